@@ -1,0 +1,141 @@
+package dev.surprisal.model;
+
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import dev.surprisal.tokenize.Tokenizer;
+
+import java.util.Arrays;
+
+/**
+ * A trained model ready to score: one native call per event, starting from and returning a
+ * session's recurrent state as a flat float array.
+ *
+ * <p>The state kept for a session is the one after its last token. The prediction for the next
+ * token is the output layer applied to that state's top-layer h, so an event of T tokens needs one
+ * recurrent pass over its T tokens and T + 1 projections: the first scores the event's first token,
+ * the last predicts what comes after the event. Two events therefore score exactly like their
+ * concatenation.
+ */
+public final class LanguageModel implements AutoCloseable {
+
+    private final Model model;
+    private final RnnLanguageModelBlock block;
+    private final ModelManifest manifest;
+    private final Tokenizer tokenizer;
+    private final ParameterStore parameters;
+    private final float[] initialState;
+
+    LanguageModel(Model model, RnnLanguageModelBlock block, ModelManifest manifest, Tokenizer tokenizer) {
+        this.model = model;
+        this.block = block;
+        this.manifest = manifest;
+        this.tokenizer = tokenizer;
+        this.parameters = new ParameterStore(model.getNDManager(), false);
+        this.initialState = advance(new float[spec().stateSize()], new int[] {tokenizer.bosId()});
+    }
+
+    public ModelManifest manifest() {
+        return manifest;
+    }
+
+    public String version() {
+        return manifest.version();
+    }
+
+    public ModelSpec spec() {
+        return block.spec();
+    }
+
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /** The DJL block and model, for training; scoring goes through {@link #forward}. */
+    public RnnLanguageModelBlock block() {
+        return block;
+    }
+
+    public Model djlModel() {
+        return model;
+    }
+
+    /** State of a new session: the session-start token fed to a zero state. */
+    public float[] initialState() {
+        return initialState.clone();
+    }
+
+    /** Log-probabilities for every position of one event and the state after it. */
+    public record Forward(float[] logProbs, int positions, int vocabularySize, float[] state) {
+
+        public float logProb(int position, int token) {
+            return logProbs[position * vocabularySize + token];
+        }
+    }
+
+    /**
+     * Runs the model over {@code tokens} from {@code state}. Row t of the result (t &lt; T) is the
+     * distribution the t-th token was drawn from; row T is the prediction after the last token.
+     */
+    public Forward forward(float[] state, int[] tokens) {
+        if (tokens.length == 0) {
+            throw new IllegalArgumentException("an event needs at least one token");
+        }
+        ModelSpec spec = spec();
+        try (NDManager m = model.getNDManager().newSubManager()) {
+            NDList in = inputs(m, state, tokens);
+            NDList rnnOut = block.recurrent(parameters, in, false); // outputs (1, T, hidden), then state
+            NDArray previousTop = in.get(1).get(spec.layers() - 1).reshape(1, 1, spec.hiddenSize());
+            NDArray hidden = previousTop.concat(rnnOut.head(), 1); // (1, T + 1, hidden)
+            NDArray logProbs = block.project(parameters, hidden, false).logSoftmax(2); // (1, T + 1, vocab)
+            return new Forward(logProbs.toFloatArray(), tokens.length + 1, spec.vocabularySize(),
+                    flatten(rnnOut.subNDList(1)));
+        }
+    }
+
+    /** The state after {@code tokens}, without the projection (used to prime and to start sessions). */
+    public float[] advance(float[] state, int[] tokens) {
+        try (NDManager m = model.getNDManager().newSubManager()) {
+            return flatten(block.recurrent(parameters, inputs(m, state, tokens), false).subNDList(1));
+        }
+    }
+
+    private NDList inputs(NDManager m, float[] state, int[] tokens) {
+        ModelSpec spec = spec();
+        if (state.length != spec.stateSize()) {
+            throw new IllegalArgumentException("state has " + state.length + " floats, model needs " + spec.stateSize());
+        }
+        int slice = spec.layers() * spec.hiddenSize();
+        Shape stateShape = new Shape(spec.layers(), 1, spec.hiddenSize()); // (layers, batch, hidden)
+        NDList in = new NDList(m.create(tokens, new Shape(1, tokens.length))); // (batch, time)
+        in.add(m.create(Arrays.copyOfRange(state, 0, slice), stateShape));
+        if (spec.cell() == ModelSpec.Cell.LSTM) {
+            in.add(m.create(Arrays.copyOfRange(state, slice, 2 * slice), stateShape));
+        }
+        return in;
+    }
+
+    private static float[] flatten(NDList stateArrays) {
+        float[][] parts = new float[stateArrays.size()][];
+        int total = 0;
+        for (int i = 0; i < parts.length; i++) {
+            parts[i] = stateArrays.get(i).toFloatArray();
+            total += parts[i].length;
+        }
+        float[] out = new float[total];
+        int offset = 0;
+        for (float[] part : parts) {
+            System.arraycopy(part, 0, out, offset, part.length);
+            offset += part.length;
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}

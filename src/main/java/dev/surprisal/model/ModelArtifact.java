@@ -1,0 +1,159 @@
+package dev.surprisal.model;
+
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.surprisal.tokenize.Tokenizer;
+import dev.surprisal.tokenize.Tokenizers;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * A model on disk or on the wire: {@code manifest.json} (architecture, tokenizer, threshold,
+ * metrics, version) and {@code weights.params} (DJL parameter stream). As a directory for people
+ * and {@code train --out}; as one zip for shipping.
+ */
+public final class ModelArtifact {
+
+    public static final String MANIFEST = "manifest.json";
+    public static final String WEIGHTS = "weights.params";
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private ModelArtifact() {
+    }
+
+    /** A fresh, randomly initialised model (before training). */
+    public static LanguageModel initialise(ModelManifest manifest) {
+        Tokenizer tokenizer = Tokenizers.fromSpec(manifest.tokenizer());
+        checkVocabulary(manifest, tokenizer);
+        RnnLanguageModelBlock block = new RnnLanguageModelBlock(manifest.spec());
+        Model model = Model.newInstance("surprisal");
+        model.setBlock(block);
+        block.initialize(model.getNDManager(), DataType.FLOAT32, block.inputShapes(1, 1));
+        return new LanguageModel(model, block, manifest, tokenizer);
+    }
+
+    /** Same weights, new manifest (after training, once metrics and threshold are known). */
+    public static LanguageModel withManifest(LanguageModel trained, ModelManifest manifest) throws MalformedModelException {
+        return fromParts(manifest, weights(trained));
+    }
+
+    /** A content-derived version id: the same weights always get the same id. */
+    public static String versionFor(LanguageModel model, String createdAt) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(weights(model));
+            String stamp = createdAt.replaceAll("[^0-9]", "");
+            return "v" + stamp.substring(0, Math.min(14, stamp.length())) + "-" + HexFormat.of().formatHex(digest, 0, 4);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static void save(LanguageModel model, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        JSON.writeValue(dir.resolve(MANIFEST).toFile(), model.manifest());
+        Files.write(dir.resolve(WEIGHTS), weights(model));
+    }
+
+    /** Loads a directory written by {@link #save} or a zip written by {@link #toBytes}. */
+    public static LanguageModel load(Path path) throws IOException, MalformedModelException {
+        if (Files.isDirectory(path)) {
+            ModelManifest manifest = JSON.readValue(path.resolve(MANIFEST).toFile(), ModelManifest.class);
+            return fromParts(manifest, Files.readAllBytes(path.resolve(WEIGHTS)));
+        }
+        return fromBytes(Files.readAllBytes(path));
+    }
+
+    public static ModelManifest readManifest(Path dir) throws IOException {
+        return JSON.readValue(dir.resolve(MANIFEST).toFile(), ModelManifest.class);
+    }
+
+    public static byte[] toBytes(LanguageModel model) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            zip.putNextEntry(new ZipEntry(MANIFEST));
+            zip.write(JSON.writeValueAsBytes(model.manifest()));
+            zip.putNextEntry(new ZipEntry(WEIGHTS));
+            zip.write(weights(model));
+            zip.closeEntry();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    public static LanguageModel fromBytes(byte[] artifact) throws IOException, MalformedModelException {
+        ModelManifest manifest = null;
+        byte[] weights = null;
+        try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(artifact))) {
+            for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+                if (MANIFEST.equals(e.getName())) {
+                    manifest = JSON.readValue(zip.readAllBytes(), ModelManifest.class);
+                } else if (WEIGHTS.equals(e.getName())) {
+                    weights = zip.readAllBytes();
+                }
+            }
+        }
+        if (manifest == null || weights == null) {
+            throw new MalformedModelException("artifact lacks " + (manifest == null ? MANIFEST : WEIGHTS));
+        }
+        return fromParts(manifest, weights);
+    }
+
+    private static LanguageModel fromParts(ModelManifest manifest, byte[] weights) throws MalformedModelException {
+        if (manifest.formatVersion() != ModelManifest.FORMAT_VERSION) {
+            throw new MalformedModelException("unsupported artifact format " + manifest.formatVersion());
+        }
+        Tokenizer tokenizer = Tokenizers.fromSpec(manifest.tokenizer());
+        checkVocabulary(manifest, tokenizer);
+        RnnLanguageModelBlock block = new RnnLanguageModelBlock(manifest.spec());
+        Model model = Model.newInstance("surprisal");
+        try {
+            model.setBlock(block);
+            block.initialize(model.getNDManager(), DataType.FLOAT32, block.inputShapes(1, 1));
+            block.loadParameters(model.getNDManager(), new DataInputStream(new ByteArrayInputStream(weights)));
+            return new LanguageModel(model, block, manifest, tokenizer);
+        } catch (IOException | RuntimeException e) {
+            model.close();
+            throw new MalformedModelException("weights do not fit the manifest's architecture: " + e.getMessage(), e);
+        } catch (MalformedModelException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    private static byte[] weights(LanguageModel model) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            model.block().saveParameters(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static void checkVocabulary(ModelManifest manifest, Tokenizer tokenizer) {
+        if (tokenizer.vocabularySize() != manifest.spec().vocabularySize()) {
+            throw new IllegalArgumentException("tokenizer has " + tokenizer.vocabularySize()
+                    + " tokens but the model's vocabulary is " + manifest.spec().vocabularySize());
+        }
+    }
+}

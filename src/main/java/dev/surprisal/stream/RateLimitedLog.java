@@ -1,0 +1,36 @@
+package dev.surprisal.stream;
+
+import org.slf4j.Logger;
+
+import java.time.Duration;
+
+/** A WARN line at most once per interval, saying how many were held back since the last one. */
+final class RateLimitedLog {
+
+    private final Logger log;
+    private final long intervalNanos;
+    private long lastNanos;
+    private boolean logged;
+    private long suppressed;
+
+    RateLimitedLog(Logger log, Duration interval) {
+        this.log = log;
+        this.intervalNanos = interval.toNanos();
+    }
+
+    void warn(String message) {
+        long now = System.nanoTime();
+        if (logged && now - lastNanos < intervalNanos) {
+            suppressed++;
+            return;
+        }
+        if (suppressed > 0) {
+            log.warn("{} ({} more like it since the last report)", message, suppressed);
+        } else {
+            log.warn(message);
+        }
+        logged = true;
+        lastNanos = now;
+        suppressed = 0;
+    }
+}

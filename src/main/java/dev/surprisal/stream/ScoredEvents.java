@@ -1,0 +1,77 @@
+package dev.surprisal.stream;
+
+import dev.surprisal.avro.AnomalyRule;
+import dev.surprisal.avro.Prediction;
+import dev.surprisal.avro.ScoredEvent;
+import dev.surprisal.avro.SessionEndReason;
+import dev.surprisal.avro.SessionSummary;
+import dev.surprisal.avro.TextEvent;
+import dev.surprisal.avro.TokenScore;
+import dev.surprisal.scoring.AnomalyPolicy;
+import dev.surprisal.scoring.EventScore;
+import dev.surprisal.tokenize.Tokenizer;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Maps scoring results onto the output schemas. */
+final class ScoredEvents {
+
+    private ScoredEvents() {
+    }
+
+    static ScoredEvent of(TextEvent event, String session, String modelVersion, Tokenizer tokenizer,
+                          EventScore score, AnomalyPolicy policy, AnomalyPolicy.Verdict verdict, SessionState after) {
+        List<TokenScore> tokens = new ArrayList<>(score.tokens().size());
+        for (EventScore.TokenResult t : score.tokens()) {
+            tokens.add(TokenScore.newBuilder()
+                    .setToken(tokenizer.render(t.tokenId()))
+                    .setSurprisalBits(t.surprisalBits())
+                    .setRank(t.rank())
+                    .setTopK(t.topK() == null ? null : predictions(tokenizer, t.topK()))
+                    .build());
+        }
+        return ScoredEvent.newBuilder()
+                .setEventId(event.getEventId())
+                .setSessionId(session)
+                .setModelVersion(modelVersion)
+                .setEventTime(event.getEventTime())
+                .setText(event.getText())
+                .setTokens(tokens)
+                .setNextTokenPredictions(predictions(tokenizer, score.next()))
+                .setEventPerplexity(score.perplexity())
+                .setMeanSurprisalBits(score.meanBits())
+                .setMaxSurprisalBits(score.maxBits())
+                .setSessionPerplexity(after.perplexity())
+                .setSessionTokenCount(after.tokens())
+                .setAnomalous(verdict.anomalous())
+                .setAnomalyScore(verdict.score())
+                .setAnomalyRule(AnomalyRule.valueOf(verdict.rule().name()))
+                .setPerplexityThreshold(policy.perplexityThreshold())
+                .setTopG(policy.topG())
+                .build();
+    }
+
+    static SessionSummary summary(String session, SessionState state, SessionEndReason reason) {
+        return SessionSummary.newBuilder()
+                .setSessionId(session)
+                .setModelVersion(state.modelVersion())
+                .setReason(reason)
+                .setEvents(state.events())
+                .setTokens(state.tokens())
+                .setAnomalousEvents(state.anomalousEvents())
+                .setSessionPerplexity(state.perplexity())
+                .setFirstEventTime(Instant.ofEpochMilli(state.firstEventTime()))
+                .setLastEventTime(Instant.ofEpochMilli(state.lastEventTime()))
+                .build();
+    }
+
+    private static List<Prediction> predictions(Tokenizer tokenizer, List<EventScore.Candidate> candidates) {
+        List<Prediction> out = new ArrayList<>(candidates.size());
+        for (EventScore.Candidate c : candidates) {
+            out.add(new Prediction(tokenizer.render(c.tokenId()), c.probability()));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,170 @@
+package dev.surprisal.stream;
+
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.streams.StreamsConfig;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Every setting of the scorer in one place. Any key can also come from the environment as
+ * {@code SURPRISAL_} + the key upper-cased with dots as underscores (e.g. SURPRISAL_INPUT_TOPIC);
+ * keys starting with {@code kafka.} are passed to Kafka Streams and its clients without the prefix.
+ */
+public final class ScorerConfig extends AbstractConfig {
+
+    public static final String APPLICATION_ID = "application.id";
+    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+    public static final String INPUT_TOPIC = "input.topic";
+    public static final String OUTPUT_TOPIC = "output.topic";
+    public static final String ANOMALIES_TOPIC = "anomalies.topic";
+    public static final String SUMMARIES_TOPIC = "summaries.topic";
+    public static final String DLQ_TOPIC = "dlq.topic";
+    public static final String IDLE_TIMEOUT_MS = "session.idle.timeout.ms";
+    public static final String IDLE_SCAN_INTERVAL_MS = "session.idle.scan.interval.ms";
+    public static final String MAX_TEXT_BYTES = "text.max.bytes";
+    public static final String TOP_K = "predictions.top.k";
+    public static final String PER_TOKEN_TOP_K = "predictions.per.token.top.k";
+    public static final String PERPLEXITY_THRESHOLD = "anomaly.perplexity.threshold";
+    public static final String TOP_G = "anomaly.top.g";
+    public static final String PROCESSING_GUARANTEE = "processing.guarantee";
+    public static final String STREAM_THREADS = "num.stream.threads";
+    public static final String STATE_DIR = "state.dir";
+    public static final String COMMIT_INTERVAL_MS = "commit.interval.ms";
+    public static final String KAFKA_PREFIX = "kafka.";
+    public static final String ENV_PREFIX = "SURPRISAL_";
+
+    public static final ConfigDef DEFINITION = new ConfigDef()
+            .define(APPLICATION_ID, Type.STRING, "surprisal-scorer", Importance.HIGH,
+                    "Kafka Streams application id: consumer group, and prefix of the internal topics.")
+            .define(BOOTSTRAP_SERVERS, Type.STRING, "localhost:9092", Importance.HIGH, "Kafka bootstrap servers.")
+            .define(INPUT_TOPIC, Type.STRING, "text-events", Importance.HIGH,
+                    "Topic of TextEvent records keyed by session id.")
+            .define(OUTPUT_TOPIC, Type.STRING, "token-scores", Importance.HIGH, "Topic every ScoredEvent is written to.")
+            .define(ANOMALIES_TOPIC, Type.STRING, "text-anomalies", Importance.MEDIUM,
+                    "Topic the ScoredEvents flagged anomalous are also written to.")
+            .define(SUMMARIES_TOPIC, Type.STRING, "session-summaries", Importance.MEDIUM,
+                    "Topic of SessionSummary records, one per ended session.")
+            .define(DLQ_TOPIC, Type.STRING, "text-events-dlq", Importance.HIGH,
+                    "Dead-letter topic: input that cannot be scored, original bytes, reason in headers.")
+            .define(IDLE_TIMEOUT_MS, Type.LONG, Duration.ofMinutes(30).toMillis(), Range.atLeast(1), Importance.MEDIUM,
+                    "A session with no event for this long (in stream time) is summarised and forgotten.")
+            .define(IDLE_SCAN_INTERVAL_MS, Type.LONG, Duration.ofMinutes(1).toMillis(), Range.atLeast(1),
+                    Importance.LOW, "How often (in stream time) the store is scanned for idle sessions.")
+            .define(MAX_TEXT_BYTES, Type.INT, 64 * 1024, Range.atLeast(1), Importance.MEDIUM,
+                    "Events whose text is longer than this many UTF-8 bytes go to the dead-letter topic.")
+            .define(TOP_K, Type.INT, 5, Range.between(0, 100), Importance.LOW,
+                    "Next-token predictions reported after each event.")
+            .define(PER_TOKEN_TOP_K, Type.INT, 0, Range.between(0, 100), Importance.LOW,
+                    "Predictions reported at every token position; 0 leaves them out (they multiply the output size).")
+            .define(PERPLEXITY_THRESHOLD, Type.DOUBLE, 0.0, Range.atLeast(0), Importance.MEDIUM,
+                    "Event perplexity above which an event is anomalous; 0 uses the threshold calibrated at training.")
+            .define(TOP_G, Type.INT, 0, Range.atLeast(0), Importance.MEDIUM,
+                    "DeepLog rule: an actual token ranked worse than g flags the event; 0 turns the rule off.")
+            .define(PROCESSING_GUARANTEE, Type.STRING, StreamsConfig.EXACTLY_ONCE_V2, Importance.MEDIUM,
+                    "Kafka Streams processing guarantee.")
+            .define(STREAM_THREADS, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM, "Stream threads.")
+            .define(STATE_DIR, Type.STRING, System.getProperty("java.io.tmpdir") + "/surprisal-state",
+                    Importance.MEDIUM, "Directory of the RocksDB session-state stores.")
+            .define(COMMIT_INTERVAL_MS, Type.LONG, 100L, Range.atLeast(1), Importance.LOW,
+                    "Commit interval: with exactly-once, how often transactions commit and scores become visible.");
+
+    public ScorerConfig(Map<?, ?> originals) {
+        super(DEFINITION, originals, false);
+    }
+
+    /** Defaults, then {@code SURPRISAL_*} environment variables, then {@code overrides}. */
+    public static ScorerConfig fromEnvironment(Map<String, String> env, Map<String, ?> overrides) {
+        Map<String, Object> merged = new HashMap<>();
+        for (String key : DEFINITION.names()) {
+            String value = env.get(envName(key));
+            if (value != null) {
+                merged.put(key, value);
+            }
+        }
+        env.forEach((name, value) -> {
+            if (name.startsWith(ENV_PREFIX + "KAFKA_")) {
+                merged.put(KAFKA_PREFIX + name.substring((ENV_PREFIX + "KAFKA_").length())
+                        .toLowerCase(Locale.ROOT).replace('_', '.'), value);
+            }
+        });
+        merged.putAll(overrides);
+        return new ScorerConfig(merged);
+    }
+
+    public static String envName(String key) {
+        return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_');
+    }
+
+    /** Kafka Streams properties: the scorer's own plus every {@code kafka.*} passthrough. */
+    public Properties streamsProperties() {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID));
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, getString(BOOTSTRAP_SERVERS));
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, getString(PROCESSING_GUARANTEE));
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, getInt(STREAM_THREADS));
+        p.put(StreamsConfig.STATE_DIR_CONFIG, getString(STATE_DIR));
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, getLong(COMMIT_INTERVAL_MS));
+        // Each state update is a 1–4 KB changelog record; the 16 KB default batch throttles EOS throughput.
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 512 * 1024);
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+        p.putAll(originalsWithPrefix(KAFKA_PREFIX));
+        return p;
+    }
+
+    public String inputTopic() {
+        return getString(INPUT_TOPIC);
+    }
+
+    public String outputTopic() {
+        return getString(OUTPUT_TOPIC);
+    }
+
+    public String anomaliesTopic() {
+        return getString(ANOMALIES_TOPIC);
+    }
+
+    public String summariesTopic() {
+        return getString(SUMMARIES_TOPIC);
+    }
+
+    public String dlqTopic() {
+        return getString(DLQ_TOPIC);
+    }
+
+    public Duration idleTimeout() {
+        return Duration.ofMillis(getLong(IDLE_TIMEOUT_MS));
+    }
+
+    public Duration idleScanInterval() {
+        return Duration.ofMillis(getLong(IDLE_SCAN_INTERVAL_MS));
+    }
+
+    public int maxTextBytes() {
+        return getInt(MAX_TEXT_BYTES);
+    }
+
+    public int topK() {
+        return getInt(TOP_K);
+    }
+
+    public int perTokenTopK() {
+        return getInt(PER_TOKEN_TOP_K);
+    }
+
+    public double perplexityThreshold() {
+        return getDouble(PERPLEXITY_THRESHOLD);
+    }
+
+    public int topG() {
+        return getInt(TOP_G);
+    }
+}

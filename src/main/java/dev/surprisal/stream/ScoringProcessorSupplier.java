@@ -1,0 +1,46 @@
+package dev.surprisal.stream;
+
+import dev.surprisal.avro.ScoredEvent;
+import dev.surprisal.avro.SessionSummary;
+import dev.surprisal.avro.TextEvent;
+import dev.surprisal.serde.AvroSerdes;
+import dev.surprisal.serde.SchemaRegistry;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+import java.util.Set;
+
+/** Builds {@link ScoringProcessor}s and owns their session-state store (persistent, changelogged, cached). */
+final class ScoringProcessorSupplier implements ProcessorSupplier<byte[], byte[], byte[], byte[]> {
+
+    private final ScorerConfig config;
+    private final ModelProvider models;
+    private final SchemaRegistry registry;
+
+    ScoringProcessorSupplier(ScorerConfig config, ModelProvider models, SchemaRegistry registry) {
+        this.config = config;
+        this.models = models;
+        this.registry = registry;
+    }
+
+    @Override
+    public Processor<byte[], byte[], byte[], byte[]> get() {
+        return new ScoringProcessor(config, models,
+                AvroSerdes.value(TextEvent.class, registry).deserializer(),
+                AvroSerdes.value(ScoredEvent.class, registry).serializer(),
+                AvroSerdes.value(SessionSummary.class, registry).serializer());
+    }
+
+    @Override
+    public Set<StoreBuilder<?>> stores() {
+        StoreBuilder<KeyValueStore<String, SessionState>> store = Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(ScoringTopology.STATE_STORE), Serdes.String(),
+                        new SessionStateSerde())
+                .withCachingEnabled();
+        return Set.of(store);
+    }
+}

@@ -1,0 +1,40 @@
+package dev.surprisal.stream;
+
+import dev.surprisal.serde.SchemaRegistry;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.Topology;
+
+/**
+ * The scorer's topology, used by the {@code score} and {@code demo} commands and by every test tier:
+ * <pre>
+ *   text-events ─► score (session-state store) ─┬─► token-scores
+ *                                               ├─► text-anomalies      (flagged events)
+ *                                               ├─► session-summaries   (ended sessions)
+ *                                               └─► text-events-dlq     (unscoreable input)
+ * </pre>
+ */
+public final class ScoringTopology {
+
+    public static final String STATE_STORE = "session-state";
+    static final String SOURCE = "text-events-source";
+    static final String SCORER = "score";
+    static final String SCORES_SINK = "token-scores-sink";
+    static final String ANOMALIES_SINK = "text-anomalies-sink";
+    static final String SUMMARIES_SINK = "session-summaries-sink";
+    static final String DLQ_SINK = "dlq-sink";
+
+    private ScoringTopology() {
+    }
+
+    public static Topology build(ScorerConfig config, ModelProvider models, SchemaRegistry registry) {
+        ByteArraySerializer bytes = new ByteArraySerializer();
+        return new Topology()
+                .addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), config.inputTopic())
+                .addProcessor(SCORER, new ScoringProcessorSupplier(config, models, registry), SOURCE)
+                .addSink(SCORES_SINK, config.outputTopic(), bytes, bytes, SCORER)
+                .addSink(ANOMALIES_SINK, config.anomaliesTopic(), bytes, bytes, SCORER)
+                .addSink(SUMMARIES_SINK, config.summariesTopic(), bytes, bytes, SCORER)
+                .addSink(DLQ_SINK, config.dlqTopic(), bytes, bytes, SCORER);
+    }
+}

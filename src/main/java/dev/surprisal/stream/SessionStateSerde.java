@@ -1,0 +1,63 @@
+package dev.surprisal.stream;
+
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Compact binary form of {@link SessionState} for the store and its changelog: a format byte,
+ * the model version, six counters, then the raw float state (2 KB for a 1-layer LSTM of 256).
+ */
+public final class SessionStateSerde implements Serde<SessionState> {
+
+    private static final byte FORMAT = 1;
+
+    @Override
+    public Serializer<SessionState> serializer() {
+        return (topic, state) -> state == null ? null : write(state);
+    }
+
+    @Override
+    public Deserializer<SessionState> deserializer() {
+        return (topic, bytes) -> bytes == null ? null : read(bytes);
+    }
+
+    static byte[] write(SessionState s) {
+        byte[] version = s.modelVersion().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buf = ByteBuffer.allocate(1 + 2 + version.length + 5 * 8 + 8 + 4 + 4 * s.recurrent().length);
+        buf.put(FORMAT).putShort((short) version.length).put(version);
+        buf.putLong(s.events()).putLong(s.tokens()).putDouble(s.totalBits()).putLong(s.anomalousEvents())
+                .putLong(s.firstEventTime()).putLong(s.lastEventTime());
+        buf.putInt(s.recurrent().length);
+        buf.asFloatBuffer().put(s.recurrent());
+        return buf.array();
+    }
+
+    static SessionState read(byte[] bytes) {
+        try {
+            ByteBuffer buf = ByteBuffer.wrap(bytes);
+            byte format = buf.get();
+            if (format != FORMAT) {
+                throw new SerializationException("unknown session state format " + format);
+            }
+            byte[] version = new byte[buf.getShort()];
+            buf.get(version);
+            long events = buf.getLong();
+            long tokens = buf.getLong();
+            double bits = buf.getDouble();
+            long anomalous = buf.getLong();
+            long first = buf.getLong();
+            long last = buf.getLong();
+            float[] recurrent = new float[buf.getInt()];
+            buf.asFloatBuffer().get(recurrent);
+            return new SessionState(new String(version, StandardCharsets.UTF_8), recurrent, events, tokens, bits,
+                    anomalous, first, last);
+        } catch (RuntimeException e) {
+            throw e instanceof SerializationException se ? se : new SerializationException("corrupt session state", e);
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package dev.surprisal.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import dev.surprisal.scoring.EventScore;
+import dev.surprisal.scoring.EventScorer;
+import dev.surprisal.testing.TestModels;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class LanguageModelTest {
+
+    private static final EventScorer SCORER = new EventScorer(3, 0);
+
+    @ParameterizedTest
+    @EnumSource(ModelSpec.Cell.class)
+    void surprisalIsMinusLog2OfTheSoftmaxProbabilityOfAPlainForwardPass(ModelSpec.Cell cell) {
+        try (LanguageModel model = TestModels.tinyByteModel(cell, 2, 10)) {
+            int[] tokens = model.tokenizer().encode("abc");
+            EventScore score = SCORER.score(model, model.initialState(), tokens);
+
+            // Reference: the whole block, from a zero state, over [bos, a, b, c]; softmax by hand.
+            int vocab = model.spec().vocabularySize();
+            float[] logits = referenceLogits(model, new int[] {model.tokenizer().bosId(), 'a', 'b', 'c'});
+            for (int t = 0; t < tokens.length; t++) {
+                double[] p = softmax(Arrays.copyOfRange(logits, t * vocab, (t + 1) * vocab));
+                assertEquals(-Math.log(p[tokens[t]]) / Math.log(2), score.tokens().get(t).surprisalBits(), 1e-4);
+                double actual = p[tokens[t]];
+                int rank = 1 + (int) Arrays.stream(p).filter(x -> x > actual).count();
+                assertEquals(rank, score.tokens().get(t).rank());
+            }
+            double[] next = softmax(Arrays.copyOfRange(logits, 3 * vocab, 4 * vocab));
+            double best = Arrays.stream(next).max().orElseThrow();
+            assertEquals(best, score.next().get(0).probability(), 1e-5);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ModelSpec.Cell.class)
+    void twoEventsScoreExactlyLikeTheirConcatenation(ModelSpec.Cell cell) {
+        try (LanguageModel model = TestModels.tinyByteModel(cell, 1, 10)) {
+            EventScore first = SCORER.score(model, model.initialState(), model.tokenizer().encode("the cat sat"));
+            EventScore second = SCORER.score(model, first.state(), model.tokenizer().encode(" on the mat"));
+            EventScore whole = SCORER.score(model, model.initialState(),
+                    model.tokenizer().encode("the cat sat on the mat"));
+
+            for (int t = 0; t < whole.tokens().size(); t++) {
+                EventScore.TokenResult split = t < 11 ? first.tokens().get(t) : second.tokens().get(t - 11);
+                assertEquals(whole.tokens().get(t).surprisalBits(), split.surprisalBits(), 1e-4);
+                assertEquals(whole.tokens().get(t).rank(), split.rank());
+            }
+            assertArrayEquals(whole.state(), second.state(), 1e-5f);
+        }
+    }
+
+    @Test
+    void chainedSingleStepsEqualOneSequenceCall() {
+        try (LanguageModel model = TestModels.tinyByteModel()) {
+            int[] tokens = model.tokenizer().encode("single steps");
+            float[] state = model.initialState();
+            for (int token : tokens) {
+                state = model.advance(state, new int[] {token});
+            }
+            assertArrayEquals(model.advance(model.initialState(), tokens), state, 1e-5f);
+        }
+    }
+
+    @Test
+    void saveThenLoadGivesIdenticalScores(@TempDir Path dir) throws Exception {
+        try (LanguageModel model = TestModels.tinyByteModel(ModelSpec.Cell.GRU, 2, 10)) {
+            ModelArtifact.save(model, dir);
+            int[] tokens = model.tokenizer().encode("round trip");
+            EventScore before = SCORER.score(model, model.initialState(), tokens);
+            try (LanguageModel fromDir = ModelArtifact.load(dir);
+                 LanguageModel fromBytes = ModelArtifact.fromBytes(ModelArtifact.toBytes(model))) {
+                for (LanguageModel loaded : new LanguageModel[] {fromDir, fromBytes}) {
+                    assertEquals(model.manifest(), loaded.manifest());
+                    EventScore after = SCORER.score(loaded, loaded.initialState(), tokens);
+                    for (int t = 0; t < tokens.length; t++) {
+                        assertEquals(before.tokens().get(t).surprisalBits(), after.tokens().get(t).surprisalBits(), 0.0);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void weightsOfAnotherArchitectureAreRefused() {
+        try (LanguageModel lstm = TestModels.tinyByteModel(ModelSpec.Cell.LSTM, 1, 10)) {
+            byte[] artifact = ModelArtifact.toBytes(lstm);
+            byte[] truncated = Arrays.copyOf(artifact, artifact.length / 2);
+            assertThrows(Exception.class, () -> ModelArtifact.fromBytes(truncated));
+        }
+    }
+
+    private static float[] referenceLogits(LanguageModel model, int[] tokens) {
+        ModelSpec spec = model.spec();
+        try (NDManager m = model.djlModel().getNDManager().newSubManager()) {
+            Shape state = new Shape(spec.layers(), 1, spec.hiddenSize());
+            NDList in = new NDList(m.create(tokens, new Shape(1, tokens.length)), m.zeros(state));
+            if (spec.cell() == ModelSpec.Cell.LSTM) {
+                in.add(m.zeros(state));
+            }
+            NDArray logits = model.block().forward(new ParameterStore(m, false), in, false).head();
+            return logits.toFloatArray();
+        }
+    }
+
+    private static double[] softmax(float[] logits) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float l : logits) {
+            max = Math.max(max, l);
+        }
+        double sum = 0;
+        double[] p = new double[logits.length];
+        for (int i = 0; i < logits.length; i++) {
+            p[i] = Math.exp(logits[i] - max);
+            sum += p[i];
+        }
+        for (int i = 0; i < p.length; i++) {
+            p[i] /= sum;
+        }
+        return p;
+    }
+}

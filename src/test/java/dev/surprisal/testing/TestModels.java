@@ -1,0 +1,28 @@
+package dev.surprisal.testing;
+
+import dev.surprisal.model.LanguageModel;
+import dev.surprisal.model.ModelArtifact;
+import dev.surprisal.model.ModelManifest;
+import dev.surprisal.model.ModelSpec;
+import dev.surprisal.tokenize.ByteTokenizer;
+
+import java.util.Map;
+
+/** Small untrained models: fast to build, enough to check the arithmetic and the plumbing. */
+public final class TestModels {
+
+    private TestModels() {
+    }
+
+    public static LanguageModel tinyByteModel(ModelSpec.Cell cell, int layers, double threshold) {
+        ByteTokenizer tokenizer = new ByteTokenizer();
+        ModelSpec spec = new ModelSpec(cell, tokenizer.vocabularySize(), 8, 16, layers);
+        ModelManifest manifest = new ModelManifest(ModelManifest.FORMAT_VERSION, "test-" + cell + "-" + layers,
+                "2026-01-01T00:00:00Z", spec, tokenizer.spec(), threshold, 99, Map.of());
+        return ModelArtifact.initialise(manifest);
+    }
+
+    public static LanguageModel tinyByteModel() {
+        return tinyByteModel(ModelSpec.Cell.LSTM, 1, 1000);
+    }
+}

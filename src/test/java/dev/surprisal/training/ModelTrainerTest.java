@@ -1,0 +1,65 @@
+package dev.surprisal.training;
+
+import dev.surprisal.model.LanguageModel;
+import dev.surprisal.model.ModelSpec;
+import dev.surprisal.scoring.CorpusScore;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ModelTrainerTest {
+
+    /** Sessions of a tiny regular language: a model that learns anything beats uniform by far. */
+    private static Corpus corpus(long seed) {
+        Random random = new Random(seed);
+        List<List<String>> sessions = new ArrayList<>();
+        for (int s = 0; s < 60; s++) {
+            List<String> events = new ArrayList<>();
+            events.add("login user" + random.nextInt(10) + ";");
+            for (int e = random.nextInt(3); e >= 0; e--) {
+                events.add("get item" + random.nextInt(100) + ";");
+            }
+            events.add("logout;");
+            sessions.add(events);
+        }
+        return new Corpus(sessions);
+    }
+
+    @Test
+    void learnsARegularLanguageAndCalibratesAThreshold() throws Exception {
+        List<TrainingProgress> progress = new ArrayList<>();
+        TrainingOptions options = TrainingOptions.defaults()
+                .withModel(ModelSpec.Cell.LSTM, 16, 32, 1)
+                .withSchedule(6, 8, 1e-2f, 7);
+        try (LanguageModel model = new ModelTrainer(options, progress::add).train(corpus(1))) {
+            double perplexity = model.manifest().metrics().get("validationPerplexity");
+            // Uniform over 257 bytes is 257; the language has a handful of choices per position.
+            assertTrue(perplexity < 6, "validation perplexity " + perplexity);
+            assertTrue(model.manifest().anomalyThreshold() > 1);
+            assertTrue(model.version().startsWith("v"), model.version());
+            assertTrue(progress.get(progress.size() - 1).loss() < progress.get(0).loss());
+            assertEquals(progress.size(), progress.get(progress.size() - 1).totalSteps());
+
+            // The manifest's figure is what the scoring path measures on the same held-out text.
+            Corpus.Split split = corpus(1).split(options.validationFraction(), options.seed());
+            assertEquals(perplexity, CorpusScore.of(model, split.validation().sessions()).perplexity(), 1e-9);
+        }
+    }
+
+    @Test
+    void wordAndKeysTokenizersTrainToo() throws Exception {
+        for (String tokenizer : List.of("word", "keys")) {
+            TrainingOptions options = TrainingOptions.defaults().withTokenizer(tokenizer)
+                    .withModel(ModelSpec.Cell.GRU, 8, 16, 1).withSchedule(2, 8, 1e-2f, 3);
+            try (LanguageModel model = new ModelTrainer(options, TrainingProgress.Listener.NONE).train(corpus(2))) {
+                assertEquals(tokenizer, model.tokenizer().spec().type());
+                assertTrue(model.manifest().metrics().get("validationPerplexity") < model.spec().vocabularySize());
+            }
+        }
+    }
+}
