@@ -116,6 +116,7 @@ public final class ScorerConfig extends AbstractConfig {
         // Each state update is a 1–4 KB changelog record; the 16 KB default batch throttles EOS throughput.
         p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 512 * 1024);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+        p.put("processing.exception.handler.global.enabled", true);
         p.putAll(originalsWithPrefix(KAFKA_PREFIX));
         return p;
     }

@@ -3,7 +3,9 @@ package dev.surprisal.stream;
 import dev.surprisal.serde.SchemaRegistry;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyConfig;
 
 /**
  * The scorer's topology, used by the {@code score} and {@code demo} commands and by every test tier:
@@ -29,7 +31,7 @@ public final class ScoringTopology {
 
     public static Topology build(ScorerConfig config, ModelProvider models, SchemaRegistry registry) {
         ByteArraySerializer bytes = new ByteArraySerializer();
-        return new Topology()
+        return new Topology(new TopologyConfig(new StreamsConfig(config.streamsProperties())))
                 .addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), config.inputTopic())
                 .addProcessor(SCORER, new ScoringProcessorSupplier(config, models, registry), SOURCE)
                 .addSink(SCORES_SINK, config.outputTopic(), bytes, bytes, SCORER)

@@ -1,0 +1,17 @@
+package dev.surprisal.cli;
+
+import dev.surprisal.model.DjlRuntime;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of {@code surprisal.jar}. */
+@Command(name = "surprisal", mixinStandardHelpOptions = true, version = "surprisal 0.1.0",
+        description = "Scores Kafka text streams with a recurrent language model.",
+        subcommands = {DemoCommand.class, TrainCommand.class})
+public final class Main {
+
+    public static void main(String[] args) {
+        DjlRuntime.configure();
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+}

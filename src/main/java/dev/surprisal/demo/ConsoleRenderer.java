@@ -1,0 +1,68 @@
+package dev.surprisal.demo;
+
+import dev.surprisal.avro.Prediction;
+import dev.surprisal.avro.ScoredEvent;
+import dev.surprisal.avro.TokenScore;
+
+import java.util.Locale;
+
+/**
+ * Renders a scored event for a person: a header with session, perplexity and verdict, the text with
+ * each token coloured by its surprisal, a sparkline of surprisal under it, and the predicted next
+ * tokens.
+ */
+public final class ConsoleRenderer {
+
+    private static final String BARS = "▁▂▃▄▅▆▇█";
+    private static final String RESET = "\u001b[0m";
+    private static final int INDENT = 4;
+
+    private final boolean colour;
+    private final boolean spacedTokens;
+
+    /**
+     * @param colour       ANSI colours (for a terminal)
+     * @param spacedTokens put a space after every token (word and key tokens); byte tokens join as text
+     */
+    public ConsoleRenderer(boolean colour, boolean spacedTokens) {
+        this.colour = colour;
+        this.spacedTokens = spacedTokens;
+    }
+
+    public String render(ScoredEvent e) {
+        StringBuilder text = new StringBuilder();
+        StringBuilder bars = new StringBuilder();
+        for (TokenScore t : e.getTokens()) {
+            String shown = t.getToken() + (spacedTokens ? " " : "");
+            char bar = BARS.charAt((int) Math.min(BARS.length() - 1, Math.max(0, t.getSurprisalBits())));
+            text.append(colour ? paint(shown, t.getSurprisalBits()) : shown);
+            bars.append(String.valueOf(bar).repeat(shown.length()));
+        }
+        String verdict = e.getAnomalous()
+                ? String.format(Locale.ROOT, "ANOMALY %s score %.2f", e.getAnomalyRule(), e.getAnomalyScore())
+                : "ok";
+        if (colour) {
+            verdict = (e.getAnomalous() ? "\u001b[1;97;41m" : "\u001b[32m") + verdict + RESET;
+        }
+        String pad = " ".repeat(INDENT);
+        return String.format(Locale.ROOT, "%s  ppl %7.2f  max %5.1f bits  %s%n%s%s%n%s%s%n%snext: %s%n",
+                e.getSessionId(), e.getEventPerplexity(), e.getMaxSurprisalBits(), verdict,
+                pad, text, pad, bars, pad, predictions(e));
+    }
+
+    private static String predictions(ScoredEvent e) {
+        StringBuilder s = new StringBuilder();
+        for (Prediction p : e.getNextTokenPredictions()) {
+            s.append(String.format(Locale.ROOT, "'%s' %.0f%%  ", p.getToken(), p.getProbability() * 100));
+        }
+        return s.toString().strip();
+    }
+
+    private static String paint(String token, double bits) {
+        String code = bits < 1 ? "\u001b[32m"       // green: expected
+                : bits < 4 ? "\u001b[0m"             // plain
+                : bits < 8 ? "\u001b[33m"            // yellow: unlikely
+                : "\u001b[1;31m";                    // bold red: very surprising
+        return code + token + RESET;
+    }
+}

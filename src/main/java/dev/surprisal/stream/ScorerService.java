@@ -1,0 +1,74 @@
+package dev.surprisal.stream;
+
+import dev.surprisal.serde.SchemaRegistry;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** The running scorer: the topology in a KafkaStreams instance, started and stopped cleanly. */
+public final class ScorerService implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ScorerService.class);
+
+    private final KafkaStreams streams;
+
+    private ScorerService(KafkaStreams streams) {
+        this.streams = streams;
+    }
+
+    /** Starts the scorer and waits (bounded) until it is RUNNING. */
+    public static ScorerService start(ScorerConfig config, ModelProvider models, SchemaRegistry registry,
+                                      Duration startTimeout) {
+        KafkaStreams streams = new KafkaStreams(ScoringTopology.build(config, models, registry),
+                config.streamsProperties());
+        CountDownLatch running = new CountDownLatch(1);
+        streams.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.RUNNING) {
+                running.countDown();
+            }
+            if (now == KafkaStreams.State.ERROR) {
+                LOG.error("the scorer stopped after an unrecoverable error");
+            }
+        });
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("stream thread failed; replacing it", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        ScorerService service = new ScorerService(streams);
+        try {
+            streams.start();
+            if (!running.await(startTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("the scorer was not RUNNING after " + startTimeout
+                        + " (state " + streams.state() + ")");
+            }
+            return service;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            service.close();
+            throw new IllegalStateException("interrupted while starting the scorer", e);
+        } catch (RuntimeException e) {
+            service.close();
+            throw e;
+        }
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    /**
+     * Stops the scorer and leaves the consumer group, so that the partitions move to another
+     * instance at once instead of after the session timeout.
+     */
+    @Override
+    public void close() {
+        streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(Duration.ofSeconds(30)));
+    }
+}

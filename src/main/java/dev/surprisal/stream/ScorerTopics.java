@@ -1,0 +1,28 @@
+package dev.surprisal.stream;
+
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+
+import java.util.List;
+import java.util.Map;
+
+/** The topics the scorer reads and writes, as they should be created. */
+public final class ScorerTopics {
+
+    private ScorerTopics() {
+    }
+
+    /**
+     * Input and scores share a partition count so a session's scores stay in order on one
+     * partition; the side topics are low volume.
+     */
+    public static List<NewTopic> all(ScorerConfig config, int partitions, short replication) {
+        return List.of(
+                new NewTopic(config.inputTopic(), partitions, replication),
+                new NewTopic(config.outputTopic(), partitions, replication),
+                new NewTopic(config.anomaliesTopic(), partitions, replication),
+                new NewTopic(config.summariesTopic(), partitions, replication),
+                new NewTopic(config.dlqTopic(), 1, replication)
+                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(14L * 24 * 3600 * 1000))));
+    }
+}

@@ -1,0 +1,104 @@
+package dev.surprisal.training;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads training text from a file.
+ * <ul>
+ *   <li>{@code lines}: one event per line; a session is the lines sharing the session regex's first
+ *       capture group (or whole match), in file order; without a regex the file is one stream.</li>
+ *   <li>{@code sessions}: one session per line, its text one event.</li>
+ *   <li>{@code sessions-tsv}: {@code id<TAB>label<TAB>text}, label 0 normal and 1 anomalous.</li>
+ * </ul>
+ */
+public final class CorpusReader {
+
+    public enum Format {
+        LINES, SESSIONS, SESSIONS_TSV;
+
+        public static Format parse(String name) {
+            return valueOf(name.toUpperCase(Locale.ROOT).replace('-', '_'));
+        }
+    }
+
+    private CorpusReader() {
+    }
+
+    /**
+     * @param sessionRegex for {@code lines}: groups lines into sessions; may be null
+     * @param normalOnly   keep only sessions labelled normal (sessions-tsv)
+     */
+    public static Corpus read(Path file, Format format, Pattern sessionRegex, boolean normalOnly) throws IOException {
+        List<List<String>> sessions = switch (format) {
+            case LINES -> lines(file, sessionRegex);
+            case SESSIONS -> sessions(file);
+            case SESSIONS_TSV -> labelledSessions(file, normalOnly);
+        };
+        if (sessions.isEmpty()) {
+            throw new IllegalArgumentException(file + " holds no " + format.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        }
+        return new Corpus(sessions);
+    }
+
+    private static List<List<String>> lines(Path file, Pattern sessionRegex) throws IOException {
+        Map<String, List<String>> bySession = new LinkedHashMap<>();
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                String session = "";
+                if (sessionRegex != null) {
+                    Matcher m = sessionRegex.matcher(line);
+                    if (!m.find()) {
+                        continue;
+                    }
+                    session = m.groupCount() > 0 ? m.group(1) : m.group();
+                }
+                bySession.computeIfAbsent(session, s -> new ArrayList<>()).add(line);
+            }
+        }
+        return new ArrayList<>(bySession.values());
+    }
+
+    private static List<List<String>> sessions(Path file) throws IOException {
+        List<List<String>> out = new ArrayList<>();
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            if (!line.isBlank()) {
+                out.add(List.of(line.strip()));
+            }
+        }
+        return out;
+    }
+
+    private static List<List<String>> labelledSessions(Path file, boolean normalOnly) throws IOException {
+        List<List<String>> out = new ArrayList<>();
+        int number = 0;
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            number++;
+            if (line.isBlank()) {
+                continue;
+            }
+            String[] cols = line.split("\t", 3);
+            if (cols.length < 3) {
+                throw new IllegalArgumentException(file + ":" + number + ": expected id<TAB>label<TAB>tokens");
+            }
+            if (normalOnly && !"0".equals(cols[1].strip())) {
+                continue;
+            }
+            out.add(List.of(cols[2].strip()));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,107 @@
+package dev.surprisal.stream;
+
+import dev.surprisal.avro.ScoredEvent;
+import dev.surprisal.avro.SessionSummary;
+import dev.surprisal.avro.TextEvent;
+import dev.surprisal.model.LanguageModel;
+import dev.surprisal.serde.AvroSerdes;
+import dev.surprisal.serde.InMemorySchemaRegistry;
+import dev.surprisal.testing.TinyModelExtension;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedForward;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@ExtendWith(TinyModelExtension.class)
+class ScoringProcessorTest {
+
+    private final LanguageModel model;
+
+    ScoringProcessorTest(LanguageModel shared) {
+        this.model = shared;
+    }
+    private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+    private final ScorerConfig config = new ScorerConfig(Map.of(
+            ScorerConfig.IDLE_TIMEOUT_MS, 500L, ScorerConfig.IDLE_SCAN_INTERVAL_MS, 100L));
+    private MockProcessorContext<byte[], byte[]> context;
+    private KeyValueStore<String, SessionState> store;
+    private ScoringProcessor processor;
+
+
+    @BeforeEach
+    void setUp() {
+        context = new MockProcessorContext<>();
+        store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ScoringTopology.STATE_STORE),
+                Serdes.String(), new SessionStateSerde()).withLoggingDisabled().build();
+        store.init(context.getStateStoreContext(), store);
+        context.addStateStore(store);
+        processor = (ScoringProcessor) new ScoringProcessorSupplier(config, ModelProvider.fixed(model), registry).get();
+        processor.init(context);
+    }
+
+    private void process(String session, String text, long time) {
+        TextEvent event = new TextEvent("id-" + time, session, text, Instant.ofEpochMilli(time), false, null);
+        byte[] value = AvroSerdes.value(TextEvent.class, registry).serializer().serialize(config.inputTopic(), event);
+        processor.process(new Record<>(session.getBytes(StandardCharsets.UTF_8), value, time));
+    }
+
+    @Test
+    void storesTheStateAfterTheEventAndForwardsItsScore() {
+        process("s", "abc", 10);
+
+        SessionState state = store.get("s");
+        assertArrayEquals(model.advance(model.initialState(), new int[] {'a', 'b', 'c'}), state.recurrent(), 1e-6f);
+        assertEquals(3, state.tokens());
+        assertEquals(model.version(), state.modelVersion());
+        List<CapturedForward<? extends byte[], ? extends byte[]>> forwarded = context.forwarded();
+        assertEquals(1, forwarded.size());
+        assertEquals(ScoringTopology.SCORES_SINK, forwarded.get(0).childName().orElseThrow());
+        ScoredEvent scored = AvroSerdes.value(ScoredEvent.class, registry).deserializer()
+                .deserialize(config.outputTopic(), forwarded.get(0).record().value());
+        assertEquals(state.totalBits(), scored.getMeanSurprisalBits() * 3, 1e-9);
+    }
+
+    @Test
+    void punctuatorSummarisesOnlySessionsIdleLongerThanTheTimeout() {
+        process("old", "a", 0);
+        process("new", "b", 400);
+        context.resetForwards();
+
+        assertEquals(1, context.scheduledPunctuators().size());
+        context.scheduledPunctuators().get(0).getPunctuator().punctuate(600);
+
+        assertNull(store.get("old"));
+        assertTrue(store.get("new") != null);
+        List<CapturedForward<? extends byte[], ? extends byte[]>> forwarded = context.forwarded();
+        assertEquals(1, forwarded.size());
+        assertEquals(ScoringTopology.SUMMARIES_SINK, forwarded.get(0).childName().orElseThrow());
+        SessionSummary summary = AvroSerdes.value(SessionSummary.class, registry).deserializer()
+                .deserialize(config.summariesTopic(), forwarded.get(0).record().value());
+        assertEquals("old", summary.getSessionId());
+        assertEquals(1, summary.getTokens());
+    }
+
+    @Test
+    void stateOfAnotherModelVersionIsNotReused() {
+        float[] foreign = new float[model.spec().stateSize()];
+        java.util.Arrays.fill(foreign, 0.5f);
+        store.put("s", new SessionState("some-other-version", foreign, 3, 30, 90, 0, 0, 0));
+        process("s", "abc", 10);
+        assertEquals(3, store.get("s").tokens(), "a session scored by another model version starts afresh");
+    }
+}
