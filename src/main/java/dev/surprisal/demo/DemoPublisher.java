@@ -2,7 +2,7 @@ package dev.surprisal.demo;
 
 import dev.surprisal.avro.TextEvent;
 import dev.surprisal.serde.AvroSerdes;
-import dev.surprisal.serde.SchemaRegistry;
+import dev.surprisal.registry.SchemaRegistry;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;

@@ -6,7 +6,7 @@ import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelArtifact;
 import dev.surprisal.serde.AvroJson;
 import dev.surprisal.serde.AvroSerdes;
-import dev.surprisal.serde.InMemorySchemaRegistry;
+import dev.surprisal.registry.InMemorySchemaRegistry;
 import dev.surprisal.stream.ModelProvider;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScorerService;

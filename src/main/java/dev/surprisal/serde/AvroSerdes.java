@@ -1,5 +1,6 @@
 package dev.surprisal.serde;
 
+import dev.surprisal.registry.SchemaRegistry;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
@@ -104,7 +105,7 @@ public final class AvroSerdes {
                     throw new SerializationException("trailing bytes after the record");
                 }
                 return record;
-            } catch (SerializationException e) {
+            } catch (SerializationException | SchemaRegistry.RegistryUnavailableException e) {
                 throw e;
             } catch (IOException | RuntimeException e) {
                 throw new SerializationException("cannot read a " + readerSchema.getName() + " written with schema id "

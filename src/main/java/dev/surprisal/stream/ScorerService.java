@@ -1,6 +1,6 @@
 package dev.surprisal.stream;
 
-import dev.surprisal.serde.SchemaRegistry;
+import dev.surprisal.registry.SchemaRegistry;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;

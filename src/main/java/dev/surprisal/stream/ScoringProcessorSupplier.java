@@ -4,7 +4,7 @@ import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.SessionSummary;
 import dev.surprisal.avro.TextEvent;
 import dev.surprisal.serde.AvroSerdes;
-import dev.surprisal.serde.SchemaRegistry;
+import dev.surprisal.registry.SchemaRegistry;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;

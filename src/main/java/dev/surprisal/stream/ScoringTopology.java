@@ -1,6 +1,6 @@
 package dev.surprisal.stream;
 
-import dev.surprisal.serde.SchemaRegistry;
+import dev.surprisal.registry.SchemaRegistry;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.StreamsConfig;

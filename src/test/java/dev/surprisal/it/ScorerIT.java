@@ -10,7 +10,7 @@ import dev.surprisal.model.LanguageModel;
 import dev.surprisal.scoring.EventScore;
 import dev.surprisal.scoring.EventScorer;
 import dev.surprisal.serde.AvroSerdes;
-import dev.surprisal.serde.InMemorySchemaRegistry;
+import dev.surprisal.registry.InMemorySchemaRegistry;
 import dev.surprisal.stream.ModelProvider;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScorerService;

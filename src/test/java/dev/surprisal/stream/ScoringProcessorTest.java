@@ -5,7 +5,7 @@ import dev.surprisal.avro.SessionSummary;
 import dev.surprisal.avro.TextEvent;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.serde.AvroSerdes;
-import dev.surprisal.serde.InMemorySchemaRegistry;
+import dev.surprisal.registry.InMemorySchemaRegistry;
 import dev.surprisal.testing.TinyModelExtension;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;

@@ -2,7 +2,7 @@ package dev.surprisal.testing;
 
 import dev.surprisal.avro.TextEvent;
 import dev.surprisal.serde.AvroSerdes;
-import dev.surprisal.serde.SchemaRegistry;
+import dev.surprisal.registry.SchemaRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;

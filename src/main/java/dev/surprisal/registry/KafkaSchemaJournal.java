@@ -1,0 +1,132 @@
+package dev.surprisal.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.avro.Schema;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
+
+/**
+ * Keeps registrations in a compacted single-partition topic, one record per subject version, so a
+ * registry started again on the same cluster hands out the same ids.
+ */
+public final class KafkaSchemaJournal implements Consumer<SchemaRegistry.RegisteredSchema>, AutoCloseable {
+
+    public static final String DEFAULT_TOPIC = "_surprisal_schemas";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private final String topic;
+    private final KafkaProducer<String, String> producer;
+
+    private KafkaSchemaJournal(String topic, KafkaProducer<String, String> producer) {
+        this.topic = topic;
+        this.producer = producer;
+    }
+
+    /** Creates the topic if needed, replays it into a new registry, and journals that registry's new schemas. */
+    public static Loaded open(Map<String, Object> clientProps, String topic) {
+        createTopic(clientProps, topic);
+        Map<String, Object> producerProps = new HashMap<>(clientProps);
+        producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        KafkaSchemaJournal journal = new KafkaSchemaJournal(topic,
+                new KafkaProducer<>(producerProps, new StringSerializer(), new StringSerializer()));
+        InMemorySchemaRegistry registry = new InMemorySchemaRegistry(journal);
+        journal.replay(clientProps, registry);
+        return new Loaded(registry, journal);
+    }
+
+    /** A registry and the journal that must be closed with it. */
+    public record Loaded(InMemorySchemaRegistry registry, KafkaSchemaJournal journal) {
+    }
+
+    @Override
+    public void accept(SchemaRegistry.RegisteredSchema r) {
+        ObjectNode value = JSON.createObjectNode()
+                .put("subject", r.subject()).put("version", r.version()).put("id", r.id())
+                .put("schema", r.schema().toString());
+        try {
+            producer.send(new ProducerRecord<>(topic, r.subject() + "/" + r.version(), JSON.writeValueAsString(value)))
+                    .get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SchemaRegistry.RegistryUnavailableException("interrupted while storing the schema", e);
+        } catch (ExecutionException | IOException e) {
+            throw new SchemaRegistry.RegistryUnavailableException("cannot store the schema in " + topic, e);
+        }
+    }
+
+    private void replay(Map<String, Object> clientProps, InMemorySchemaRegistry registry) {
+        Map<String, Object> props = new HashMap<>(clientProps);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        TopicPartition partition = new TopicPartition(topic, 0);
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new StringDeserializer())) {
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            long end = consumer.endOffsets(List.of(partition), TIMEOUT).get(partition);
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (consumer.position(partition) < end) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read " + topic + " to its end within " + TIMEOUT);
+                }
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.value() != null) {
+                        registry.apply(parse(record.value()));
+                    }
+                }
+            }
+        }
+    }
+
+    private static SchemaRegistry.RegisteredSchema parse(String value) {
+        try {
+            JsonNode node = JSON.readTree(value);
+            return new SchemaRegistry.RegisteredSchema(node.get("subject").asText(), node.get("version").asInt(),
+                    node.get("id").asInt(), new Schema.Parser().parse(node.get("schema").asText()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void createTopic(Map<String, Object> clientProps, String topic) {
+        try (Admin admin = Admin.create(clientProps)) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) -1)
+                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)))).all().get();
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("cannot create the schema topic " + topic, e.getCause());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating " + topic, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(5));
+    }
+}
