@@ -1,13 +1,12 @@
 package dev.surprisal.cli;
 
 import dev.surprisal.demo.DemoRunner;
+import dev.surprisal.io.Directories;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Starts a broker, trains or loads a model, scores generated log traffic and prints the scores.")
@@ -38,6 +37,18 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "9092", description = "Broker port on 127.0.0.1 (0: any free port).")
     int port;
 
+    @Option(names = "--registry-port", defaultValue = "8081", description = "Schema registry port on 127.0.0.1 (0: any free port).")
+    int registryPort;
+
+    @Option(names = "--http-port", defaultValue = "8080", description = "Metrics, health and interactive-query port (0: any free port).")
+    int httpPort;
+
+    @Option(names = "--data-dir", description = "Broker data directory, kept between runs (default ~/.cache/surprisal/demo-kafka).")
+    Path dataDir = Path.of(System.getProperty("user.home"), ".cache", "surprisal", "demo-kafka");
+
+    @Option(names = "--fresh", description = "Start with an empty broker: delete the data directory first.")
+    boolean fresh;
+
     @Option(names = "--model", description = "Score with this model directory instead of the demo model.")
     Path model;
 
@@ -55,23 +66,16 @@ final class DemoCommand implements Callable<Integer> {
         boolean ansi = colour == Colour.always || (colour == Colour.auto && System.console() != null
                 && System.getenv("NO_COLOR") == null);
         DemoRunner.Options options = new DemoRunner.Options(events, output == Output.jsonl, seed, rate, sessions,
-                anomalyRate, port, model, modelCache, retrain, ansi && output == Output.table);
-        CountDownLatch finished = new CountDownLatch(1);
-        Thread main = Thread.currentThread();
-        Thread hook = new Thread(() -> {
-            main.interrupt();
-            try {
-                finished.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "demo-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            new DemoRunner(options, System.out, System.err).run(() -> hook.isAlive() || Thread.interrupted());
+                anomalyRate, port, registryPort, httpPort, fresh ? deleted(dataDir) : dataDir, model, modelCache,
+                retrain, ansi && output == Output.table);
+        try (ShutdownSignal shutdown = new ShutdownSignal()) {
+            new DemoRunner(options, System.out, System.err).run(shutdown::requested);
             return 0;
-        } finally {
-            finished.countDown();
         }
+    }
+
+    private static Path deleted(Path dir) {
+        Directories.deleteRecursively(dir);
+        return dir;
     }
 }

@@ -31,6 +31,15 @@ public final class DemoModel {
                 .withSchedule(3, 32, 3e-3f, seed);
     }
 
+    /** Trains the demo model from scratch on generated normal traffic. */
+    public static LanguageModel train(long seed, PrintStream log) throws MalformedModelException {
+        TrainingOptions options = options(seed);
+        log.printf(Locale.ROOT, "training the demo model (byte LSTM, hidden %d) on %d generated normal sessions…%n",
+                options.hiddenSize(), TRAINING_SESSIONS);
+        Corpus corpus = new Corpus(new TrafficGenerator(seed, 0).normalSessions(TRAINING_SESSIONS));
+        return new ModelTrainer(options, new ConsoleProgress(log)).train(corpus);
+    }
+
     public static LanguageModel loadOrTrain(Path cache, long seed, boolean retrain, PrintStream log)
             throws IOException, MalformedModelException {
         Path dir = cache.resolve("demo-model-r" + RECIPE + "-seed" + seed);
@@ -39,11 +48,7 @@ public final class DemoModel {
             log.printf(Locale.ROOT, "using the cached demo model %s from %s%n", model.version(), dir);
             return model;
         }
-        TrainingOptions options = options(seed);
-        log.printf(Locale.ROOT, "training the demo model (byte LSTM, hidden %d) on %d generated normal sessions…%n",
-                options.hiddenSize(), TRAINING_SESSIONS);
-        Corpus corpus = new Corpus(new TrafficGenerator(seed, 0).normalSessions(TRAINING_SESSIONS));
-        LanguageModel model = new ModelTrainer(options, new ConsoleProgress(log)).train(corpus);
+        LanguageModel model = train(seed, log);
         ModelArtifact.save(model, dir);
         log.printf(Locale.ROOT, "trained %s: validation perplexity %.3f, anomaly threshold %.2f; cached in %s%n",
                 model.version(), model.manifest().metrics().get("validationPerplexity"),

@@ -6,7 +6,13 @@ import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelArtifact;
 import dev.surprisal.serde.AvroJson;
 import dev.surprisal.serde.AvroSerdes;
-import dev.surprisal.registry.InMemorySchemaRegistry;
+import dev.surprisal.ops.OpsServer;
+import dev.surprisal.registry.KafkaSchemaJournal;
+import dev.surprisal.registry.SchemaRegistry;
+import dev.surprisal.registry.SchemaRegistryServer;
+import dev.surprisal.stream.ScorerMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.surprisal.stream.ModelProvider;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScorerService;
@@ -16,9 +22,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
+import dev.surprisal.io.Directories;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +45,8 @@ public final class DemoRunner {
 
     /** What {@code demo} was asked to do. {@code events} 0 runs until stopped. */
     public record Options(long events, boolean jsonl, long seed, double rate, int sessions, double anomalyRate,
-                          int port, Path model, Path modelCache, boolean retrain, boolean colour) {
+                          int port, int registryPort, int httpPort, Path dataDir, Path model, Path modelCache,
+                          boolean retrain, boolean colour) {
     }
 
     /** What the run measured. */
@@ -58,31 +67,41 @@ public final class DemoRunner {
     public Result run(BooleanSupplier stopRequested) throws Exception {
         long start = System.nanoTime();
         info.println("starting an embedded Kafka broker (KRaft, loopback only)…");
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(options.port());
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(options.port(), options.dataDir());
              LanguageModel model = options.model() != null
                      ? ModelArtifact.load(options.model())
-                     : DemoModel.loadOrTrain(options.modelCache(), options.seed(), options.retrain(), info)) {
+                     : DemoModel.loadOrTrain(options.modelCache(), options.seed(), options.retrain(), info);
+             KafkaSchemaJournal journal = KafkaSchemaJournal.open(
+                     Map.of(ScorerConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers()), KafkaSchemaJournal.DEFAULT_TOPIC);
+             SchemaRegistryServer registry = SchemaRegistryServer.start(journal.registry(), "127.0.0.1",
+                     options.registryPort())) {
             info.println("Kafka broker listening on " + broker.bootstrapServers());
+            info.println("schema registry listening on " + registry.url());
             Path stateDir = Files.createTempDirectory("surprisal-demo-state-");
             try {
-                return score(broker, model, stateDir, start, stopRequested);
+                return score(broker, journal.registry(), model, stateDir, start, stopRequested);
             } finally {
-                deleteRecursively(stateDir);
+                Directories.deleteRecursively(stateDir);
             }
         }
     }
 
-    private Result score(EmbeddedKafkaBroker broker, LanguageModel model, Path stateDir, long start,
-                         BooleanSupplier stopRequested) throws Exception {
+    private Result score(EmbeddedKafkaBroker broker, SchemaRegistry registry, LanguageModel model, Path stateDir,
+                         long start, BooleanSupplier stopRequested) throws Exception {
         ScorerConfig config = new ScorerConfig(Map.of(
                 ScorerConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers(),
                 ScorerConfig.APPLICATION_ID, "surprisal-demo",
-                ScorerConfig.STATE_DIR, stateDir.toString()));
+                ScorerConfig.STATE_DIR, stateDir.toString(),
+                ScorerConfig.ADVERTISED_HOST, "127.0.0.1",
+                ScorerConfig.HTTP_PORT, options.httpPort() == 0 ? freePort() : options.httpPort()));
         broker.createTopics(ScorerTopics.all(config, 4, (short) 1));
-        InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
         ConsoleRenderer renderer = new ConsoleRenderer(options.colour(),
                 !"byte".equals(model.tokenizer().spec().type()));
-        try (ScorerService scorer = ScorerService.start(config, ModelProvider.fixed(model), registry, Duration.ofSeconds(60));
+        ModelProvider models = ModelProvider.fixed(model);
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        try (OpsServer ops = OpsServer.start(config, models, prometheus);
+             ScorerService scorer = ScorerService.start(config, models, registry, new ScorerMetrics(prometheus),
+                     Duration.ofSeconds(60));
              KafkaConsumer<String, ScoredEvent> consumer = consumer(broker.bootstrapServers(), registry);
              DemoPublisher publisher = new DemoPublisher(broker.bootstrapServers(), registry, config.inputTopic(),
                      new TrafficGenerator(options.seed() + 1, options.anomalyRate()), options.sessions(),
@@ -90,6 +109,9 @@ public final class DemoRunner {
             info.printf(Locale.ROOT, "scorer running with model %s (anomaly threshold: event perplexity > %.2f); "
                     + "publishing to %s, scores on %s%n", model.version(), model.manifest().anomalyThreshold(),
                     config.inputTopic(), config.outputTopic());
+            ops.attach(scorer.streams());
+            info.printf(Locale.ROOT, "metrics on http://127.0.0.1:%d/metrics, sessions on http://127.0.0.1:%d/sessions/{id}%n",
+                    ops.port(), ops.port());
             consumer.subscribe(List.of(config.outputTopic()));
             publisher.start();
             Tally tally = new Tally();
@@ -105,6 +127,14 @@ public final class DemoRunner {
             Result result = tally.result();
             summarise(result);
             return result;
+        } finally {
+            prometheus.close();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
         }
     }
 
@@ -131,7 +161,7 @@ public final class DemoRunner {
                 r.anomalies() - r.injectedFlagged());
     }
 
-    private static KafkaConsumer<String, ScoredEvent> consumer(String bootstrap, InMemorySchemaRegistry registry) {
+    private static KafkaConsumer<String, ScoredEvent> consumer(String bootstrap, SchemaRegistry registry) {
         return new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.GROUP_ID_CONFIG, "surprisal-demo-console",
@@ -140,13 +170,6 @@ public final class DemoRunner {
                 new StringDeserializer(), AvroSerdes.value(ScoredEvent.class, registry).deserializer());
     }
 
-    private static void deleteRecursively(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     /** Running counts for the closing summary. */
     private static final class Tally {

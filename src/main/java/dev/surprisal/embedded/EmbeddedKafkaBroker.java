@@ -2,6 +2,7 @@ package dev.surprisal.embedded;
 
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
+import dev.surprisal.stream.TopicSetup;
 import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -9,10 +10,10 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Time;
 
 import java.io.ByteArrayOutputStream;
+import dev.surprisal.io.Directories;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -38,24 +39,37 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
     private final Path logDir;
+    private final boolean temporary;
     private final int port;
     private final KafkaRaftServer server;
 
-    private EmbeddedKafkaBroker(Path logDir, int port, KafkaRaftServer server) {
+    private EmbeddedKafkaBroker(Path logDir, boolean temporary, int port, KafkaRaftServer server) {
         this.logDir = logDir;
+        this.temporary = temporary;
         this.port = port;
         this.server = server;
     }
 
-    /** Starts a broker on {@code port} (0 picks a free one) and waits until it serves requests. */
+    /** Starts a broker with a temporary data directory, deleted on close. */
     public static EmbeddedKafkaBroker start(int port) throws IOException {
+        return start(port, null);
+    }
+
+    /**
+     * Starts a broker on {@code port} (0 picks a free one) and waits until it serves requests.
+     * With a {@code dataDir}, topics and their data outlive the process: a later start on the same
+     * directory finds them again.
+     */
+    public static EmbeddedKafkaBroker start(int port, Path dataDir) throws IOException {
         int brokerPort = port == 0 ? freePort() : port;
         int controllerPort = freePort();
-        Path logDir = Files.createTempDirectory("surprisal-kafka-");
+        Path logDir = dataDir != null ? Files.createDirectories(dataDir) : Files.createTempDirectory("surprisal-kafka-");
         Properties props = properties(logDir, brokerPort, controllerPort);
-        format(logDir, props);
+        if (!Files.exists(logDir.resolve("meta.properties"))) {
+            format(logDir, props);
+        }
         KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
-        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(logDir, brokerPort, server);
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(logDir, dataDir == null, brokerPort, server);
         try {
             server.startup();
             broker.awaitReady();
@@ -80,15 +94,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      */
     public void createTopics(Collection<NewTopic> topics) {
         try (Admin admin = admin()) {
-            for (NewTopic topic : topics) {
-                try {
-                    admin.createTopics(List.of(topic)).all().get();
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("cannot create topic " + topic.name(), e.getCause());
-                    }
-                }
-            }
+            TopicSetup.ensure(admin, List.copyOf(topics), true);
             awaitLeaders(admin, topics.stream().map(NewTopic::name).toList());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -159,13 +165,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("auto.create.topics.enable", "true");
+        // Controlled shutdown hands leadership to other brokers; a single node has none, and waiting for
+        // it stalls exit from a JVM shutdown hook.
+        p.put("controlled.shutdown.enable", "false");
         p.put("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
         p.put("message.max.bytes", String.valueOf(16 * 1024 * 1024));
         return p;
     }
 
     private static void format(Path logDir, Properties props) throws IOException {
-        Path config = logDir.resolve("server.properties");
+        Path config = Files.createTempFile("surprisal-kafka-", ".properties");
         try (var out = Files.newOutputStream(config)) {
             props.store(out, "embedded surprisal broker");
         }
@@ -175,6 +184,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             code = StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(),
                     "-c", config.toString()}, print);
         }
+        Files.delete(config);
         if (code != 0) {
             throw new IllegalStateException("formatting the broker's storage failed: " + log.toString(StandardCharsets.UTF_8));
         }
@@ -192,15 +202,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             server.shutdown();
             server.awaitShutdown();
         } finally {
-            deleteRecursively(logDir);
+            if (temporary) {
+                Directories.deleteRecursively(logDir);
+            }
         }
     }
 
-    private static void deleteRecursively(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + dir, e);
-        }
-    }
 }

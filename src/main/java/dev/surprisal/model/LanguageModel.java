@@ -26,6 +26,12 @@ public final class LanguageModel implements AutoCloseable {
     private final RnnLanguageModelBlock block;
     private final ModelManifest manifest;
     private final Tokenizer tokenizer;
+    /*
+     * Stream threads (and HTTP threads answering queries) share a model. Concurrent DJL calls on one
+     * model intermittently failed with "Native resource has been released already", so native calls
+     * on a model are serialised by `lock`; each call is one whole event, so the lock is taken once per event.
+     */
+    private final Object lock = new Object();
     private final ParameterStore parameters;
     private final float[] initialState;
 
@@ -85,6 +91,12 @@ public final class LanguageModel implements AutoCloseable {
             throw new IllegalArgumentException("an event needs at least one token");
         }
         ModelSpec spec = spec();
+        synchronized (lock) {
+            return forwardLocked(spec, state, tokens);
+        }
+    }
+
+    private Forward forwardLocked(ModelSpec spec, float[] state, int[] tokens) {
         try (NDManager m = model.getNDManager().newSubManager()) {
             NDList in = inputs(m, state, tokens);
             NDList rnnOut = block.recurrent(parameters, in, false); // outputs (1, T, hidden), then state
@@ -96,10 +108,26 @@ public final class LanguageModel implements AutoCloseable {
         }
     }
 
+    /** The distribution of the token after {@code state}, as one row of log-probabilities. */
+    public Forward predict(float[] state) {
+        ModelSpec spec = spec();
+        int slice = spec.layers() * spec.hiddenSize();
+        synchronized (lock) {
+            try (NDManager m = model.getNDManager().newSubManager()) {
+                float[] top = Arrays.copyOfRange(state, slice - spec.hiddenSize(), slice);
+                NDArray hidden = m.create(top, new Shape(1, 1, spec.hiddenSize())); // (1, 1, hidden)
+                NDArray logProbs = block.project(parameters, hidden, false).logSoftmax(2); // (1, 1, vocab)
+                return new Forward(logProbs.toFloatArray(), 1, spec.vocabularySize(), state);
+            }
+        }
+    }
+
     /** The state after {@code tokens}, without the projection (used to prime and to start sessions). */
     public float[] advance(float[] state, int[] tokens) {
-        try (NDManager m = model.getNDManager().newSubManager()) {
-            return flatten(block.recurrent(parameters, inputs(m, state, tokens), false).subNDList(1));
+        synchronized (lock) {
+            try (NDManager m = model.getNDManager().newSubManager()) {
+                return flatten(block.recurrent(parameters, inputs(m, state, tokens), false).subNDList(1));
+            }
         }
     }
 

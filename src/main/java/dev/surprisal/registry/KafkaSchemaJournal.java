@@ -39,6 +39,7 @@ public final class KafkaSchemaJournal implements Consumer<SchemaRegistry.Registe
 
     private final String topic;
     private final KafkaProducer<String, String> producer;
+    private InMemorySchemaRegistry registry;
 
     private KafkaSchemaJournal(String topic, KafkaProducer<String, String> producer) {
         this.topic = topic;
@@ -46,20 +47,26 @@ public final class KafkaSchemaJournal implements Consumer<SchemaRegistry.Registe
     }
 
     /** Creates the topic if needed, replays it into a new registry, and journals that registry's new schemas. */
-    public static Loaded open(Map<String, Object> clientProps, String topic) {
+    public static KafkaSchemaJournal open(Map<String, Object> clientProps, String topic) {
         createTopic(clientProps, topic);
         Map<String, Object> producerProps = new HashMap<>(clientProps);
         producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
         producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         KafkaSchemaJournal journal = new KafkaSchemaJournal(topic,
                 new KafkaProducer<>(producerProps, new StringSerializer(), new StringSerializer()));
-        InMemorySchemaRegistry registry = new InMemorySchemaRegistry(journal);
-        journal.replay(clientProps, registry);
-        return new Loaded(registry, journal);
+        journal.registry = new InMemorySchemaRegistry(journal);
+        try {
+            journal.replay(clientProps, journal.registry);
+        } catch (RuntimeException e) {
+            journal.close();
+            throw e;
+        }
+        return journal;
     }
 
-    /** A registry and the journal that must be closed with it. */
-    public record Loaded(InMemorySchemaRegistry registry, KafkaSchemaJournal journal) {
+    /** The registry whose registrations this journal keeps. */
+    public InMemorySchemaRegistry registry() {
+        return registry;
     }
 
     @Override

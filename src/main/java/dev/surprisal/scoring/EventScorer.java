@@ -26,6 +26,11 @@ public final class EventScorer {
         return fromForward(model.forward(state, tokens), tokens);
     }
 
+    /** The {@code topK} most likely next tokens after {@code state}. */
+    public List<EventScore.Candidate> predictNext(LanguageModel model, float[] state) {
+        return top(model.predict(state), 0, topK);
+    }
+
     EventScore fromForward(LanguageModel.Forward forward, int[] tokens) {
         List<EventScore.TokenResult> results = new ArrayList<>(tokens.length);
         double total = 0;

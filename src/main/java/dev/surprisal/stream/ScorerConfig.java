@@ -39,6 +39,9 @@ public final class ScorerConfig extends AbstractConfig {
     public static final String STREAM_THREADS = "num.stream.threads";
     public static final String STATE_DIR = "state.dir";
     public static final String COMMIT_INTERVAL_MS = "commit.interval.ms";
+    public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
+    public static final String HTTP_PORT = "http.port";
+    public static final String ADVERTISED_HOST = "advertised.host";
     public static final String KAFKA_PREFIX = "kafka.";
     public static final String ENV_PREFIX = "SURPRISAL_";
 
@@ -74,6 +77,13 @@ public final class ScorerConfig extends AbstractConfig {
             .define(STREAM_THREADS, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM, "Stream threads.")
             .define(STATE_DIR, Type.STRING, System.getProperty("java.io.tmpdir") + "/surprisal-state",
                     Importance.MEDIUM, "Directory of the RocksDB session-state stores.")
+            .define(SCHEMA_REGISTRY_URL, Type.STRING, "http://localhost:8081", Importance.HIGH,
+                    "Confluent-compatible schema registry. Its client settings (basic.auth.user.info, "
+                    + "schema.registry.ssl.*) are read from the kafka.* / --config properties.")
+            .define(HTTP_PORT, Type.INT, 8080, Range.between(0, 65535), Importance.MEDIUM,
+                    "Port of the HTTP endpoints: /metrics, /health/live, /health/ready, /sessions/{id}.")
+            .define(ADVERTISED_HOST, Type.STRING, "localhost", Importance.MEDIUM,
+                    "Host name other instances use to reach this one's HTTP port (interactive-query forwarding).")
             .define(COMMIT_INTERVAL_MS, Type.LONG, 100L, Range.atLeast(1), Importance.LOW,
                     "Commit interval: with exactly-once, how often transactions commit and scores become visible.");
 
@@ -117,8 +127,21 @@ public final class ScorerConfig extends AbstractConfig {
         p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 512 * 1024);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
         p.put("processing.exception.handler.global.enabled", true);
+        p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, getString(ADVERTISED_HOST) + ":" + getInt(HTTP_PORT));
         p.putAll(originalsWithPrefix(KAFKA_PREFIX));
         return p;
+    }
+
+    /** Client properties for plain producers, consumers, admin and the registry client ({@code kafka.*} unprefixed). */
+    public Map<String, Object> clientProperties() {
+        Map<String, Object> p = new HashMap<>(originalsWithPrefix(KAFKA_PREFIX));
+        p.put(BOOTSTRAP_SERVERS, getString(BOOTSTRAP_SERVERS));
+        p.put(SCHEMA_REGISTRY_URL, getString(SCHEMA_REGISTRY_URL));
+        return p;
+    }
+
+    public int httpPort() {
+        return getInt(HTTP_PORT);
     }
 
     public String inputTopic() {

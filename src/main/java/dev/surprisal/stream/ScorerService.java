@@ -1,6 +1,7 @@
 package dev.surprisal.stream;
 
 import dev.surprisal.registry.SchemaRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -17,16 +18,26 @@ public final class ScorerService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ScorerService.class);
 
     private final KafkaStreams streams;
+    private final KafkaStreamsMetrics streamsMetrics;
 
-    private ScorerService(KafkaStreams streams) {
+    private ScorerService(KafkaStreams streams, KafkaStreamsMetrics streamsMetrics) {
         this.streams = streams;
+        this.streamsMetrics = streamsMetrics;
     }
 
     /** Starts the scorer and waits (bounded) until it is RUNNING. */
     public static ScorerService start(ScorerConfig config, ModelProvider models, SchemaRegistry registry,
                                       Duration startTimeout) {
-        KafkaStreams streams = new KafkaStreams(ScoringTopology.build(config, models, registry),
+        return start(config, models, registry, ScorerMetrics.none(), startTimeout);
+    }
+
+    /** Starts the scorer, its metrics bound to {@code metrics}' registry, and waits until it is RUNNING. */
+    public static ScorerService start(ScorerConfig config, ModelProvider models, SchemaRegistry registry,
+                                      ScorerMetrics metrics, Duration startTimeout) {
+        KafkaStreams streams = new KafkaStreams(ScoringTopology.build(config, models, registry, metrics),
                 config.streamsProperties());
+        KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(metrics.registry());
         CountDownLatch running = new CountDownLatch(1);
         streams.setStateListener((now, before) -> {
             if (now == KafkaStreams.State.RUNNING) {
@@ -40,7 +51,7 @@ public final class ScorerService implements AutoCloseable {
             LOG.error("stream thread failed; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
-        ScorerService service = new ScorerService(streams);
+        ScorerService service = new ScorerService(streams, streamsMetrics);
         try {
             streams.start();
             if (!running.await(startTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -68,6 +79,7 @@ public final class ScorerService implements AutoCloseable {
      */
     @Override
     public void close() {
+        streamsMetrics.close();
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(30)));
     }

@@ -48,6 +48,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
     private final Serializer<ScoredEvent> scores;
     private final Serializer<SessionSummary> summaries;
     private final EventScorer scorer;
+    private final ScorerMetrics metrics;
     private final RateLimitedLog deadLetterLog = new RateLimitedLog(LOG, Duration.ofSeconds(10));
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, SessionState> store;
@@ -55,13 +56,14 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
     private AnomalyPolicy policy;
 
     ScoringProcessor(ScorerConfig config, ModelProvider models, Deserializer<TextEvent> events,
-                     Serializer<ScoredEvent> scores, Serializer<SessionSummary> summaries) {
+                     Serializer<ScoredEvent> scores, Serializer<SessionSummary> summaries, ScorerMetrics metrics) {
         this.config = config;
         this.models = models;
         this.events = events;
         this.scores = scores;
         this.summaries = summaries;
         this.scorer = new EventScorer(config.topK(), config.perTokenTopK());
+        this.metrics = metrics;
     }
 
     @Override
@@ -74,43 +76,41 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
     @Override
     public void process(Record<byte[], byte[]> record) {
         if (record.key() == null || record.key().length == 0) {
-            deadLetter(record, "missing session key: the record key must be the session id");
+            deadLetter(record, "missing-key", "missing session key: the record key must be the session id");
             return;
         }
         if (record.value() == null) {
-            deadLetter(record, "null value");
+            deadLetter(record, "null-value", "null value");
             return;
         }
         TextEvent event;
         try {
             event = events.deserialize(config.inputTopic(), record.value());
         } catch (SerializationException e) {
-            deadLetter(record, "undeserializable value: " + e.getMessage());
+            deadLetter(record, "undeserializable", "undeserializable value: " + e.getMessage());
             return;
         }
-        String problem = textProblem(event.getText());
-        if (problem != null) {
-            deadLetter(record, problem);
+        String text = event.getText();
+        if (text.isBlank()) {
+            deadLetter(record, "empty-text", "empty text");
+            return;
+        }
+        int bytes = text.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > config.maxTextBytes()) {
+            deadLetter(record, "too-large", "text too large: " + bytes + " bytes, limit " + config.maxTextBytes()
+                    + " (" + ScorerConfig.MAX_TEXT_BYTES + ")");
             return;
         }
         score(record, new String(record.key(), StandardCharsets.UTF_8), event);
     }
 
-    private String textProblem(String text) {
-        if (text.isBlank()) {
-            return "empty text";
-        }
-        int bytes = text.getBytes(StandardCharsets.UTF_8).length;
-        return bytes > config.maxTextBytes()
-                ? "text too large: " + bytes + " bytes, limit " + config.maxTextBytes() + " (" + ScorerConfig.MAX_TEXT_BYTES + ")"
-                : null;
-    }
-
     private void score(Record<byte[], byte[]> record, String session, TextEvent event) {
+        long started = System.nanoTime();
         LanguageModel model = models.current();
+        metrics.modelInUse(model.version());
         int[] tokens = model.tokenizer().encode(event.getText());
         if (tokens.length == 0) {
-            deadLetter(record, "no tokens: the " + model.tokenizer().spec().type() + " tokenizer found none");
+            deadLetter(record, "no-tokens", "no tokens: the " + model.tokenizer().spec().type() + " tokenizer found none");
             return;
         }
         SessionState state = store.get(session);
@@ -121,11 +121,16 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         try {
             score = scorer.score(model, state.recurrent(), tokens);
         } catch (RuntimeException e) {
-            deadLetter(record, "scoring failed: " + e);
+            LOG.error("scoring failed for session {} with model {}", session, model.version(), e);
+            deadLetter(record, "scoring-failed", "scoring failed: " + e);
             return;
         }
         AnomalyPolicy rules = policyFor(model);
         AnomalyPolicy.Verdict verdict = rules.judge(score);
+        metrics.scored(tokens.length, score.meanBits(), score.perplexity(), System.nanoTime() - started);
+        if (verdict.anomalous()) {
+            metrics.anomaly(verdict.rule().name());
+        }
         SessionState next = state.after(score.state(), tokens.length, score.totalBits(), verdict.anomalous(),
                 record.timestamp());
         ScoredEvent scored = ScoredEvents.of(event, session, model.version(), model.tokenizer(), score, rules,
@@ -181,7 +186,8 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
                 ScoringTopology.SUMMARIES_SINK);
     }
 
-    private void deadLetter(Record<byte[], byte[]> record, String reason) {
+    private void deadLetter(Record<byte[], byte[]> record, String code, String reason) {
+        metrics.deadLetter(code);
         Headers headers = new RecordHeaders(record.headers().toArray());
         headers.add(HEADER_REASON, reason.getBytes(StandardCharsets.UTF_8));
         String where = "";

@@ -20,11 +20,13 @@ final class ScoringProcessorSupplier implements ProcessorSupplier<byte[], byte[]
     private final ScorerConfig config;
     private final ModelProvider models;
     private final SchemaRegistry registry;
+    private final ScorerMetrics metrics;
 
-    ScoringProcessorSupplier(ScorerConfig config, ModelProvider models, SchemaRegistry registry) {
+    ScoringProcessorSupplier(ScorerConfig config, ModelProvider models, SchemaRegistry registry, ScorerMetrics metrics) {
         this.config = config;
         this.models = models;
         this.registry = registry;
+        this.metrics = metrics;
     }
 
     @Override
@@ -32,7 +34,7 @@ final class ScoringProcessorSupplier implements ProcessorSupplier<byte[], byte[]
         return new ScoringProcessor(config, models,
                 AvroSerdes.value(TextEvent.class, registry).deserializer(),
                 AvroSerdes.value(ScoredEvent.class, registry).serializer(),
-                AvroSerdes.value(SessionSummary.class, registry).serializer());
+                AvroSerdes.value(SessionSummary.class, registry).serializer(), metrics);
     }
 
     @Override

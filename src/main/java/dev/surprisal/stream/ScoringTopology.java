@@ -30,10 +30,15 @@ public final class ScoringTopology {
     }
 
     public static Topology build(ScorerConfig config, ModelProvider models, SchemaRegistry registry) {
+        return build(config, models, registry, ScorerMetrics.none());
+    }
+
+    public static Topology build(ScorerConfig config, ModelProvider models, SchemaRegistry registry,
+                                 ScorerMetrics metrics) {
         ByteArraySerializer bytes = new ByteArraySerializer();
         return new Topology(new TopologyConfig(new StreamsConfig(config.streamsProperties())))
                 .addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), config.inputTopic())
-                .addProcessor(SCORER, new ScoringProcessorSupplier(config, models, registry), SOURCE)
+                .addProcessor(SCORER, new ScoringProcessorSupplier(config, models, registry, metrics), SOURCE)
                 .addSink(SCORES_SINK, config.outputTopic(), bytes, bytes, SCORER)
                 .addSink(ANOMALIES_SINK, config.anomaliesTopic(), bytes, bytes, SCORER)
                 .addSink(SUMMARIES_SINK, config.summariesTopic(), bytes, bytes, SCORER)

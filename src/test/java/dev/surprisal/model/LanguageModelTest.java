@@ -105,6 +105,26 @@ class LanguageModelTest {
         }
     }
 
+    @Test
+    void concurrentCallsFromSeveralStreamThreadsGiveTheSameScores() throws Exception {
+        try (LanguageModel model = TestModels.tinyByteModel()) {
+            int[] tokens = model.tokenizer().encode("concurrent scoring");
+            EventScore expected = SCORER.score(model, model.initialState(), tokens);
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                java.util.List<java.util.concurrent.Future<Double>> results = new java.util.ArrayList<>();
+                for (int i = 0; i < 400; i++) {
+                    results.add(pool.submit(() -> SCORER.score(model, model.initialState(), tokens).totalBits()));
+                }
+                for (java.util.concurrent.Future<Double> r : results) {
+                    assertEquals(expected.totalBits(), r.get(), 1e-4);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
     private static float[] referenceLogits(LanguageModel model, int[] tokens) {
         ModelSpec spec = model.spec();
         try (NDManager m = model.djlModel().getNDManager().newSubManager()) {

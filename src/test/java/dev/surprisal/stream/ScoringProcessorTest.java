@@ -50,7 +50,7 @@ class ScoringProcessorTest {
                 Serdes.String(), new SessionStateSerde()).withLoggingDisabled().build();
         store.init(context.getStateStoreContext(), store);
         context.addStateStore(store);
-        processor = (ScoringProcessor) new ScoringProcessorSupplier(config, ModelProvider.fixed(model), registry).get();
+        processor = (ScoringProcessor) new ScoringProcessorSupplier(config, ModelProvider.fixed(model), registry, ScorerMetrics.none()).get();
         processor.init(context);
     }
 

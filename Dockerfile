@@ -1,0 +1,26 @@
+# Build: docker build -t surprisal:0.1.0 .
+FROM maven:3.9.11-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY pom.xml ./
+RUN mvn -q -B dependency:go-offline
+COPY schemas schemas
+COPY src src
+RUN mvn -q -B package -DskipTests
+
+FROM eclipse-temurin:17.0.16_8-jre-jammy
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends curl \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --uid 10001 --home-dir /var/lib/surprisal surprisal \
+ && mkdir -p /var/lib/surprisal /models \
+ && chown surprisal /var/lib/surprisal /models
+COPY --from=build /src/target/surprisal.jar /app/surprisal.jar
+# DJL unpacks PyTorch's native libraries from the jar once, into the state volume; nothing is downloaded.
+ENV DJL_CACHE_DIR=/var/lib/surprisal/djl \
+    OMP_NUM_THREADS=1 \
+    SURPRISAL_STATE_DIR=/var/lib/surprisal/state \
+    SURPRISAL_HTTP_PORT=8080
+USER surprisal
+EXPOSE 8080
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=50", "-jar", "/app/surprisal.jar"]
+CMD ["score", "--model", "/models/current"]

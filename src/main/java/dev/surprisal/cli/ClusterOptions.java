@@ -1,0 +1,62 @@
+package dev.surprisal.cli;
+
+import dev.surprisal.registry.RestSchemaRegistry;
+import dev.surprisal.registry.SchemaRegistry;
+import dev.surprisal.stream.ScorerConfig;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Where the cluster and the registry are, shared by the commands that talk to them. Precedence:
+ * flags, then SURPRISAL_BOOTSTRAP_SERVERS / SURPRISAL_SCHEMA_REGISTRY_URL, then the --config file.
+ */
+final class ClusterOptions {
+
+    @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (env SURPRISAL_BOOTSTRAP_SERVERS; default localhost:9092).")
+    String bootstrapServers;
+
+    @Option(names = "--schema-registry-url", description = "Schema registry URL (env SURPRISAL_SCHEMA_REGISTRY_URL; default http://localhost:8081).")
+    String registryUrl;
+
+    @Option(names = "--config", description = "Kafka client properties (security.protocol, sasl.*, ssl.*) and registry "
+            + "client settings (basic.auth.user.info, schema.registry.ssl.*).")
+    Path configFile;
+
+    /** Client properties: the config file's, with bootstrap servers and registry URL resolved. */
+    Map<String, Object> clientProperties() {
+        Map<String, Object> props = new HashMap<>();
+        if (configFile != null) {
+            Properties file = new Properties();
+            try (InputStream in = Files.newInputStream(configFile)) {
+                file.load(in);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read " + configFile + ": " + e.getMessage(), e);
+            }
+            file.forEach((k, v) -> props.put(k.toString(), v));
+        }
+        props.put(ScorerConfig.BOOTSTRAP_SERVERS, resolve(bootstrapServers, ScorerConfig.BOOTSTRAP_SERVERS,
+                props.getOrDefault(ScorerConfig.BOOTSTRAP_SERVERS, "localhost:9092")));
+        props.put(ScorerConfig.SCHEMA_REGISTRY_URL, resolve(registryUrl, ScorerConfig.SCHEMA_REGISTRY_URL,
+                props.getOrDefault(ScorerConfig.SCHEMA_REGISTRY_URL, "http://localhost:8081")));
+        return props;
+    }
+
+    SchemaRegistry registry(Map<String, Object> clientProperties) {
+        return RestSchemaRegistry.fromProperties(clientProperties);
+    }
+
+    private static Object resolve(String flag, String key, Object fallback) {
+        if (flag != null) {
+            return flag;
+        }
+        String env = System.getenv(ScorerConfig.envName(key));
+        return env != null ? env : fallback;
+    }
+}

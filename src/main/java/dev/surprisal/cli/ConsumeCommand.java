@@ -1,0 +1,83 @@
+package dev.surprisal.cli;
+
+import dev.surprisal.avro.ScoredEvent;
+import dev.surprisal.demo.ConsoleRenderer;
+import dev.surprisal.serde.AvroJson;
+import dev.surprisal.serde.AvroSerdes;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+
+@Command(name = "consume", mixinStandardHelpOptions = true,
+        description = "Tails scored events (committed only), readably or as JSON lines.")
+final class ConsumeCommand implements Callable<Integer> {
+
+    enum Output { table, jsonl }
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ClusterOptions cluster;
+
+    @Option(names = "--topic", defaultValue = "token-scores", description = "token-scores or text-anomalies.")
+    String topic;
+
+    @Option(names = "--output", defaultValue = "table")
+    Output output;
+
+    @Option(names = "--from-beginning", description = "Start at the earliest offset instead of the end.")
+    boolean fromBeginning;
+
+    @Option(names = "--max", defaultValue = "0", description = "Exit after this many events (0: no limit).")
+    long max;
+
+    @Option(names = "--idle-timeout-ms", defaultValue = "0",
+            description = "Exit after this long without a new event (0: never).")
+    long idleTimeoutMs;
+
+    @Option(names = "--group", description = "Consumer group (default: a new one for every run).")
+    String group;
+
+    @Override
+    public Integer call() {
+        Map<String, Object> props = cluster.clientProperties();
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, group != null ? group : "surprisal-consume-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromBeginning ? "earliest" : "latest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        ConsoleRenderer renderer = new ConsoleRenderer(System.console() != null && System.getenv("NO_COLOR") == null, false);
+        long seen = 0;
+        long lastEvent = System.nanoTime();
+        try (ShutdownSignal shutdown = new ShutdownSignal();
+             KafkaConsumer<String, ScoredEvent> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                     AvroSerdes.value(ScoredEvent.class, cluster.registry(props)).deserializer())) {
+            consumer.subscribe(List.of(topic));
+            while (!shutdown.requested() && (max == 0 || seen < max)) {
+                for (ConsumerRecord<String, ScoredEvent> r : consumer.poll(Duration.ofMillis(200))) {
+                    spec.commandLine().getOut().print(output == Output.jsonl ? AvroJson.toJson(r.value()) + "\n" : renderer.render(r.value()));
+                    lastEvent = System.nanoTime();
+                    if (++seen == max) {
+                        break;
+                    }
+                }
+                spec.commandLine().getOut().flush();
+                if (idleTimeoutMs > 0 && System.nanoTime() - lastEvent > idleTimeoutMs * 1_000_000) {
+                    break;
+                }
+            }
+        }
+        return 0;
+    }
+}

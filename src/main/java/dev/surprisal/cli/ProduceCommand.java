@@ -1,0 +1,137 @@
+package dev.surprisal.cli;
+
+import dev.surprisal.avro.TextEvent;
+import dev.surprisal.serde.AvroSerdes;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+@Command(name = "produce", mixinStandardHelpOptions = true,
+        description = "Publishes lines of text (stdin or a file) as TextEvents keyed by session.")
+final class ProduceCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ClusterOptions cluster;
+
+    @Option(names = "--topic", defaultValue = "text-events")
+    String topic;
+
+    @Option(names = "--file", description = "Read this file instead of stdin.")
+    Path file;
+
+    @ArgGroup(exclusive = true)
+    SessionChoice session = new SessionChoice();
+
+    static final class SessionChoice {
+        @Option(names = "--session", description = "One session id for every line.")
+        String fixed;
+
+        @Option(names = "--session-column", description = "1-based column (split on --delimiter) holding the session id.")
+        Integer column;
+
+        @Option(names = "--session-regex", description = "Regex whose first group (or whole match) is the session id, "
+                + "e.g. 'blk_-?\\d+' for HDFS logs.")
+        Pattern regex;
+    }
+
+    @Option(names = "--text-column", description = "1-based column holding the text (default: the whole line).")
+    Integer textColumn;
+
+    @Option(names = "--delimiter", defaultValue = "\t", description = "Column delimiter (default: tab).")
+    String delimiter;
+
+    @Option(names = "--label", description = "Label added to every event, key=value (used by evaluation).")
+    Map<String, String> labels = new HashMap<>();
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, Object> props = cluster.clientProperties();
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        AtomicLong sent = new AtomicLong();
+        long skipped = 0;
+        try (KafkaProducer<String, TextEvent> producer = new KafkaProducer<>(props, new StringSerializer(),
+                AvroSerdes.value(TextEvent.class, cluster.registry(props)).serializer());
+             BufferedReader in = file != null ? Files.newBufferedReader(file, StandardCharsets.UTF_8)
+                     : new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+            for (String line = in.readLine(); line != null && failure.get() == null; line = in.readLine()) {
+                String id = sessionOf(line);
+                String text = textOf(line);
+                if (id == null || text.isBlank()) {
+                    skipped++;
+                    continue;
+                }
+                TextEvent event = new TextEvent(UUID.randomUUID().toString(), id, text, Instant.now(), false,
+                        labels.isEmpty() ? null : Map.copyOf(labels));
+                producer.send(new ProducerRecord<>(topic, id, event), (meta, e) -> {
+                    if (e != null) {
+                        failure.compareAndSet(null, e);
+                    } else {
+                        sent.incrementAndGet();
+                    }
+                });
+            }
+            producer.flush();
+        }
+        if (failure.get() != null) {
+            spec.commandLine().getErr().println("publishing failed: " + failure.get().getMessage());
+            return 1;
+        }
+        spec.commandLine().getErr().println(String.format("published %d events to %s%s", sent.get(), topic,
+                skipped > 0 ? " (skipped " + skipped + " lines without a session or text)" : ""));
+        return 0;
+    }
+
+    private String sessionOf(String line) {
+        if (session.fixed != null) {
+            return session.fixed;
+        }
+        if (session.column != null) {
+            return column(line, session.column);
+        }
+        if (session.regex != null) {
+            Matcher m = session.regex.matcher(line);
+            return m.find() ? (m.groupCount() > 0 ? m.group(1) : m.group()) : null;
+        }
+        return "default";
+    }
+
+    private String textOf(String line) {
+        if (textColumn == null) {
+            return line;
+        }
+        String text = column(line, textColumn);
+        return text == null ? "" : text;
+    }
+
+    private String column(String line, int oneBased) {
+        String[] cols = line.split(Pattern.quote(delimiter), -1);
+        return oneBased >= 1 && oneBased <= cols.length ? cols[oneBased - 1] : null;
+    }
+}

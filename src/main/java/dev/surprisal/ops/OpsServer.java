@@ -1,0 +1,202 @@
+package dev.surprisal.ops;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.surprisal.model.LanguageModel;
+import dev.surprisal.scoring.EventScore;
+import dev.surprisal.scoring.EventScorer;
+import dev.surprisal.stream.ModelProvider;
+import dev.surprisal.stream.ScorerConfig;
+import dev.surprisal.stream.ScoringTopology;
+import dev.surprisal.stream.SessionState;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The scorer's HTTP face: Prometheus metrics, liveness and readiness from the Kafka Streams state,
+ * and interactive queries over the session-state store. A session is answered by the instance that
+ * owns it; any other instance forwards the request there.
+ */
+public final class OpsServer implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String SESSIONS = "/sessions/";
+    private static final EnumSet<KafkaStreams.State> DEAD = EnumSet.of(KafkaStreams.State.ERROR,
+            KafkaStreams.State.PENDING_ERROR, KafkaStreams.State.NOT_RUNNING, KafkaStreams.State.PENDING_SHUTDOWN);
+
+    private final HttpServer server;
+    private final HostInfo self;
+    private final ModelProvider models;
+    private final PrometheusMeterRegistry prometheus;
+    private final EventScorer predictions;
+    private final HttpClient forwarder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
+        Thread t = new Thread(r, "ops-http");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile KafkaStreams streams;
+
+    private OpsServer(HttpServer server, HostInfo self, ModelProvider models, PrometheusMeterRegistry prometheus,
+                      int topK) {
+        this.server = server;
+        this.self = self;
+        this.models = models;
+        this.prometheus = prometheus;
+        this.predictions = new EventScorer(topK, 0);
+    }
+
+    /** Binds the configured port before the scorer starts, so the advertised address is right from the first rebalance. */
+    public static OpsServer start(ScorerConfig config, ModelProvider models, PrometheusMeterRegistry prometheus)
+            throws IOException {
+        HttpServer http = HttpServer.create(new InetSocketAddress(config.httpPort()), 0);
+        OpsServer ops = new OpsServer(http, new HostInfo(config.getString(ScorerConfig.ADVERTISED_HOST),
+                http.getAddress().getPort()), models, prometheus, config.topK());
+        http.createContext("/metrics", ops::metrics);
+        http.createContext("/health/live", ex -> ops.health(ex, false));
+        http.createContext("/health/ready", ex -> ops.health(ex, true));
+        http.createContext(SESSIONS, ops::session);
+        http.setExecutor(ops.executor);
+        http.start();
+        return ops;
+    }
+
+    /** Starts answering health and session queries from these streams. */
+    public void attach(KafkaStreams running) {
+        this.streams = running;
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    private void metrics(HttpExchange ex) throws IOException {
+        respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", prometheus.scrape().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void health(HttpExchange ex, boolean readiness) throws IOException {
+        KafkaStreams s = streams;
+        String state = s == null ? "STARTING" : s.state().name();
+        boolean ok = readiness ? s != null && s.state() == KafkaStreams.State.RUNNING
+                : s == null || !DEAD.contains(s.state());
+        json(ex, ok ? 200 : 503, JSON.createObjectNode().put("state", state));
+    }
+
+    private void session(HttpExchange ex) throws IOException {
+        String id = URLDecoder.decode(ex.getRequestURI().getRawPath().substring(SESSIONS.length()), StandardCharsets.UTF_8);
+        boolean forwarded = "forwarded=true".equals(ex.getRequestURI().getRawQuery());
+        KafkaStreams s = streams;
+        if (s == null || id.isEmpty()) {
+            json(ex, s == null ? 503 : 400, error(s == null ? "the scorer is starting" : "no session id"));
+            return;
+        }
+        KeyQueryMetadata owner = s.queryMetadataForKey(ScoringTopology.STATE_STORE, id, new StringSerializer());
+        if (owner == null || KeyQueryMetadata.NOT_AVAILABLE.equals(owner)) {
+            json(ex, 503, error("session state is not available now (rebalancing?)"));
+            return;
+        }
+        if (!forwarded && !self.equals(owner.activeHost())) {
+            forward(ex, owner.activeHost(), id);
+            return;
+        }
+        try {
+            ReadOnlyKeyValueStore<String, SessionState> store = s.store(StoreQueryParameters.fromNameAndType(
+                    ScoringTopology.STATE_STORE, QueryableStoreTypes.<String, SessionState>keyValueStore()));
+            SessionState state = store.get(id);
+            if (state == null) {
+                json(ex, 404, error("no open session '" + id + "'"));
+                return;
+            }
+            json(ex, 200, describe(id, state));
+        } catch (InvalidStateStoreException e) {
+            json(ex, 503, error("session state is not queryable now: " + e.getMessage()));
+        }
+    }
+
+    private ObjectNode describe(String id, SessionState state) {
+        ObjectNode out = JSON.createObjectNode()
+                .put("sessionId", id)
+                .put("modelVersion", state.modelVersion())
+                .put("events", state.events())
+                .put("tokens", state.tokens())
+                .put("sessionPerplexity", state.perplexity())
+                .put("anomalousEvents", state.anomalousEvents())
+                .put("firstEventTime", Instant.ofEpochMilli(state.firstEventTime()).toString())
+                .put("lastEventTime", Instant.ofEpochMilli(state.lastEventTime()).toString())
+                .put("servedBy", self.host() + ":" + self.port());
+        LanguageModel model = models.current();
+        ArrayNode next = out.putArray("nextTokenPredictions");
+        if (model.version().equals(state.modelVersion())) {
+            for (EventScore.Candidate c : predictions.predictNext(model, state.recurrent())) {
+                next.addObject().put("token", model.tokenizer().render(c.tokenId())).put("probability", c.probability());
+            }
+        }
+        return out;
+    }
+
+    private void forward(HttpExchange ex, HostInfo owner, String id) throws IOException {
+        URI uri = URI.create("http://" + owner.host() + ":" + owner.port() + SESSIONS
+                + URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20") + "?forwarded=true");
+        try {
+            HttpResponse<byte[]> reply = forwarder.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            respond(ex, reply.statusCode(), "application/json", reply.body());
+        } catch (IOException e) {
+            json(ex, 502, error("the instance owning this session (" + owner.host() + ":" + owner.port()
+                    + ") did not answer: " + e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            json(ex, 503, error("interrupted"));
+        }
+    }
+
+    private static ObjectNode error(String message) {
+        return JSON.createObjectNode().put("error", message);
+    }
+
+    private void json(HttpExchange ex, int status, ObjectNode body) throws IOException {
+        respond(ex, status, "application/json", JSON.writeValueAsBytes(body));
+    }
+
+    private void respond(HttpExchange ex, int status, String contentType, byte[] body) throws IOException {
+        try (ex) {
+            ex.getResponseHeaders().set("Content-Type", contentType);
+            ex.sendResponseHeaders(status, body.length);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,79 @@
+package dev.surprisal.stream;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** The scorer's own metrics, beside Kafka Streams' (exported as Prometheus {@code surprisal_*}). */
+public final class ScorerMetrics {
+
+    private final MeterRegistry registry;
+    private final Counter events;
+    private final Counter tokens;
+    private final DistributionSummary meanSurprisal;
+    private final DistributionSummary perplexity;
+    private final Timer latency;
+    private final ConcurrentHashMap<String, Counter> anomalies = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> deadLetters = new ConcurrentHashMap<>();
+    private final AtomicReference<String> modelVersion = new AtomicReference<>("none");
+
+    public ScorerMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.events = Counter.builder("surprisal.events.scored").description("Events scored").register(registry);
+        this.tokens = Counter.builder("surprisal.tokens.scored").description("Tokens scored").register(registry);
+        this.meanSurprisal = DistributionSummary.builder("surprisal.event.mean.surprisal")
+                .baseUnit("bits").description("Mean surprisal of an event's tokens")
+                .serviceLevelObjectives(0.5, 1, 2, 3, 4, 6, 8, 12).register(registry);
+        this.perplexity = DistributionSummary.builder("surprisal.event.perplexity")
+                .description("Event perplexity").serviceLevelObjectives(1.5, 2, 3, 5, 10, 20, 50, 100, 1000)
+                .register(registry);
+        this.latency = Timer.builder("surprisal.scoring.latency")
+                .description("Time to score one event: tokenizing, the model call, ranks and top-k")
+                .publishPercentiles(0.5, 0.99).register(registry);
+    }
+
+    /** Metrics that go nowhere, for tests and tools that do not export them. */
+    public static ScorerMetrics none() {
+        return new ScorerMetrics(new CompositeMeterRegistry());
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    void scored(int tokenCount, double meanBits, double eventPerplexity, long nanos) {
+        events.increment();
+        tokens.increment(tokenCount);
+        meanSurprisal.record(meanBits);
+        perplexity.record(eventPerplexity);
+        latency.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void anomaly(String rule) {
+        anomalies.computeIfAbsent(rule, r -> Counter.builder("surprisal.anomalies")
+                .description("Events flagged anomalous, by the rule that fired").tag("rule", r).register(registry))
+                .increment();
+    }
+
+    void deadLetter(String reason) {
+        deadLetters.computeIfAbsent(reason, r -> Counter.builder("surprisal.dead.letters")
+                .description("Input records sent to the dead-letter topic, by reason").tag("reason", r)
+                .register(registry)).increment();
+    }
+
+    void modelInUse(String version) {
+        String previous = modelVersion.getAndSet(version);
+        if (!version.equals(previous)) {
+            Gauge.builder("surprisal.model.info", () -> version.equals(modelVersion.get()) ? 1 : 0)
+                    .description("1 for the model version scoring now").tag("version", version)
+                    .strongReference(true).register(registry);
+        }
+    }
+}

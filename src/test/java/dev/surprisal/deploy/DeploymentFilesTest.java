@@ -1,0 +1,134 @@
+package dev.surprisal.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.surprisal.it.platform.ContainerImages;
+import dev.surprisal.stream.ScorerConfig;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * No Docker engine or cluster runs here, so the deployment files are checked as data: they must
+ * agree with the application's configuration, its HTTP endpoints and the tested image tags.
+ */
+class DeploymentFilesTest {
+
+    private static final ObjectMapper YAML = new YAMLMapper();
+    private static final Pattern PINNED = Pattern.compile("[\\w./-]+:[\\w.-]+");
+    private static final Map<String, Object> DEFAULTS = ScorerConfig.DEFINITION.defaultValues();
+
+    private static JsonNode compose() throws IOException {
+        return YAML.readTree(Path.of("docker-compose.yml").toFile());
+    }
+
+    @Test
+    void composeImagesArePinnedAndMatchTheTestcontainersSuite() throws IOException {
+        JsonNode services = compose().get("services");
+        for (Iterator<Map.Entry<String, JsonNode>> it = services.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> service = it.next();
+            String image = service.getValue().get("image").asText();
+            assertTrue(PINNED.matcher(image).matches() && !image.endsWith(":latest"), service.getKey() + ": " + image);
+        }
+        assertEquals(ContainerImages.KAFKA, services.get("kafka").get("image").asText());
+        assertEquals(ContainerImages.SCHEMA_REGISTRY, services.get("schema-registry").get("image").asText());
+    }
+
+    @Test
+    void composeScorerSettingsAreRealConfigKeysAndAgreeWithTheOtherServices() throws IOException {
+        JsonNode services = compose().get("services");
+        JsonNode env = services.get("scorer").get("environment");
+        for (Iterator<String> it = env.fieldNames(); it.hasNext(); ) {
+            assertKnownSetting(it.next());
+        }
+        for (String topic : List.of(ScorerConfig.INPUT_TOPIC, ScorerConfig.OUTPUT_TOPIC, ScorerConfig.ANOMALIES_TOPIC,
+                ScorerConfig.SUMMARIES_TOPIC, ScorerConfig.DLQ_TOPIC)) {
+            assertEquals(DEFAULTS.get(topic), env.get(ScorerConfig.envName(topic)).asText(), topic);
+        }
+        String httpPort = env.get(ScorerConfig.envName(ScorerConfig.HTTP_PORT)).asText();
+        assertEquals(DEFAULTS.get(ScorerConfig.HTTP_PORT).toString(), httpPort);
+        assertTrue(services.get("scorer").get("ports").get(0).asText().endsWith(":" + httpPort));
+        assertTrue(services.get("scorer").get("healthcheck").get("test").toString()
+                .contains("localhost:" + httpPort + "/health/ready"));
+
+        JsonNode kafkaEnv = services.get("kafka").get("environment");
+        String bootstrap = env.get(ScorerConfig.envName(ScorerConfig.BOOTSTRAP_SERVERS)).asText();
+        assertTrue(kafkaEnv.get("KAFKA_ADVERTISED_LISTENERS").asText().contains("PLAINTEXT://" + bootstrap),
+                "the scorer's bootstrap servers are a listener the broker advertises");
+        String registryUrl = env.get(ScorerConfig.envName(ScorerConfig.SCHEMA_REGISTRY_URL)).asText();
+        String registryPort = registryUrl.substring(registryUrl.lastIndexOf(':') + 1);
+        assertTrue(services.get("schema-registry").get("environment").get("SCHEMA_REGISTRY_LISTENERS").asText()
+                .endsWith(":" + registryPort));
+        assertTrue(services.get("schema-registry").get("environment").get("SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS")
+                .asText().endsWith(bootstrap));
+        for (String name : List.of("kafka", "schema-registry", "scorer")) {
+            assertNotNull(services.get(name).get("healthcheck"), name + " has a healthcheck");
+        }
+    }
+
+    @Test
+    void dockerfileBaseImagesArePinned() throws IOException {
+        for (String line : Files.readAllLines(Path.of("Dockerfile"))) {
+            if (line.startsWith("FROM ")) {
+                String image = line.split("\\s+")[1];
+                assertTrue(PINNED.matcher(image).matches() && !image.endsWith(":latest"), image);
+            }
+        }
+    }
+
+    @Test
+    void kubernetesScorerIsAStatefulSetWithStateVolumeProbesAndValidConfig() throws IOException {
+        List<JsonNode> docs = new ArrayList<>();
+        try (var parser = new YAMLFactory().createParser(Path.of("deploy", "scorer.yaml").toFile())) {
+            YAML.readValues(parser, JsonNode.class).forEachRemaining(docs::add);
+        }
+        JsonNode statefulSet = kind(docs, "StatefulSet");
+        JsonNode configMap = kind(docs, "ConfigMap");
+        JsonNode secret = kind(docs, "Secret");
+        kind(docs, "Service");
+
+        configMap.get("data").fieldNames().forEachRemaining(DeploymentFilesTest::assertKnownSetting);
+        secret.get("stringData").fieldNames().forEachRemaining(DeploymentFilesTest::assertKnownSetting);
+        assertFalse(statefulSet.get("spec").get("volumeClaimTemplates").isEmpty(), "state on a persistent volume");
+        JsonNode container = statefulSet.get("spec").get("template").get("spec").get("containers").get(0);
+        assertEquals("/health/live", container.get("livenessProbe").get("httpGet").get("path").asText());
+        assertEquals("/health/ready", container.get("readinessProbe").get("httpGet").get("path").asText());
+        assertEquals(configMap.get("data").get(ScorerConfig.envName(ScorerConfig.HTTP_PORT)).asText(),
+                container.get("ports").get(0).get("containerPort").asText());
+        String envFrom = container.get("envFrom").toString();
+        assertTrue(envFrom.contains(configMap.get("metadata").get("name").asText()));
+        assertTrue(envFrom.contains(secret.get("metadata").get("name").asText()));
+        assertTrue(container.get("volumeMounts").toString().contains("/var/lib/surprisal"),
+                "the state volume is where the image keeps state.dir");
+    }
+
+    private static JsonNode kind(List<JsonNode> docs, String kind) {
+        return docs.stream().filter(d -> kind.equals(d.path("kind").asText())).findFirst()
+                .orElseGet(() -> fail("no " + kind + " in deploy/scorer.yaml"));
+    }
+
+    /** SURPRISAL_X_Y must be a scorer setting x.y, or a SURPRISAL_KAFKA_* client passthrough. */
+    private static void assertKnownSetting(String envName) {
+        if (envName.startsWith(ScorerConfig.ENV_PREFIX + "KAFKA_")) {
+            return;
+        }
+        boolean known = ScorerConfig.DEFINITION.names().stream().anyMatch(k -> ScorerConfig.envName(k).equals(envName));
+        assertTrue(known, envName + " is not a scorer setting");
+    }
+
+}

@@ -1,0 +1,151 @@
+package dev.surprisal.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.surprisal.avro.ScoredEvent;
+import dev.surprisal.avro.TextEvent;
+import dev.surprisal.embedded.EmbeddedKafkaBroker;
+import dev.surprisal.model.LanguageModel;
+import dev.surprisal.ops.OpsServer;
+import dev.surprisal.registry.InMemorySchemaRegistry;
+import dev.surprisal.serde.AvroSerdes;
+import dev.surprisal.stream.ModelProvider;
+import dev.surprisal.stream.ScorerConfig;
+import dev.surprisal.stream.ScorerMetrics;
+import dev.surprisal.stream.ScorerService;
+import dev.surprisal.stream.ScorerTopics;
+import dev.surprisal.testing.EmbeddedKafkaExtension;
+import dev.surprisal.testing.TestClients;
+import dev.surprisal.testing.TinyModelExtension;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Tag("integration")
+@Timeout(240)
+@ExtendWith({EmbeddedKafkaExtension.class, TinyModelExtension.class})
+class TwoScorersIT {
+
+    private static final int SESSIONS = 12;
+
+    @Test
+    void twoInstancesShareThePartitionsAndAnswerQueriesForEachOthersSessions(
+            EmbeddedKafkaBroker broker, LanguageModel model, @TempDir Path one, @TempDir Path two) throws Exception {
+        InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+        ScorerConfig first = config(broker, one);
+        ScorerConfig second = config(broker, two);
+        broker.createTopics(ScorerTopics.all(first, 4, (short) 1));
+        ModelProvider models = ModelProvider.fixed(model);
+        try (Instance a = new Instance(first, models, registry); Instance b = new Instance(second, models, registry)) {
+            awaitBothRunningWithPartitions(a, b);
+            List<TextEvent> events = new ArrayList<>();
+            for (int i = 0; i < 120; i++) {
+                events.add(new TextEvent("e" + i, "s" + (i % SESSIONS), "event " + i, Instant.now(), false, null));
+            }
+            TestClients.produce(broker.bootstrapServers(), registry, first.inputTopic(), events);
+            List<ConsumerRecord<String, ScoredEvent>> scored = TestClients.consume(broker.bootstrapServers(),
+                    first.outputTopic(), new StringDeserializer(),
+                    AvroSerdes.value(ScoredEvent.class, registry).deserializer(), events.size(), Duration.ofMinutes(1));
+            Map<String, Long> counts = scored.stream()
+                    .collect(Collectors.groupingBy(r -> r.value().getEventId(), Collectors.counting()));
+            assertEquals(events.size(), counts.size(), "every event scored");
+            assertEquals(Set.of(1L), Set.copyOf(counts.values()), "none scored twice");
+
+            Set<String> servers = new HashSet<>();
+            for (int s = 0; s < SESSIONS; s++) {
+                JsonNode fromA = query(a.ops.port(), "s" + s);
+                JsonNode fromB = query(b.ops.port(), "s" + s);
+                assertEquals(10, fromA.get("events").asInt());
+                assertEquals(fromA, fromB, "either instance gives the owner's answer");
+                servers.add(fromA.get("servedBy").asText());
+            }
+            assertEquals(2, servers.size(), "sessions are spread over both instances: " + servers);
+        }
+    }
+
+    private static ScorerConfig config(EmbeddedKafkaBroker broker, Path stateDir) throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Map<String, Object> settings = new HashMap<>();
+        settings.put(ScorerConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers());
+        settings.put(ScorerConfig.APPLICATION_ID, "two-scorers-it");
+        settings.put(ScorerConfig.INPUT_TOPIC, "two-scorers-it.in");
+        settings.put(ScorerConfig.OUTPUT_TOPIC, "two-scorers-it.out");
+        settings.put(ScorerConfig.STATE_DIR, stateDir.toString());
+        settings.put(ScorerConfig.HTTP_PORT, port);
+        settings.put(ScorerConfig.ADVERTISED_HOST, "127.0.0.1");
+        return new ScorerConfig(settings);
+    }
+
+    private static void awaitBothRunningWithPartitions(Instance a, Instance b) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (System.nanoTime() < deadline) {
+            boolean running = a.scorer.streams().state() == KafkaStreams.State.RUNNING
+                    && b.scorer.streams().state() == KafkaStreams.State.RUNNING;
+            if (running && !a.scorer.streams().metadataForLocalThreads().iterator().next().activeTasks().isEmpty()
+                    && !b.scorer.streams().metadataForLocalThreads().iterator().next().activeTasks().isEmpty()) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the two instances did not both get partitions");
+    }
+
+    private static JsonNode query(int port, String session) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/sessions/" + session)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode node = new ObjectMapper().readTree(r.body());
+        assertTrue(node.get("nextTokenPredictions").size() > 0);
+        return node;
+    }
+
+    /** One scorer process: ops server first (its port is the advertised address), then the streams. */
+    private static final class Instance implements AutoCloseable {
+        private final PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        private final OpsServer ops;
+        private final ScorerService scorer;
+
+        Instance(ScorerConfig config, ModelProvider models, InMemorySchemaRegistry registry) throws Exception {
+            ops = OpsServer.start(config, models, prometheus);
+            scorer = ScorerService.start(config, models, registry, new ScorerMetrics(prometheus), Duration.ofMinutes(2));
+            ops.attach(scorer.streams());
+        }
+
+        @Override
+        public void close() {
+            scorer.close();
+            ops.close();
+            prometheus.close();
+        }
+    }
+}
