@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "surprisal", mixinStandardHelpOptions = true, version = "surprisal 0.1.0",
         description = "Scores Kafka text streams with a recurrent language model.",
         subcommands = {DemoCommand.class, TrainCommand.class, ScoreCommand.class, ProduceCommand.class,
-            ConsumeCommand.class, DemoModelCommand.class})
+            ConsumeCommand.class, DemoModelCommand.class, TrainerCommand.class,
+            ModelsCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

@@ -4,6 +4,9 @@ import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelArtifact;
 import dev.surprisal.ops.OpsServer;
 import dev.surprisal.registry.RestSchemaRegistry;
+import dev.surprisal.registry.SchemaRegistry;
+import dev.surprisal.release.ReleaseFollower;
+import dev.surprisal.release.ReleaseTopics;
 import dev.surprisal.stream.ModelProvider;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScorerMetrics;
@@ -13,6 +16,7 @@ import dev.surprisal.stream.TopicSetup;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -21,6 +25,7 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,8 +41,13 @@ final class ScoreCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions cluster;
 
-    @Option(names = "--model", required = true, description = "Model directory (from train) or artifact zip.")
+    @Option(names = "--model", description = "Model directory (from train) or artifact zip to start with. Without it "
+            + "the scorer waits for the newest promoted release on model-releases. Either way it switches to "
+            + "releases promoted while it runs.")
     Path model;
+
+    @Option(names = "--no-follow-releases", description = "Score with --model only; ignore model-releases.")
+    boolean noFollow;
 
     @Option(names = "--set", description = "Any scorer setting, key=value (see README: Configuration).")
     Map<String, String> settings = new HashMap<>();
@@ -55,31 +65,50 @@ final class ScoreCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ScorerConfig config = ScorerConfig.fromEnvironment(System.getenv(), overrides());
+        if (model == null && noFollow) {
+            throw new IllegalArgumentException("--no-follow-releases needs --model");
+        }
+        SchemaRegistry registry = RestSchemaRegistry.fromProperties(config.clientProperties());
         try (ShutdownSignal shutdown = new ShutdownSignal();
-             LanguageModel languageModel = ModelArtifact.load(model)) {
+             LanguageModel initial = model == null ? null : ModelArtifact.load(model)) {
             try (Admin admin = Admin.create(config.clientProperties())) {
-                List<String> created = TopicSetup.ensure(admin, ScorerTopics.all(config, partitions, replication),
-                        !noCreateTopics);
+                List<NewTopic> topics = new ArrayList<>(ScorerTopics.all(config, partitions, replication));
+                if (!noFollow) {
+                    topics.addAll(ReleaseTopics.all(replication));
+                }
+                List<String> created = TopicSetup.ensure(admin, topics, !noCreateTopics);
                 if (!created.isEmpty()) {
                     spec.commandLine().getErr().println("created topics " + created);
                 }
             }
             PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            ModelProvider models = ModelProvider.fixed(languageModel);
-            try (OpsServer ops = OpsServer.start(config, models, prometheus);
-                 ScorerService scorer = ScorerService.start(config, models,
-                         RestSchemaRegistry.fromProperties(config.clientProperties()), new ScorerMetrics(prometheus),
-                         Duration.ofMinutes(5))) {
-                ops.attach(scorer.streams());
-                spec.commandLine().getErr().println(String.format("scoring %s -> %s with model %s; metrics, health and sessions on port %d",
-                        config.inputTopic(), config.outputTopic(), languageModel.version(), ops.port()));
-                shutdown.await();
-                spec.commandLine().getErr().println("stopping the scorer");
+            try (ReleaseFollower follower = noFollow ? null : new ReleaseFollower(config.clientProperties(), registry,
+                         initial, m -> spec.commandLine().getErr().println("now scoring with model " + m.version()))) {
+                ModelProvider models = follower == null ? ModelProvider.fixed(initial) : follower;
+                if (follower != null && initial == null) {
+                    spec.commandLine().getErr().println("waiting for a promoted release on " + ReleaseTopics.RELEASES);
+                    follower.awaitModel(Duration.ofDays(365));
+                }
+                run(config, models, registry, prometheus, shutdown);
             } finally {
                 prometheus.close();
             }
         }
         return 0;
+    }
+
+    private void run(ScorerConfig config, ModelProvider models, SchemaRegistry registry,
+                     PrometheusMeterRegistry prometheus, ShutdownSignal shutdown) throws Exception {
+        try (OpsServer ops = OpsServer.start(config, models, prometheus);
+             ScorerService scorer = ScorerService.start(config, models, registry, new ScorerMetrics(prometheus),
+                     Duration.ofMinutes(5))) {
+            ops.attach(scorer.streams());
+            spec.commandLine().getErr().println(String.format("scoring %s -> %s with model %s; metrics, health and "
+                    + "sessions on port %d", config.inputTopic(), config.outputTopic(), models.current().version(),
+                    ops.port()));
+            shutdown.await();
+            spec.commandLine().getErr().println("stopping the scorer");
+        }
     }
 
     private Map<String, Object> overrides() {

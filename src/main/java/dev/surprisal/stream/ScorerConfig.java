@@ -31,6 +31,7 @@ public final class ScorerConfig extends AbstractConfig {
     public static final String IDLE_TIMEOUT_MS = "session.idle.timeout.ms";
     public static final String IDLE_SCAN_INTERVAL_MS = "session.idle.scan.interval.ms";
     public static final String MAX_TEXT_BYTES = "text.max.bytes";
+    public static final String PRIME_WINDOW_CHARS = "session.prime.window.chars";
     public static final String TOP_K = "predictions.top.k";
     public static final String PER_TOKEN_TOP_K = "predictions.per.token.top.k";
     public static final String PERPLEXITY_THRESHOLD = "anomaly.perplexity.threshold";
@@ -64,6 +65,9 @@ public final class ScorerConfig extends AbstractConfig {
                     Importance.LOW, "How often (in stream time) the store is scanned for idle sessions.")
             .define(MAX_TEXT_BYTES, Type.INT, 64 * 1024, Range.atLeast(1), Importance.MEDIUM,
                     "Events whose text is longer than this many UTF-8 bytes go to the dead-letter topic.")
+            .define(PRIME_WINDOW_CHARS, Type.INT, 256, Range.atLeast(0), Importance.LOW,
+                    "Characters of each session's recent text kept in its state: after a model switch the new "
+                    + "model is primed with them instead of starting the session cold. 0 keeps none.")
             .define(TOP_K, Type.INT, 5, Range.between(0, 100), Importance.LOW,
                     "Next-token predictions reported after each event.")
             .define(PER_TOKEN_TOP_K, Type.INT, 0, Range.between(0, 100), Importance.LOW,
@@ -174,6 +178,10 @@ public final class ScorerConfig extends AbstractConfig {
 
     public int maxTextBytes() {
         return getInt(MAX_TEXT_BYTES);
+    }
+
+    public int primeWindowChars() {
+        return getInt(PRIME_WINDOW_CHARS);
     }
 
     public int topK() {

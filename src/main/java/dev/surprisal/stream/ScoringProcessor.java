@@ -114,8 +114,10 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
             return;
         }
         SessionState state = store.get(session);
-        if (state == null || !state.modelVersion().equals(model.version())) {
+        if (state == null) {
             state = SessionState.start(model.version(), model.initialState(), record.timestamp());
+        } else if (!state.modelVersion().equals(model.version())) {
+            state = state.switchedTo(model.version(), prime(model, state.recentText()));
         }
         EventScore score;
         try {
@@ -131,8 +133,8 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         if (verdict.anomalous()) {
             metrics.anomaly(verdict.rule().name());
         }
-        SessionState next = state.after(score.state(), tokens.length, score.totalBits(), verdict.anomalous(),
-                record.timestamp());
+        SessionState next = state.after(score.state(), event.getText(), config.primeWindowChars(), tokens.length,
+                score.totalBits(), verdict.anomalous(), record.timestamp());
         ScoredEvent scored = ScoredEvents.of(event, session, model.version(), model.tokenizer(), score, rules,
                 verdict, next);
         forward(record, scores.serialize(config.outputTopic(), scored), ScoringTopology.SCORES_SINK);
@@ -146,6 +148,16 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         } else {
             store.put(session, next);
         }
+    }
+
+    /**
+     * A state made by another model means nothing to this one. Re-running the session's recent text
+     * from a fresh session gives this model the context it would have had, at the cost of one model
+     * call over at most the window.
+     */
+    static float[] prime(LanguageModel model, String recentText) {
+        int[] window = recentText.isEmpty() ? new int[0] : model.tokenizer().encode(recentText);
+        return window.length == 0 ? model.initialState() : model.advance(model.initialState(), window);
     }
 
     private void forward(Record<byte[], byte[]> input, byte[] value, String sink) {

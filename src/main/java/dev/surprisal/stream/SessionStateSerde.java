@@ -10,7 +10,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Compact binary form of {@link SessionState} for the store and its changelog: a format byte,
- * the model version, six counters, then the raw float state (2 KB for a 1-layer LSTM of 256).
+ * the model version, the recent text, six counters, then the raw float state (2 KB for a 1-layer
+ * LSTM of 256).
  */
 public final class SessionStateSerde implements Serde<SessionState> {
 
@@ -28,8 +29,10 @@ public final class SessionStateSerde implements Serde<SessionState> {
 
     static byte[] write(SessionState s) {
         byte[] version = s.modelVersion().getBytes(StandardCharsets.UTF_8);
-        ByteBuffer buf = ByteBuffer.allocate(1 + 2 + version.length + 5 * 8 + 8 + 4 + 4 * s.recurrent().length);
-        buf.put(FORMAT).putShort((short) version.length).put(version);
+        byte[] recent = s.recentText().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buf = ByteBuffer.allocate(1 + 2 + version.length + 4 + recent.length + 5 * 8 + 8 + 4
+                + 4 * s.recurrent().length);
+        buf.put(FORMAT).putShort((short) version.length).put(version).putInt(recent.length).put(recent);
         buf.putLong(s.events()).putLong(s.tokens()).putDouble(s.totalBits()).putLong(s.anomalousEvents())
                 .putLong(s.firstEventTime()).putLong(s.lastEventTime());
         buf.putInt(s.recurrent().length);
@@ -46,6 +49,8 @@ public final class SessionStateSerde implements Serde<SessionState> {
             }
             byte[] version = new byte[buf.getShort()];
             buf.get(version);
+            byte[] recent = new byte[buf.getInt()];
+            buf.get(recent);
             long events = buf.getLong();
             long tokens = buf.getLong();
             double bits = buf.getDouble();
@@ -54,8 +59,8 @@ public final class SessionStateSerde implements Serde<SessionState> {
             long last = buf.getLong();
             float[] recurrent = new float[buf.getInt()];
             buf.asFloatBuffer().get(recurrent);
-            return new SessionState(new String(version, StandardCharsets.UTF_8), recurrent, events, tokens, bits,
-                    anomalous, first, last);
+            return new SessionState(new String(version, StandardCharsets.UTF_8), recurrent,
+                    new String(recent, StandardCharsets.UTF_8), events, tokens, bits, anomalous, first, last);
         } catch (RuntimeException e) {
             throw e instanceof SerializationException se ? se : new SerializationException("corrupt session state", e);
         }

@@ -49,11 +49,19 @@ public final class ModelTrainer {
     }
 
     public LanguageModel train(Corpus corpus) throws MalformedModelException {
+        return train(corpus, null);
+    }
+
+    /**
+     * @param base when not null, fine-tune: start from its weights, tokenizer and architecture
+     *             (the options' architecture and tokenizer are then ignored)
+     */
+    public LanguageModel train(Corpus corpus, LanguageModel base) throws MalformedModelException {
         Instant started = Instant.now();
         Corpus.Split split = corpus.split(options.validationFraction(), options.seed());
-        Tokenizer tokenizer = Tokenizers.train(options.tokenizer(), split.train().texts());
-        ModelSpec spec = new ModelSpec(options.cell(), tokenizer.vocabularySize(), options.embeddingSize(),
-                options.hiddenSize(), options.layers());
+        Tokenizer tokenizer = base != null ? base.tokenizer() : Tokenizers.train(options.tokenizer(), split.train().texts());
+        ModelSpec spec = base != null ? base.spec() : new ModelSpec(options.cell(), tokenizer.vocabularySize(),
+                options.embeddingSize(), options.hiddenSize(), options.layers());
         String createdAt = started.truncatedTo(ChronoUnit.SECONDS).toString();
         ModelManifest untrained = new ModelManifest(ModelManifest.FORMAT_VERSION, "untrained", createdAt, spec,
                 tokenizer.spec(), 0, options.thresholdPercentile(), Map.of());
@@ -61,7 +69,8 @@ public final class ModelTrainer {
         Engine.getInstance().setRandomSeed((int) options.seed());
         List<int[]> sequences = sequences(split.train(), tokenizer);
         Map<String, Double> metrics = new LinkedHashMap<>();
-        try (LanguageModel model = ModelArtifact.initialise(untrained)) {
+        try (LanguageModel model = base != null ? ModelArtifact.withManifest(base, untrained)
+                : ModelArtifact.initialise(untrained)) {
             runEpochs(model, sequences, metrics);
             return calibrate(model, split.validation(), metrics, started);
         }

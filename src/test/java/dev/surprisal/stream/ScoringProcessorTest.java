@@ -97,11 +97,18 @@ class ScoringProcessorTest {
     }
 
     @Test
-    void stateOfAnotherModelVersionIsNotReused() {
+    void aSessionScoredByAnotherModelIsPrimedWithItsRecentText() {
         float[] foreign = new float[model.spec().stateSize()];
         java.util.Arrays.fill(foreign, 0.5f);
-        store.put("s", new SessionState("some-other-version", foreign, 3, 30, 90, 0, 0, 0));
-        process("s", "abc", 10);
-        assertEquals(3, store.get("s").tokens(), "a session scored by another model version starts afresh");
+        store.put("s", new SessionState("some-other-version", foreign, "GET /index", 3, 30, 90, 0, 0, 0));
+        process("s", ".html", 10);
+
+        SessionState after = store.get("s");
+        // Primed state + the event = the window and the event scored by this model from a fresh session.
+        float[] fresh = model.advance(model.initialState(), model.tokenizer().encode("GET /index.html"));
+        assertArrayEquals(fresh, after.recurrent(), 1e-5f);
+        assertEquals(model.version(), after.modelVersion());
+        assertEquals(35, after.tokens(), "session totals carry over the switch");
+        assertEquals("GET /index.html", after.recentText());
     }
 }

@@ -1,0 +1,46 @@
+package dev.surprisal.cli;
+
+import dev.surprisal.release.ReleaseTopics;
+import dev.surprisal.stream.ScorerConfig;
+import dev.surprisal.stream.TopicSetup;
+import dev.surprisal.trainer.TrainerService;
+import dev.surprisal.training.ConsoleProgress;
+import org.apache.kafka.clients.admin.Admin;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "trainer", mixinStandardHelpOptions = true,
+        description = "Runs the trainer service: trains on TrainCommands from trainer-commands, reports on "
+                + "trainer-status and publishes ModelReleases to model-releases.")
+final class TrainerCommand implements Callable<Integer> {
+
+    @Mixin
+    ClusterOptions cluster;
+
+    @Option(names = "--anomalies-topic", defaultValue = "text-anomalies",
+            description = "Where flagged events are found, for commands that leave them out.")
+    String anomaliesTopic;
+
+    @Option(names = "--replication-factor", defaultValue = "-1")
+    short replication;
+
+    @Override
+    public Integer call() {
+        Map<String, Object> props = cluster.clientProperties();
+        try (Admin admin = Admin.create(props)) {
+            TopicSetup.ensure(admin, ReleaseTopics.all(replication), true);
+        }
+        try (ShutdownSignal shutdown = new ShutdownSignal();
+             TrainerService trainer = new TrainerService(props, cluster.registry(props), anomaliesTopic,
+                     new ConsoleProgress(System.err))) {
+            System.err.println("trainer waiting for commands on " + ReleaseTopics.COMMANDS + " at "
+                    + props.get(ScorerConfig.BOOTSTRAP_SERVERS));
+            trainer.run(shutdown::requested);
+        }
+        return 0;
+    }
+}

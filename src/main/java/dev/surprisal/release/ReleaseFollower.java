@@ -1,0 +1,188 @@
+package dev.surprisal.release;
+
+import dev.surprisal.avro.ModelRelease;
+import dev.surprisal.avro.ReleaseStatus;
+import dev.surprisal.avro.TrainerState;
+import dev.surprisal.avro.TrainerStatus;
+import dev.surprisal.model.LanguageModel;
+import dev.surprisal.registry.SchemaRegistry;
+import dev.surprisal.serde.AvroSerdes;
+import dev.surprisal.stream.ModelProvider;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * Follows {@code model-releases} and serves the newest promoted model: the scorer asks for it once
+ * per event, so a promotion takes effect between two events, without a restart. A release that
+ * fails validation is refused with a logged reason and a status event; the previous model keeps
+ * serving.
+ */
+public final class ReleaseFollower implements ModelProvider, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReleaseFollower.class);
+    /** Retired models are closed two switches later, when no stream thread can still be inside them. */
+    private static final int RETIRED_KEPT = 2;
+
+    private final KafkaConsumer<String, ModelRelease> consumer;
+    private final KafkaProducer<String, TrainerStatus> status;
+    private final AtomicReference<LanguageModel> current = new AtomicReference<>();
+    private final Deque<LanguageModel> retired = new ArrayDeque<>();
+    private final CountDownLatch firstModel = new CountDownLatch(1);
+    private final Thread thread;
+    private final Instant promotedAfter;
+    private final LanguageModel initial;
+    private final Consumer<LanguageModel> onSwitch;
+    private Instant newestPromotion = Instant.EPOCH;
+    private volatile boolean closed;
+
+    /**
+     * @param initial       the model to serve until a promotion is seen; null to wait for the newest promoted release
+     * @param onSwitch      told about every model switched to (for logs and metrics)
+     */
+    public ReleaseFollower(Map<String, Object> clientProps, SchemaRegistry registry, LanguageModel initial,
+                           Consumer<LanguageModel> onSwitch) {
+        Map<String, Object> props = new HashMap<>(clientProps);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, ReleaseTopics.MAX_RELEASE_BYTES);
+        props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, ReleaseTopics.MAX_RELEASE_BYTES);
+        this.consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                AvroSerdes.value(ModelRelease.class, registry).deserializer());
+        this.status = new KafkaProducer<>(clientProps, new StringSerializer(),
+                AvroSerdes.value(TrainerStatus.class, registry).serializer());
+        this.onSwitch = onSwitch;
+        this.promotedAfter = initial == null ? Instant.EPOCH : Instant.now();
+        this.initial = initial;
+        if (initial != null) {
+            current.set(initial);
+            firstModel.countDown();
+        }
+        this.thread = new Thread(this::follow, "model-release-follower");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @Override
+    public LanguageModel current() {
+        LanguageModel model = current.get();
+        if (model == null) {
+            throw new IllegalStateException("no promoted model yet on " + ReleaseTopics.RELEASES);
+        }
+        return model;
+    }
+
+    /** Waits until there is a model to score with. */
+    public LanguageModel awaitModel(Duration timeout) throws InterruptedException {
+        if (!firstModel.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("no promoted release on " + ReleaseTopics.RELEASES + " after " + timeout
+                    + ": train one (trainer) or start with --model");
+        }
+        return current();
+    }
+
+    private void follow() {
+        TopicPartition partition = new TopicPartition(ReleaseTopics.RELEASES, 0);
+        try {
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            while (!closed) {
+                ModelRelease newest = null;
+                for (ConsumerRecord<String, ModelRelease> r : consumer.poll(Duration.ofMillis(500))) {
+                    ModelRelease release = r.value();
+                    if (release != null && release.getStatus() == ReleaseStatus.PROMOTED && release.getPromotedAt() != null
+                            && release.getPromotedAt().isAfter(newestPromotion)
+                            && release.getPromotedAt().isAfter(promotedAfter)) {
+                        newest = release;
+                        newestPromotion = release.getPromotedAt();
+                    }
+                }
+                if (newest != null) {
+                    switchTo(newest);
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (RuntimeException e) {
+            LOG.error("following {} failed; the current model keeps serving", ReleaseTopics.RELEASES, e);
+        }
+    }
+
+    private void switchTo(ModelRelease release) {
+        LanguageModel previous = current.get();
+        if (previous != null && previous.version().equals(release.getVersion())) {
+            return;
+        }
+        try {
+            LanguageModel model = ModelReleases.load(release);
+            current.set(model);
+            firstModel.countDown();
+            if (previous != null) {
+                retire(previous);
+            }
+            LOG.info("switched to model {} (promoted {})", model.version(), release.getPromotedAt());
+            onSwitch.accept(model);
+        } catch (ModelReleases.InvalidReleaseException e) {
+            LOG.warn("refused model release {}: {}; {} keeps serving", release.getVersion(), e.getMessage(),
+                    previous == null ? "no model" : previous.version());
+            report(release, e.getMessage());
+        }
+    }
+
+    private void retire(LanguageModel model) {
+        retired.addLast(model);
+        while (retired.size() > RETIRED_KEPT) {
+            retired.removeFirst().close();
+        }
+    }
+
+    private void report(ModelRelease release, String reason) {
+        String commandId = release.getCommandId() != null ? release.getCommandId() : "release-" + release.getVersion();
+        TrainerStatus refused = TrainerStatus.newBuilder().setCommandId(commandId)
+                .setState(TrainerState.RELEASE_REJECTED).setModelVersion(release.getVersion())
+                .setMessage(reason).setTime(Instant.now()).build();
+        status.send(new ProducerRecord<>(ReleaseTopics.STATUS, commandId, refused), (m, e) -> {
+            if (e != null) {
+                LOG.warn("could not report the refused release on {}: {}", ReleaseTopics.STATUS, e.getMessage());
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        consumer.wakeup();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        consumer.close();
+        status.close(Duration.ofSeconds(5));
+        retired.stream().filter(m -> m != initial).forEach(LanguageModel::close);
+        retired.clear();
+        LanguageModel last = current.get();
+        if (last != null && last != initial) {
+            last.close();
+        }
+    }
+}

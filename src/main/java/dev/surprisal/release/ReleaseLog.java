@@ -1,0 +1,62 @@
+package dev.surprisal.release;
+
+import dev.surprisal.avro.ModelRelease;
+import dev.surprisal.avro.ReleaseStatus;
+import dev.surprisal.registry.SchemaRegistry;
+import dev.surprisal.serde.AvroSerdes;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** One read of {@code model-releases} to its end: the latest record of every version. */
+public final class ReleaseLog {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private ReleaseLog() {
+    }
+
+    public static Map<String, ModelRelease> read(Map<String, Object> clientProps, SchemaRegistry registry) {
+        Map<String, Object> props = new HashMap<>(clientProps);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, ReleaseTopics.MAX_RELEASE_BYTES);
+        props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, ReleaseTopics.MAX_RELEASE_BYTES);
+        Map<String, ModelRelease> latest = new LinkedHashMap<>();
+        TopicPartition partition = new TopicPartition(ReleaseTopics.RELEASES, 0);
+        try (KafkaConsumer<String, ModelRelease> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                AvroSerdes.value(ModelRelease.class, registry).deserializer())) {
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            long end = consumer.endOffsets(List.of(partition), TIMEOUT).get(partition);
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (consumer.position(partition, TIMEOUT) < end && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, ModelRelease> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.value() == null) {
+                        latest.remove(r.key());
+                    } else {
+                        latest.remove(r.key());
+                        latest.put(r.key(), r.value());
+                    }
+                }
+            }
+        }
+        return latest;
+    }
+
+    /** The release scorers use: the most recently promoted one. */
+    public static Optional<ModelRelease> promoted(Map<String, ModelRelease> releases) {
+        return releases.values().stream()
+                .filter(r -> r.getStatus() == ReleaseStatus.PROMOTED && r.getPromotedAt() != null)
+                .max(Comparator.comparing(ModelRelease::getPromotedAt));
+    }
+}

@@ -1,0 +1,67 @@
+package dev.surprisal.trainer;
+
+import dev.surprisal.avro.TrainCommand;
+import dev.surprisal.model.ModelSpec;
+import dev.surprisal.training.TrainingOptions;
+
+import java.util.Set;
+
+/** What makes a train command invalid, and the training options it asks for. */
+final class CommandValidation {
+
+    private static final Set<String> TOKENIZERS = Set.of("byte", "word", "keys");
+
+    private CommandValidation() {
+    }
+
+    /** Null when the command can be run; otherwise what is wrong with it. */
+    static String problem(TrainCommand c) {
+        if (c.getCommandId() == null || c.getCommandId().isBlank()) {
+            return "commandId is empty";
+        }
+        if ((c.getTopic() == null) == (c.getFile() == null)) {
+            return "exactly one of topic and file must be set";
+        }
+        if (c.getTokenizer() != null && !TOKENIZERS.contains(c.getTokenizer())) {
+            return "tokenizer must be byte, word or keys, not '" + c.getTokenizer() + "'";
+        }
+        if (c.getCell() != null && !Set.of("lstm", "gru").contains(c.getCell().toLowerCase(java.util.Locale.ROOT))) {
+            return "cell must be lstm or gru, not '" + c.getCell() + "'";
+        }
+        if (positive(c.getLayers()) || positive(c.getHiddenSize()) || positive(c.getEmbeddingSize())
+                || positive(c.getEpochs()) || positive(c.getBatchSize())) {
+            return "layers, hiddenSize, embeddingSize, epochs and batchSize must be positive";
+        }
+        if (c.getLearningRate() != null && !(c.getLearningRate() > 0)) {
+            return "learningRate must be positive";
+        }
+        if (c.getPromotionMargin() < 0 || c.getPromotionMargin() >= 1) {
+            return "promotionMargin must be in [0, 1)";
+        }
+        if (c.getFromTimestamp() != null && c.getToTimestamp() != null && c.getFromTimestamp().isAfter(c.getToTimestamp())) {
+            return "fromTimestamp is after toTimestamp";
+        }
+        return null;
+    }
+
+    private static boolean positive(Integer value) {
+        return value != null && value < 1;
+    }
+
+    static TrainingOptions options(TrainCommand c) {
+        TrainingOptions d = TrainingOptions.defaults();
+        return new TrainingOptions(
+                c.getTokenizer() != null ? c.getTokenizer() : d.tokenizer(),
+                c.getCell() != null ? ModelSpec.Cell.parse(c.getCell()) : d.cell(),
+                c.getEmbeddingSize() != null ? c.getEmbeddingSize() : d.embeddingSize(),
+                c.getHiddenSize() != null ? c.getHiddenSize() : d.hiddenSize(),
+                c.getLayers() != null ? c.getLayers() : d.layers(),
+                c.getEpochs() != null ? c.getEpochs() : d.epochs(),
+                c.getBatchSize() != null ? c.getBatchSize() : d.batchSize(),
+                d.bptt(),
+                c.getLearningRate() != null ? c.getLearningRate().floatValue() : d.learningRate(),
+                d.clipGradient(),
+                c.getSeed() != null ? c.getSeed() : d.seed(),
+                d.maxSegmentTokens(), d.validationFraction(), d.thresholdPercentile());
+    }
+}
