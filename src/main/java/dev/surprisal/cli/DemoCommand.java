@@ -16,6 +16,10 @@ final class DemoCommand implements Callable<Integer> {
 
     enum Colour { auto, always, never }
 
+    @Option(names = "--scenario", defaultValue = "basic",
+            description = "basic, or retrain: the traffic shifts, a train command goes out, model 2 takes over.")
+    String scenario;
+
     @Option(names = "--events", defaultValue = "0", description = "Exit after this many scored events (0: run until Ctrl-C).")
     long events;
 
@@ -65,7 +69,8 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         boolean ansi = colour == Colour.always || (colour == Colour.auto && System.console() != null
                 && System.getenv("NO_COLOR") == null);
-        DemoRunner.Options options = new DemoRunner.Options(events, output == Output.jsonl, seed, rate, sessions,
+        DemoRunner.Options options = new DemoRunner.Options(
+                DemoRunner.Scenario.valueOf(scenario.toUpperCase(java.util.Locale.ROOT)), events, output == Output.jsonl, seed, rate, sessions,
                 anomalyRate, port, registryPort, httpPort, fresh ? deleted(dataDir) : dataDir, model, modelCache,
                 retrain, ansi && output == Output.table);
         try (ShutdownSignal shutdown = new ShutdownSignal()) {

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         description = "Scores Kafka text streams with a recurrent language model.",
         subcommands = {DemoCommand.class, TrainCommand.class, ScoreCommand.class, ProduceCommand.class,
             ConsumeCommand.class, DemoModelCommand.class, TrainerCommand.class,
-            ModelsCommand.class})
+            ModelsCommand.class, BenchCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

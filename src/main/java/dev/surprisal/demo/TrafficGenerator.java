@@ -25,10 +25,20 @@ public final class TrafficGenerator {
 
     private final Random random;
     private final double anomalyRate;
+    private final boolean shifted;
 
     public TrafficGenerator(long seed, double anomalyRate) {
+        this(seed, anomalyRate, false);
+    }
+
+    /**
+     * @param shifted traffic after a redeploy: the shop's v2 services log key=value lines with new
+     *                components, endpoints and fields, so a model of the old traffic finds every line surprising
+     */
+    public TrafficGenerator(long seed, double anomalyRate, boolean shifted) {
         this.random = new Random(seed);
         this.anomalyRate = anomalyRate;
+        this.shifted = shifted;
     }
 
     /** Normal sessions only, as training text: each a list of event texts in order. */
@@ -80,6 +90,39 @@ public final class TrafficGenerator {
     }
 
     private List<String> session(String user) {
+        return shifted ? sessionV2(user) : sessionV1(user);
+    }
+
+    private List<String> sessionV2(String user) {
+        List<String> lines = new ArrayList<>();
+        String trace = Long.toHexString(random.nextLong() & 0xffffffffL);
+        lines.add(v2("info", "identity", "session.start user=" + user + " region=eu-" + (1 + random.nextInt(3))
+                + " mfa=" + (random.nextBoolean() ? "totp" : "none"), trace));
+        int actions = 3 + random.nextInt(8);
+        for (int i = 0; i < actions; i++) {
+            int item = 10000 + random.nextInt(90000);
+            switch (random.nextInt(5)) {
+                case 0 -> lines.add(v2("info", "catalog-v2", "http.get path=/v2/items/" + item + " status=200 dur_ms="
+                        + latency(), trace));
+                case 1 -> lines.add(v2("info", "recommend", "served slot=home items=" + (3 + random.nextInt(6))
+                        + " model=rec-" + (1 + random.nextInt(4)), trace));
+                case 2 -> lines.add(v2("debug", "inventory", "reserve item=" + item + " qty=" + (1 + random.nextInt(3))
+                        + " warehouse=wh-" + (1 + random.nextInt(5)), trace));
+                case 3 -> lines.add(v2("info", "search-v2", "query q=" + WORDS[random.nextInt(WORDS.length)]
+                        + " hits=" + random.nextInt(80) + " dur_ms=" + latency(), trace));
+                default -> lines.add(v2("info", "basket", "add item=" + item + " basket=b-" + trace.substring(0, 4),
+                        trace));
+            }
+        }
+        lines.add(v2("info", "identity", "session.end user=" + user + " dur_s=" + (30 + random.nextInt(2000)), trace));
+        return lines;
+    }
+
+    private String v2(String level, String service, String message, String trace) {
+        return "level=" + level + " svc=" + service + " " + message + " trace=" + trace;
+    }
+
+    private List<String> sessionV1(String user) {
         List<String> lines = new ArrayList<>();
         String ip = ip();
         lines.add(line("INFO ", "AuthService", "login ok user=" + user + " ip=" + ip + " method="

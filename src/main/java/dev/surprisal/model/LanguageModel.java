@@ -74,6 +74,15 @@ public final class LanguageModel implements AutoCloseable {
         return initialState.clone();
     }
 
+    /**
+     * The state a fresh session would have after {@code text}: how a session met by this model after
+     * another model's events is primed with its recent text.
+     */
+    public float[] stateAfter(String text) {
+        int[] tokens = text.isEmpty() ? new int[0] : tokenizer.encode(text);
+        return tokens.length == 0 ? initialState() : advance(initialState(), tokens);
+    }
+
     /** Log-probabilities for every position of one event and the state after it. */
     public record Forward(float[] logProbs, int positions, int vocabularySize, float[] state) {
 

@@ -14,7 +14,10 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -44,7 +47,8 @@ public final class ReleaseFollower implements ModelProvider, AutoCloseable {
     /** Retired models are closed two switches later, when no stream thread can still be inside them. */
     private static final int RETIRED_KEPT = 2;
 
-    private final KafkaConsumer<String, ModelRelease> consumer;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final Deserializer<ModelRelease> releases;
     private final KafkaProducer<String, TrainerStatus> status;
     private final AtomicReference<LanguageModel> current = new AtomicReference<>();
     private final Deque<LanguageModel> retired = new ArrayDeque<>();
@@ -66,8 +70,8 @@ public final class ReleaseFollower implements ModelProvider, AutoCloseable {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, ReleaseTopics.MAX_RELEASE_BYTES);
         props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, ReleaseTopics.MAX_RELEASE_BYTES);
-        this.consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                AvroSerdes.value(ModelRelease.class, registry).deserializer());
+        this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        this.releases = AvroSerdes.value(ModelRelease.class, registry).deserializer();
         this.status = new KafkaProducer<>(clientProps, new StringSerializer(),
                 AvroSerdes.value(TrainerStatus.class, registry).serializer());
         this.onSwitch = onSwitch;
@@ -107,8 +111,8 @@ public final class ReleaseFollower implements ModelProvider, AutoCloseable {
             consumer.seekToBeginning(List.of(partition));
             while (!closed) {
                 ModelRelease newest = null;
-                for (ConsumerRecord<String, ModelRelease> r : consumer.poll(Duration.ofMillis(500))) {
-                    ModelRelease release = r.value();
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    ModelRelease release = read(r);
                     if (release != null && release.getStatus() == ReleaseStatus.PROMOTED && release.getPromotedAt() != null
                             && release.getPromotedAt().isAfter(newestPromotion)
                             && release.getPromotedAt().isAfter(promotedAfter)) {
@@ -123,7 +127,19 @@ public final class ReleaseFollower implements ModelProvider, AutoCloseable {
         } catch (WakeupException e) {
             // closing
         } catch (RuntimeException e) {
-            LOG.error("following {} failed; the current model keeps serving", ReleaseTopics.RELEASES, e);
+            LOG.error("following {} failed; the current model keeps serving but no new release will be seen",
+                    ReleaseTopics.RELEASES, e);
+        }
+    }
+
+    /** A record that cannot be read is skipped, not fatal: one bad release must not stop all later ones. */
+    private ModelRelease read(ConsumerRecord<String, byte[]> r) {
+        try {
+            return r.value() == null ? null : releases.deserialize(r.topic(), r.value());
+        } catch (SerializationException e) {
+            LOG.warn("skipping unreadable record {} at {}-{}@{}: {}", r.key(), r.topic(), r.partition(), r.offset(),
+                    e.getMessage());
+            return null;
         }
     }
 

@@ -8,7 +8,12 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.Comparator;
@@ -22,6 +27,7 @@ import java.util.Optional;
 public final class ReleaseLog {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final Logger LOG = LoggerFactory.getLogger(ReleaseLog.class);
 
     private ReleaseLog() {
     }
@@ -33,19 +39,22 @@ public final class ReleaseLog {
         props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, ReleaseTopics.MAX_RELEASE_BYTES);
         Map<String, ModelRelease> latest = new LinkedHashMap<>();
         TopicPartition partition = new TopicPartition(ReleaseTopics.RELEASES, 0);
-        try (KafkaConsumer<String, ModelRelease> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                AvroSerdes.value(ModelRelease.class, registry).deserializer())) {
+        Deserializer<ModelRelease> releases = AvroSerdes.value(ModelRelease.class, registry).deserializer();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));
             long end = consumer.endOffsets(List.of(partition), TIMEOUT).get(partition);
             long deadline = System.nanoTime() + TIMEOUT.toNanos();
             while (consumer.position(partition, TIMEOUT) < end && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, ModelRelease> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.value() == null) {
-                        latest.remove(r.key());
-                    } else {
-                        latest.remove(r.key());
-                        latest.put(r.key(), r.value());
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    latest.remove(r.key());
+                    if (r.value() != null) {
+                        try {
+                            latest.put(r.key(), releases.deserialize(r.topic(), r.value()));
+                        } catch (SerializationException e) {
+                            LOG.warn("skipping unreadable release {} at offset {}: {}", r.key(), r.offset(), e.getMessage());
+                        }
                     }
                 }
             }

@@ -117,7 +117,8 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         if (state == null) {
             state = SessionState.start(model.version(), model.initialState(), record.timestamp());
         } else if (!state.modelVersion().equals(model.version())) {
-            state = state.switchedTo(model.version(), prime(model, state.recentText()));
+            // a state made by another model means nothing to this one: re-run the session's recent text
+            state = state.switchedTo(model.version(), model.stateAfter(state.recentText()));
         }
         EventScore score;
         try {
@@ -148,16 +149,6 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         } else {
             store.put(session, next);
         }
-    }
-
-    /**
-     * A state made by another model means nothing to this one. Re-running the session's recent text
-     * from a fresh session gives this model the context it would have had, at the cost of one model
-     * call over at most the window.
-     */
-    static float[] prime(LanguageModel model, String recentText) {
-        int[] window = recentText.isEmpty() ? new int[0] : model.tokenizer().encode(recentText);
-        return window.length == 0 ? model.initialState() : model.advance(model.initialState(), window);
     }
 
     private void forward(Record<byte[], byte[]> input, byte[] value, String sink) {

@@ -32,7 +32,7 @@ class DemoIT {
         }
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-        DemoRunner.Options options = new DemoRunner.Options(60, true, 3, 0, 6, 0.1, 0, 0, 0, null, modelDir, null, false, false);
+        DemoRunner.Options options = new DemoRunner.Options(DemoRunner.Scenario.BASIC, 60, true, 3, 0, 6, 0.1, 0, 0, 0, null, modelDir, null, false, false);
         DemoRunner.Result result = new DemoRunner(options, new PrintStream(stdout, true, StandardCharsets.UTF_8),
                 new PrintStream(stderr, true, StandardCharsets.UTF_8)).run(() -> false);
 

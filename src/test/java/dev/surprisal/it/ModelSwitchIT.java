@@ -18,12 +18,14 @@ import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScorerService;
 import dev.surprisal.stream.ScorerTopics;
 import dev.surprisal.testing.EmbeddedKafkaExtension;
+import dev.surprisal.testing.SharedRegistry;
 import dev.surprisal.testing.TestClients;
 import dev.surprisal.testing.TestModels;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Tag;
@@ -54,7 +56,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ModelSwitchIT {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+    private final InMemorySchemaRegistry registry = SharedRegistry.INSTANCE;
 
     @Test
     void aPromotedReleaseTakesOverBetweenEventsAndACorruptOneIsRefused(EmbeddedKafkaBroker broker,
@@ -77,6 +79,13 @@ class ModelSwitchIT {
             TestClients.produce(broker.bootstrapServers(), registry, config.inputTopic(), events("before", 20));
             assertEquals(Set.of(first.version()), versions(scores(broker, config, 20), "before"));
 
+            // an unreadable record on the topic must not stop the scorer from following later releases
+            try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
+                    new ByteArraySerializer(), new ByteArraySerializer())) {
+                raw.send(new ProducerRecord<>(ReleaseTopics.RELEASES, "junk".getBytes(StandardCharsets.UTF_8),
+                        "not a release".getBytes(StandardCharsets.UTF_8))).get();
+            }
             publish(broker, ModelReleases.of(second, "default", first.version(), null, ReleaseStatus.PROMOTED, 2, 3.0));
             await(() -> follower.current().version().equals(second.version()), "the promoted model takes over");
             TestClients.produce(broker.bootstrapServers(), registry, config.inputTopic(), events("after", 20));

@@ -18,6 +18,7 @@ import dev.surprisal.scoring.CorpusScore;
 import dev.surprisal.serde.AvroSerdes;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.testing.EmbeddedKafkaExtension;
+import dev.surprisal.testing.SharedRegistry;
 import dev.surprisal.testing.TestClients;
 import dev.surprisal.trainer.TrainerService;
 import dev.surprisal.training.Corpus;
@@ -51,7 +52,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TrainerIT {
 
     private static final String EVENTS = "trainer-it.events";
-    private static final InMemorySchemaRegistry REGISTRY = new InMemorySchemaRegistry();
+    private static final InMemorySchemaRegistry REGISTRY = SharedRegistry.INSTANCE;
     private static List<List<String>> normal;
 
     @BeforeAll
