@@ -5,9 +5,6 @@ import dev.surprisal.avro.SessionEndReason;
 import dev.surprisal.avro.SessionSummary;
 import dev.surprisal.avro.TextEvent;
 import dev.surprisal.model.LanguageModel;
-import dev.surprisal.scoring.AnomalyPolicy;
-import dev.surprisal.scoring.EventScore;
-import dev.surprisal.scoring.EventScorer;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -47,13 +44,11 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
     private final Deserializer<TextEvent> events;
     private final Serializer<ScoredEvent> scores;
     private final Serializer<SessionSummary> summaries;
-    private final EventScorer scorer;
+    private final SessionScorer sessions;
     private final ScorerMetrics metrics;
     private final RateLimitedLog deadLetterLog = new RateLimitedLog(LOG, Duration.ofSeconds(10));
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, SessionState> store;
-    private String policyVersion;
-    private AnomalyPolicy policy;
 
     ScoringProcessor(ScorerConfig config, ModelProvider models, Deserializer<TextEvent> events,
                      Serializer<ScoredEvent> scores, Serializer<SessionSummary> summaries, ScorerMetrics metrics) {
@@ -62,7 +57,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         this.events = events;
         this.scores = scores;
         this.summaries = summaries;
-        this.scorer = new EventScorer(config.topK(), config.perTokenTopK());
+        this.sessions = new SessionScorer(config);
         this.metrics = metrics;
     }
 
@@ -90,17 +85,6 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
             deadLetter(record, "undeserializable", "undeserializable value: " + e.getMessage());
             return;
         }
-        String text = event.getText();
-        if (text.isBlank()) {
-            deadLetter(record, "empty-text", "empty text");
-            return;
-        }
-        int bytes = text.getBytes(StandardCharsets.UTF_8).length;
-        if (bytes > config.maxTextBytes()) {
-            deadLetter(record, "too-large", "text too large: " + bytes + " bytes, limit " + config.maxTextBytes()
-                    + " (" + ScorerConfig.MAX_TEXT_BYTES + ")");
-            return;
-        }
         score(record, new String(record.key(), StandardCharsets.UTF_8), event);
     }
 
@@ -108,62 +92,36 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         long started = System.nanoTime();
         LanguageModel model = models.current();
         metrics.modelInUse(model.version());
-        int[] tokens = model.tokenizer().encode(event.getText());
-        if (tokens.length == 0) {
-            deadLetter(record, "no-tokens", "no tokens: the " + model.tokenizer().spec().type() + " tokenizer found none");
-            return;
-        }
-        SessionState state = store.get(session);
-        if (state == null) {
-            state = SessionState.start(model.version(), model.initialState(), record.timestamp());
-        } else if (!state.modelVersion().equals(model.version())) {
-            // a state made by another model means nothing to this one: re-run the session's recent text
-            state = state.switchedTo(model.version(), model.stateAfter(state.recentText()));
-        }
-        EventScore score;
+        SessionScorer.Outcome outcome;
         try {
-            score = scorer.score(model, state.recurrent(), tokens);
+            outcome = sessions.score(model, store.get(session), session, event, record.timestamp());
         } catch (RuntimeException e) {
             LOG.error("scoring failed for session {} with model {}", session, model.version(), e);
             deadLetter(record, "scoring-failed", "scoring failed: " + e);
             return;
         }
-        AnomalyPolicy rules = policyFor(model);
-        AnomalyPolicy.Verdict verdict = rules.judge(score);
-        metrics.scored(tokens.length, score.meanBits(), score.perplexity(), System.nanoTime() - started);
-        if (verdict.anomalous()) {
-            metrics.anomaly(verdict.rule().name());
+        if (outcome.rejected()) {
+            deadLetter(record, outcome.rejectCode(), outcome.rejectReason());
+            return;
         }
-        SessionState next = state.after(score.state(), event.getText(), config.primeWindowChars(), tokens.length,
-                score.totalBits(), verdict.anomalous(), record.timestamp());
-        ScoredEvent scored = ScoredEvents.of(event, session, model.version(), model.tokenizer(), score, rules,
-                verdict, next);
+        ScoredEvent scored = outcome.scored();
+        metrics.scored(scored.getTokens().size(), scored.getMeanSurprisalBits(), scored.getEventPerplexity(),
+                System.nanoTime() - started);
         forward(record, scores.serialize(config.outputTopic(), scored), ScoringTopology.SCORES_SINK);
-        if (verdict.anomalous()) {
-            forward(record, scores.serialize(config.anomaliesTopic(), scored),
-                    ScoringTopology.ANOMALIES_SINK);
+        if (scored.getAnomalous()) {
+            metrics.anomaly(scored.getAnomalyRule().name());
+            forward(record, scores.serialize(config.anomaliesTopic(), scored), ScoringTopology.ANOMALIES_SINK);
         }
         if (event.getEndOfSession()) {
             store.delete(session);
-            emitSummary(session, next, SessionEndReason.END_OF_SESSION, record.timestamp());
+            emitSummary(session, outcome.next(), SessionEndReason.END_OF_SESSION, record.timestamp());
         } else {
-            store.put(session, next);
+            store.put(session, outcome.next());
         }
     }
 
     private void forward(Record<byte[], byte[]> input, byte[] value, String sink) {
         context.forward(new Record<>(input.key(), value, input.timestamp(), input.headers()), sink);
-    }
-
-    private AnomalyPolicy policyFor(LanguageModel model) {
-        if (!model.version().equals(policyVersion)) {
-            double configured = config.perplexityThreshold();
-            double calibrated = model.manifest().anomalyThreshold();
-            double threshold = configured > 0 ? configured : calibrated > 0 ? calibrated : Double.POSITIVE_INFINITY;
-            policy = new AnomalyPolicy(threshold, config.topG());
-            policyVersion = model.version();
-        }
-        return policy;
     }
 
     private void evictIdle(long streamTime) {

@@ -15,7 +15,9 @@ import java.nio.charset.StandardCharsets;
  */
 public final class SessionStateSerde implements Serde<SessionState> {
 
-    private static final byte FORMAT = 1;
+    /** 2 added the recent text; format-1 records (no text) still read, as an empty window. */
+    private static final byte FORMAT = 2;
+    private static final byte FORMAT_WITHOUT_TEXT = 1;
 
     @Override
     public Serializer<SessionState> serializer() {
@@ -44,12 +46,12 @@ public final class SessionStateSerde implements Serde<SessionState> {
         try {
             ByteBuffer buf = ByteBuffer.wrap(bytes);
             byte format = buf.get();
-            if (format != FORMAT) {
+            if (format != FORMAT && format != FORMAT_WITHOUT_TEXT) {
                 throw new SerializationException("unknown session state format " + format);
             }
             byte[] version = new byte[buf.getShort()];
             buf.get(version);
-            byte[] recent = new byte[buf.getInt()];
+            byte[] recent = new byte[format == FORMAT ? buf.getInt() : 0];
             buf.get(recent);
             long events = buf.getLong();
             long tokens = buf.getLong();

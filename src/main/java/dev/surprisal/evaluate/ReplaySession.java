@@ -1,0 +1,15 @@
+package dev.surprisal.evaluate;
+
+import java.util.List;
+
+/**
+ * A session to replay: its events in order and, where known, whether it is anomalous.
+ *
+ * @param label true anomalous, false normal, null unknown
+ */
+public record ReplaySession(String id, Boolean label, List<Event> events) {
+
+    /** @param label the event's own label where the input has per-event labels, else null */
+    public record Event(String eventId, String text, Boolean label) {
+    }
+}
