@@ -94,7 +94,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         metrics.modelInUse(model.version());
         SessionScorer.Outcome outcome;
         try {
-            outcome = sessions.score(model, store.get(session), session, event, record.timestamp());
+            outcome = sessions.score(model, storedState(session), session, event, record.timestamp());
         } catch (RuntimeException e) {
             LOG.error("scoring failed for session {} with model {}", session, model.version(), e);
             deadLetter(record, "scoring-failed", "scoring failed: " + e);
@@ -117,6 +117,16 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
             emitSummary(session, outcome.next(), SessionEndReason.END_OF_SESSION, record.timestamp());
         } else {
             store.put(session, outcome.next());
+        }
+    }
+
+    /** A stored state that cannot be read must not stop scoring (it would fail the task on every retry). */
+    private SessionState storedState(String session) {
+        try {
+            return store.get(session);
+        } catch (SerializationException e) {
+            LOG.warn("unreadable state of session {} ({}); starting the session afresh", session, e.getMessage());
+            return null;
         }
     }
 

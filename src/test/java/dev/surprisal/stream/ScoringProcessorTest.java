@@ -97,6 +97,22 @@ class ScoringProcessorTest {
     }
 
     @Test
+    void anUnreadableStoredStateStartsTheSessionAfreshInsteadOfFailing() {
+        context = new MockProcessorContext<>();
+        KeyValueStore<String, SessionState> corrupt = Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(ScoringTopology.STATE_STORE), Serdes.String(),
+                Serdes.serdeFrom(new SessionStateSerde().serializer(), (topic, bytes) -> {
+                    throw new org.apache.kafka.common.errors.SerializationException("corrupt session state");
+                })).withLoggingDisabled().build();
+        corrupt.init(context.getStateStoreContext(), corrupt);
+        context.addStateStore(corrupt);
+        processor.init(context);
+        corrupt.put("s", SessionState.start("v", new float[] {1f}, 0));
+        process("s", "abc", 10);
+        assertEquals(1, context.forwarded().size(), "scored as a new session");
+    }
+
+    @Test
     void aSessionScoredByAnotherModelIsPrimedWithItsRecentText() {
         float[] foreign = new float[model.spec().stateSize()];
         java.util.Arrays.fill(foreign, 0.5f);
