@@ -64,7 +64,8 @@ final class TrainCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--threshold-percentile", defaultValue = "99.5",
-            description = "Percentile of held-out event perplexity that becomes the anomaly threshold.")
+            description = "Percentile of held-out normal sessions (their largest event perplexity, their worst rank) "
+                    + "that calibrates the anomaly threshold and g: about 100 - p % of normal sessions get flagged.")
     double thresholdPercentile;
 
     @Override
@@ -82,8 +83,10 @@ final class TrainCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "saved model %s to %s%n", model.version(), out);
             System.out.printf(Locale.ROOT, "trained on %.0f tokens at %.0f tokens/s in %.1f s%n",
                     m.get("trainTokens"), m.get("trainTokensPerSecond"), m.get("trainSeconds"));
-            System.out.printf(Locale.ROOT, "anomaly threshold (p%s of held-out event perplexity): %.3f%n",
-                    thresholdPercentile, model.manifest().anomalyThreshold());
+            System.out.printf(Locale.ROOT, "anomaly threshold (p%s of held-out %s): event perplexity %.3f; top-g: g = %d%n",
+                    thresholdPercentile, m.getOrDefault("thresholdFromSessions", 0.0) > 0
+                            ? "sessions' largest event perplexity and worst rank" : "event perplexity",
+                    model.manifest().anomalyThreshold(), model.manifest().topG());
             System.out.printf(Locale.ROOT, "validation perplexity: %.3f (%.3f bits/token over %.0f held-out tokens)%n",
                     m.get("validationPerplexity"), m.get("validationBitsPerToken"), m.get("validationTokens"));
         }

@@ -33,6 +33,8 @@ final class DemoPublisher implements AutoCloseable {
 
     private final KafkaProducer<String, TextEvent> producer;
     private final Thread thread;
+    /** Event ids are unique across runs too: the demo's broker keeps earlier runs' events. */
+    private final String runId = Long.toString(System.currentTimeMillis(), 36);
     private final Map<String, String> injected = new ConcurrentHashMap<>();
     private final Map<String, Integer> phaseOf = new ConcurrentHashMap<>();
     private final AtomicReference<Exception> failure = new AtomicReference<>();
@@ -77,7 +79,7 @@ final class DemoPublisher implements AutoCloseable {
             long next = System.nanoTime();
             for (long i = 0; !stopped && (phase.count() == 0 || i < phase.count()) && (limit == 0 || n < limit); i++) {
                 n++;
-                send(topic, "ev-" + n, p, phase.lines().next());
+                send(topic, "ev-" + runId + "-" + n, p, phase.lines().next());
                 double rate = phase.rate().getAsDouble();
                 if (rate > 0) {
                     next = Math.max(next + (long) (1e9 / rate), System.nanoTime() - 1_000_000_000L);

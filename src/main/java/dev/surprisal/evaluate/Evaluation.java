@@ -38,7 +38,7 @@ public final class Evaluation {
         out.put("labelledSessions", labelled.size());
         out.put("unlabelledSessions", results.size() - labelled.size());
         if (!labelled.isEmpty()) {
-            detection(out, policy, labelled);
+            detection(out, policy, model.manifest().topG(), labelled);
         }
         List<Replayer.EventResult> labelledEvents = results.stream().flatMap(r -> r.events().stream())
                 .filter(e -> e.label() != null).toList();
@@ -78,7 +78,8 @@ public final class Evaluation {
         dist.put("max", sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1]);
     }
 
-    private static void detection(ObjectNode out, AnomalyPolicy policy, List<Replayer.SessionResult> labelled) {
+    private static void detection(ObjectNode out, AnomalyPolicy policy, int calibratedTopG,
+                                  List<Replayer.SessionResult> labelled) {
         boolean[] labels = new boolean[labelled.size()];
         double[] combined = new double[labelled.size()];
         double[] perplexity = new double[labelled.size()];
@@ -102,6 +103,7 @@ public final class Evaluation {
         ObjectNode rules = out.putObject("rules");
         rules.set("perplexity", rule(new Detection(perplexity, labels), policy.perplexityThreshold(), "threshold"));
         rules.set("topG", rule(new Detection(rank, labels), policy.topG() > 0 ? policy.topG() : 9, "g"));
+        out.put("calibratedTopG", calibratedTopG);
         out.set("curves", curves(new Detection(perplexity, labels), new Detection(rank, labels)));
     }
 
@@ -196,7 +198,7 @@ public final class Evaluation {
     }
 
     /** Mean surprisal per event, split by the label of the event's session, for the histogram. */
-    static double[][] meanBitsByLabel(List<Replayer.SessionResult> results) {
+    public static double[][] meanBitsByLabel(List<Replayer.SessionResult> results) {
         List<Double> normal = new ArrayList<>();
         List<Double> anomalous = new ArrayList<>();
         for (Replayer.SessionResult r : results) {
@@ -212,7 +214,7 @@ public final class Evaluation {
     }
 
     /** Every event's mean surprisal, labelled or not. */
-    static double[] meanBits(List<Replayer.SessionResult> results) {
+    public static double[] meanBits(List<Replayer.SessionResult> results) {
         return results.stream().flatMap(r -> r.events().stream()).mapToDouble(e -> e.totalBits() / e.tokens()).toArray();
     }
 }

@@ -43,9 +43,12 @@ public final class HtmlReport {
             h.append(lines("ROC", "false positive rate", "true positive rate", false,
                     List.of(series("perplexity rule", ppl, p -> p.path("fpr").asDouble(), p -> p.path("tpr").asDouble()),
                             series("top-g rule", topg, p -> p.path("fpr").asDouble(), p -> p.path("tpr").asDouble()))));
+            // precision is undefined where nothing is flagged: the curve starts at the first flag
             h.append(lines("Precision / recall", "recall", "precision", false,
-                    List.of(series("perplexity rule", ppl, p -> p.path("tpr").asDouble(), p -> p.path("precision").asDouble()),
-                            series("top-g rule", topg, p -> p.path("tpr").asDouble(), p -> p.path("precision").asDouble()))));
+                    List.of(series("perplexity rule", flagging(ppl), p -> p.path("tpr").asDouble(),
+                                    p -> p.path("precision").asDouble()),
+                            series("top-g rule", flagging(topg), p -> p.path("tpr").asDouble(),
+                                    p -> p.path("precision").asDouble()))));
             h.append(lines("F1 against the perplexity threshold", "threshold (log scale)", "F1", true,
                     List.of(series("perplexity rule", ppl, p -> p.path("threshold").asDouble(), p -> p.path("f1").asDouble()))));
         }
@@ -164,7 +167,18 @@ public final class HtmlReport {
     private record Series(String name, double[] x, double[] y) {
     }
 
-    private static Series series(String name, JsonNode points, ToDoubleFunction<JsonNode> x, ToDoubleFunction<JsonNode> y) {
+    private static List<JsonNode> flagging(JsonNode points) {
+        List<JsonNode> out = new ArrayList<>();
+        points.forEach(p -> {
+            if (p.path("tpr").asDouble() > 0) {
+                out.add(p);
+            }
+        });
+        return out;
+    }
+
+    private static Series series(String name, Iterable<JsonNode> points, ToDoubleFunction<JsonNode> x,
+                                 ToDoubleFunction<JsonNode> y) {
         List<double[]> xy = new ArrayList<>();
         points.forEach(p -> xy.add(new double[] {x.applyAsDouble(p), y.applyAsDouble(p)}));
         xy.sort((a, b) -> Double.compare(a[0], b[0]));
@@ -231,7 +245,7 @@ public final class HtmlReport {
                 top = Math.max(top, density[k][b]);
             }
         }
-        StringBuilder svg = frame(title + " — share of events", "bits/token", "share", "0", fmt(max));
+        StringBuilder svg = frame(title + " — share of events", "bits/token", "share", "0", fmt(max), fmt(top));
         double width = (W - 2.0 * PAD) / bins;
         String[] names = {"normal sessions", "anomalous sessions"};
         for (int k = 0; k < groups.length; k++) {
@@ -250,6 +264,11 @@ public final class HtmlReport {
     }
 
     private static StringBuilder frame(String title, String xLabel, String yLabel, String xMin, String xMax) {
+        return frame(title, xLabel, yLabel, xMin, xMax, "1");
+    }
+
+    private static StringBuilder frame(String title, String xLabel, String yLabel, String xMin, String xMax,
+                                       String yMax) {
         StringBuilder svg = new StringBuilder();
         svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(W).append("\" height=\"").append(H)
                 .append("\" font-size=\"11\" font-family=\"sans-serif\"><rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>")
@@ -264,6 +283,9 @@ public final class HtmlReport {
                 .append("<text x=\"14\" y=\"").append(H / 2).append("\" transform=\"rotate(-90 14 ").append(H / 2)
                 .append(")\" text-anchor=\"middle\">").append(esc(yLabel)).append("</text>")
                 .append("<text x=\"").append(PAD).append("\" y=\"").append(H - PAD + 14).append("\">").append(esc(xMin)).append("</text>")
+                .append("<text x=\"").append(PAD - 4).append("\" y=\"").append(H - PAD).append("\" text-anchor=\"end\">0</text>")
+                .append("<text x=\"").append(PAD - 4).append("\" y=\"").append(PAD + 4).append("\" text-anchor=\"end\">")
+                .append(yMax).append("</text>")
                 .append("<text x=\"").append(W - PAD).append("\" y=\"").append(H - PAD + 14).append("\" text-anchor=\"end\">")
                 .append(esc(xMax)).append("</text>");
         return svg;

@@ -1,26 +1,18 @@
 package dev.surprisal.evaluate;
 
 import dev.surprisal.avro.TextEvent;
+import dev.surprisal.io.TopicRange;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -32,7 +24,6 @@ import java.util.regex.Pattern;
 public final class ReplayInputs {
 
     public static final String LABEL_KEY = "anomalous";
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private ReplayInputs() {
     }
@@ -71,10 +62,21 @@ public final class ReplayInputs {
                 }
                 session = m.groupCount() > 0 ? m.group(1) : m.group();
             }
-            sessions.computeIfAbsent(session, s -> new ArrayList<>()).add(new ReplaySession.Event("line-" + n, line, null));
+            sessions.computeIfAbsent(session, s -> new ArrayList<>()).add(new ReplaySession.Event("line-" + n, line, null,
+                    false));
         }
         List<ReplaySession> out = new ArrayList<>();
-        sessions.forEach((id, events) -> out.add(new ReplaySession(id, label, events)));
+        sessions.forEach((id, events) -> out.add(new ReplaySession(id, label, endingLast(events))));
+        return out;
+    }
+
+    /** A file holds whole sessions: the last event of each ends it. */
+    private static List<ReplaySession.Event> endingLast(List<ReplaySession.Event> events) {
+        List<ReplaySession.Event> out = new ArrayList<>(events);
+        if (!out.isEmpty()) {
+            ReplaySession.Event last = out.get(out.size() - 1);
+            out.set(out.size() - 1, new ReplaySession.Event(last.eventId(), last.text(), last.label(), true));
+        }
         return out;
     }
 
@@ -102,10 +104,10 @@ public final class ReplayInputs {
             String[] keys = tokens.strip().split("\\s+");
             for (int k = 0; k < keys.length; k++) {
                 if (!keys[k].isEmpty()) {
-                    events.add(new ReplaySession.Event(id + "#" + k, keys[k], null));
+                    events.add(new ReplaySession.Event(id + "#" + k, keys[k], null, false));
                 }
             }
-            out.add(new ReplaySession(id, sessionLabel, events));
+            out.add(new ReplaySession(id, sessionLabel, endingLast(events)));
         }
         return out;
     }
@@ -122,50 +124,28 @@ public final class ReplayInputs {
     }
 
     /**
-     * A topic range read with a plain consumer (no group, nothing committed, so the live application
-     * is never disturbed): [from, to] by timestamp, or offsets per partition. Labels come from each
-     * event's {@code anomalous} label; a session is anomalous when any of its events is.
+     * A topic range (see {@link TopicRange}); never disturbs the live application. Labels come from
+     * each event's {@code anomalous} label; a session is anomalous when any of its events is.
      */
-    public static List<ReplaySession> topic(Map<String, Object> clientProps, SchemaRegistry registry, String topic,
-                                            Instant from, Instant to) {
-        Map<String, Object> props = new HashMap<>(clientProps);
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    public static List<ReplaySession> topic(Map<String, Object> clientProps, SchemaRegistry registry, TopicRange range) {
+        return records(range.read(clientProps), registry);
+    }
+
+    /** Sessions from records already read (so that a shadow replay can be given exactly the same ones). */
+    public static List<ReplaySession> records(List<ConsumerRecord<String, byte[]>> records, SchemaRegistry registry) {
         Deserializer<TextEvent> reader = AvroSerdes.value(TextEvent.class, registry).deserializer();
         Map<String, List<ReplaySession.Event>> sessions = new LinkedHashMap<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, TIMEOUT).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            if (partitions.isEmpty()) {
-                throw new IllegalArgumentException("topic " + topic + " does not exist");
+        for (ConsumerRecord<String, byte[]> r : records) {
+            if (r.key() == null) {
+                continue;
             }
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, TIMEOUT);
-            Map<TopicPartition, Long> start = from == null ? consumer.beginningOffsets(partitions, TIMEOUT)
-                    : offsetsAt(consumer, partitions, from, end);
-            Map<TopicPartition, Long> stop = to == null ? end : offsetsAt(consumer, partitions, to.plusMillis(1), end);
-            consumer.assign(partitions);
-            partitions.forEach(tp -> consumer.seek(tp, start.get(tp)));
-            List<TopicPartition> open = new ArrayList<>(partitions);
-            open.removeIf(tp -> start.get(tp) >= stop.get(tp));
-            long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-            while (!open.isEmpty() && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-                    if (r.offset() >= stop.get(tp) || r.key() == null) {
-                        continue;
-                    }
-                    try {
-                        TextEvent e = reader.deserialize(topic, r.value());
-                        Boolean label = e.getLabels() == null ? null : parseLabel(e.getLabels().get(LABEL_KEY));
-                        sessions.computeIfAbsent(r.key(), k -> new ArrayList<>())
-                                .add(new ReplaySession.Event(e.getEventId(), e.getText(), label));
-                    } catch (SerializationException ex) {
-                        // not a TextEvent: the scorer sends these to its dead-letter topic; nothing to replay
-                    }
-                }
-                open.removeIf(tp -> consumer.position(tp, TIMEOUT) >= stop.get(tp));
+            try {
+                TextEvent e = reader.deserialize(r.topic(), r.value());
+                Boolean label = e.getLabels() == null ? null : parseLabel(e.getLabels().get(LABEL_KEY));
+                sessions.computeIfAbsent(r.key(), k -> new ArrayList<>())
+                        .add(new ReplaySession.Event(e.getEventId(), e.getText(), label, e.getEndOfSession()));
+            } catch (SerializationException ex) {
+                // not a TextEvent: the scorer sends these to its dead-letter topic; nothing to replay
             }
         }
         List<ReplaySession> out = new ArrayList<>();
@@ -174,17 +154,6 @@ public final class ReplayInputs {
             boolean anyLabel = events.stream().anyMatch(e -> e.label() != null);
             out.add(new ReplaySession(id, anyTrue ? Boolean.TRUE : anyLabel ? Boolean.FALSE : null, events));
         });
-        return out;
-    }
-
-    private static Map<TopicPartition, Long> offsetsAt(KafkaConsumer<String, byte[]> consumer,
-                                                      List<TopicPartition> partitions, Instant time,
-                                                      Map<TopicPartition, Long> end) {
-        Map<TopicPartition, Long> query = new HashMap<>();
-        partitions.forEach(tp -> query.put(tp, time.toEpochMilli()));
-        Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(query, TIMEOUT);
-        Map<TopicPartition, Long> out = new HashMap<>();
-        partitions.forEach(tp -> out.put(tp, found.get(tp) == null ? end.get(tp) : found.get(tp).offset()));
         return out;
     }
 }

@@ -9,7 +9,11 @@ import java.util.List;
  */
 public record ReplaySession(String id, Boolean label, List<Event> events) {
 
-    /** @param label the event's own label where the input has per-event labels, else null */
-    public record Event(String eventId, String text, Boolean label) {
+    /**
+     * @param label the event's own label where the input has per-event labels, else null
+     * @param end   whether the event ends its session (the last line of a complete session in a file,
+     *              or the event's end flag on a topic)
+     */
+    public record Event(String eventId, String text, Boolean label, boolean end) {
     }
 }

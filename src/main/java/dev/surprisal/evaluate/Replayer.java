@@ -65,7 +65,7 @@ public final class Replayer {
             for (ReplaySession.Event event : session.events()) {
                 time++;
                 TextEvent input = new TextEvent(event.eventId(), session.id(), event.text(), Instant.ofEpochMilli(time),
-                        false, null);
+                        event.end(), null);
                 SessionScorer.Outcome outcome = scorer.score(model, state, session.id(), input, time);
                 if (outcome.rejected()) {
                     refused.add(event.eventId() + ": " + outcome.rejectReason());

@@ -26,6 +26,19 @@ public final class EventScorer {
         return fromForward(model.forward(state, tokens), tokens);
     }
 
+    /**
+     * Scores an event; when it ends its session and the model was trained to know session ends,
+     * the end itself is scored too, as one more token (the session-start token) after the event's.
+     */
+    public EventScore score(LanguageModel model, float[] state, int[] tokens, boolean endsSession) {
+        if (!endsSession || !model.manifest().scoresSessionEnd()) {
+            return score(model, state, tokens);
+        }
+        int[] withEnd = java.util.Arrays.copyOf(tokens, tokens.length + 1);
+        withEnd[tokens.length] = model.tokenizer().bosId();
+        return fromForward(model.forward(state, withEnd), withEnd);
+    }
+
     /** The {@code topK} most likely next tokens after {@code state}. */
     public List<EventScore.Candidate> predictNext(LanguageModel model, float[] state) {
         return top(model.predict(state), 0, topK);

@@ -18,6 +18,8 @@ import java.util.List;
 /** Maps scoring results onto the output schemas. */
 final class ScoredEvents {
 
+    static final String END_OF_SESSION = "<end>";
+
     private ScoredEvents() {
     }
 
@@ -25,8 +27,9 @@ final class ScoredEvents {
                           EventScore score, AnomalyPolicy policy, AnomalyPolicy.Verdict verdict, SessionState after) {
         List<TokenScore> tokens = new ArrayList<>(score.tokens().size());
         for (EventScore.TokenResult t : score.tokens()) {
+            // the session-start token only ever appears as the scored end of a session
             tokens.add(TokenScore.newBuilder()
-                    .setToken(tokenizer.render(t.tokenId()))
+                    .setToken(t.tokenId() == tokenizer.bosId() ? END_OF_SESSION : tokenizer.render(t.tokenId()))
                     .setSurprisalBits(t.surprisalBits())
                     .setRank(t.rank())
                     .setTopK(t.topK() == null ? null : predictions(tokenizer, t.topK()))

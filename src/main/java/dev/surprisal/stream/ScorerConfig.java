@@ -74,8 +74,9 @@ public final class ScorerConfig extends AbstractConfig {
                     "Predictions reported at every token position; 0 leaves them out (they multiply the output size).")
             .define(PERPLEXITY_THRESHOLD, Type.DOUBLE, 0.0, Range.atLeast(0), Importance.MEDIUM,
                     "Event perplexity above which an event is anomalous; 0 uses the threshold calibrated at training.")
-            .define(TOP_G, Type.INT, 0, Range.atLeast(0), Importance.MEDIUM,
-                    "DeepLog rule: an actual token ranked worse than g flags the event; 0 turns the rule off.")
+            .define(TOP_G, Type.INT, -1, Range.atLeast(-1), Importance.MEDIUM,
+                    "DeepLog rule: an actual token ranked worse than g flags the event. -1: the g calibrated at "
+                    + "training for keys models (log templates), off for byte and word models; 0: off.")
             .define(PROCESSING_GUARANTEE, Type.STRING, StreamsConfig.EXACTLY_ONCE_V2, Importance.MEDIUM,
                     "Kafka Streams processing guarantee.")
             .define(STREAM_THREADS, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM, "Stream threads.")

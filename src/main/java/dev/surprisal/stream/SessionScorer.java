@@ -6,6 +6,7 @@ import dev.surprisal.model.LanguageModel;
 import dev.surprisal.scoring.AnomalyPolicy;
 import dev.surprisal.scoring.EventScore;
 import dev.surprisal.scoring.EventScorer;
+import dev.surprisal.tokenize.Tokenizers;
 
 import java.nio.charset.StandardCharsets;
 
@@ -62,23 +63,30 @@ public final class SessionScorer {
             // a state made by another model means nothing to this one: re-run the session's recent text
             current = current.switchedTo(model.version(), model.stateAfter(current.recentText()));
         }
-        EventScore score = scorer.score(model, current.recurrent(), tokens);
+        EventScore score = scorer.score(model, current.recurrent(), tokens, event.getEndOfSession());
         AnomalyPolicy rules = policyFor(model);
         AnomalyPolicy.Verdict verdict = rules.judge(score);
-        SessionState next = current.after(score.state(), text, config.primeWindowChars(), tokens.length,
+        SessionState next = current.after(score.state(), text, config.primeWindowChars(), score.tokens().size(),
                 score.totalBits(), verdict.anomalous(), timestamp);
         ScoredEvent scored = ScoredEvents.of(event, session, model.version(), model.tokenizer(), score, rules,
                 verdict, next);
         return new Outcome(scored, next, score, null, null);
     }
 
-    /** The rules for a model: the configured threshold, else the one calibrated at training. */
+    private int topG(LanguageModel model) {
+        if (config.topG() >= 0) {
+            return config.topG();
+        }
+        return Tokenizers.KEYS.equals(model.tokenizer().spec().type()) ? model.manifest().topG() : 0;
+    }
+
+    /** The rules for a model: the configured threshold and g, else those calibrated at training. */
     public AnomalyPolicy policyFor(LanguageModel model) {
         if (!model.version().equals(policyVersion)) {
             double configured = config.perplexityThreshold();
             double calibrated = model.manifest().anomalyThreshold();
             double threshold = configured > 0 ? configured : calibrated > 0 ? calibrated : Double.POSITIVE_INFINITY;
-            policy = new AnomalyPolicy(threshold, config.topG());
+            policy = new AnomalyPolicy(threshold, topG(model));
             policyVersion = model.version();
         }
         return policy;

@@ -18,8 +18,12 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>{@code lines}: one event per line; a session is the lines sharing the session regex's first
  *       capture group (or whole match), in file order; without a regex the file is one stream.</li>
- *   <li>{@code sessions}: one session per line, its text one event.</li>
- *   <li>{@code sessions-tsv}: {@code id<TAB>label<TAB>text}, label 0 normal and 1 anomalous.</li>
+ *   <li>{@code sessions}: one session per line, each whitespace-separated token one event (a log key).</li>
+ *   <li>{@code sessions-tsv}: {@code id<TAB>label<TAB>tokens}, label 0 normal and 1 anomalous.</li>
+ * </ul>
+ * Events are split exactly as {@code evaluate} splits them, so the anomaly threshold calibrated at
+ * training is one for the events the scorer will see.
+ * <ul>
  * </ul>
  */
 public final class CorpusReader {
@@ -76,10 +80,14 @@ public final class CorpusReader {
         List<List<String>> out = new ArrayList<>();
         for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
             if (!line.isBlank()) {
-                out.add(List.of(line.strip()));
+                out.add(keys(line));
             }
         }
         return out;
+    }
+
+    private static List<String> keys(String tokens) {
+        return List.of(tokens.strip().split("\\s+"));
     }
 
     private static List<List<String>> labelledSessions(Path file, boolean normalOnly) throws IOException {
@@ -97,7 +105,7 @@ public final class CorpusReader {
             if (normalOnly && !"0".equals(cols[1].strip())) {
                 continue;
             }
-            out.add(List.of(cols[2].strip()));
+            out.add(keys(cols[2]));
         }
         return out;
     }

@@ -64,7 +64,7 @@ public final class ModelTrainer {
                 options.embeddingSize(), options.hiddenSize(), options.layers());
         String createdAt = started.truncatedTo(ChronoUnit.SECONDS).toString();
         ModelManifest untrained = new ModelManifest(ModelManifest.FORMAT_VERSION, "untrained", createdAt, spec,
-                tokenizer.spec(), 0, options.thresholdPercentile(), Map.of());
+                tokenizer.spec(), 0, options.thresholdPercentile(), Map.of(), true, 0);
 
         Engine.getInstance().setRandomSeed((int) options.seed());
         List<int[]> sequences = sequences(split.train(), tokenizer);
@@ -85,10 +85,13 @@ public final class ModelTrainer {
             metrics.put("validationTokens", (double) held.tokens());
             metrics.put("validationEvents", (double) held.eventPerplexities().length);
             metrics.put("trainSeconds", Duration.between(started, Instant.now()).toMillis() / 1000.0);
-            double threshold = held.eventPerplexityPercentile(options.thresholdPercentile());
+            double threshold = held.anomalyThreshold(options.thresholdPercentile());
+            metrics.put("thresholdFromSessions",
+                    held.sessionMaxPerplexities().length >= CorpusScore.MIN_SESSIONS_FOR_SESSION_CALIBRATION ? 1.0 : 0.0);
             ModelManifest m = trained.manifest();
             ModelManifest calibrated = new ModelManifest(m.formatVersion(), m.version(), m.createdAt(), m.spec(),
-                    m.tokenizer(), threshold, options.thresholdPercentile(), Map.copyOf(metrics));
+                    m.tokenizer(), threshold, options.thresholdPercentile(), Map.copyOf(metrics), m.scoresSessionEnd(),
+                    held.topG(options.thresholdPercentile()));
             return ModelArtifact.withManifest(candidate,
                     calibrated.withVersion(ModelArtifact.versionFor(candidate, m.createdAt())));
         }
@@ -189,13 +192,16 @@ public final class ModelTrainer {
         return (length + options.bptt() - 1) / options.bptt();
     }
 
-    /** Each session as [bos, tokens…], cut into segments that overlap by one token so no label is lost. */
+    /**
+     * Each session as [bos, tokens…, bos]: the closing bos teaches the model where sessions end.
+     * Cut into segments that overlap by one token so no label is lost.
+     */
     private List<int[]> sequences(Corpus train, Tokenizer tokenizer) {
         List<int[]> out = new ArrayList<>();
         int segment = options.maxSegmentTokens();
         for (List<String> session : train.sessions()) {
             List<int[]> parts = new ArrayList<>();
-            int total = 1;
+            int total = 2;
             for (String text : session) {
                 int[] ids = tokenizer.encode(text);
                 parts.add(ids);
@@ -208,6 +214,7 @@ public final class ModelTrainer {
                 System.arraycopy(ids, 0, seq, at, ids.length);
                 at += ids.length;
             }
+            seq[at] = tokenizer.bosId();
             for (int from = 0; from + 1 < seq.length; from += segment) {
                 out.add(java.util.Arrays.copyOfRange(seq, from, Math.min(seq.length, from + segment + 1)));
             }

@@ -66,6 +66,23 @@ class LanguageModelTest {
     }
 
     @Test
+    void anEventThatEndsItsSessionAlsoScoresTheEndWhenTheModelKnowsSessionEnds() {
+        try (LanguageModel knows = TestModels.tinyByteModel(ModelSpec.Cell.LSTM, 1, 10, true);
+             LanguageModel doesNot = TestModels.tinyByteModel(ModelSpec.Cell.LSTM, 1, 10, false)) {
+            int[] tokens = knows.tokenizer().encode("bye");
+            EventScore ended = SCORER.score(knows, knows.initialState(), tokens, true);
+            EventScore open = SCORER.score(knows, knows.initialState(), tokens, false);
+            assertEquals(4, ended.tokens().size());
+            assertEquals(knows.tokenizer().bosId(), ended.tokens().get(3).tokenId());
+            double endBits = -knows.forward(knows.initialState(), tokens).logProb(3, knows.tokenizer().bosId()) / Math.log(2);
+            assertEquals(endBits, ended.tokens().get(3).surprisalBits(), 1e-4,
+                    "the end is scored by the prediction after the event");
+            assertEquals(open.tokens().get(2).surprisalBits(), ended.tokens().get(2).surprisalBits(), 1e-6);
+            assertEquals(3, SCORER.score(doesNot, doesNot.initialState(), tokens, true).tokens().size());
+        }
+    }
+
+    @Test
     void chainedSingleStepsEqualOneSequenceCall() {
         try (LanguageModel model = TestModels.tinyByteModel()) {
             int[] tokens = model.tokenizer().encode("single steps");

@@ -15,10 +15,17 @@ public final class TestModels {
     }
 
     public static LanguageModel tinyByteModel(ModelSpec.Cell cell, int layers, double threshold) {
+        return tinyByteModel(cell, layers, threshold, false);
+    }
+
+    /** @param scoresSessionEnd as if trained with session ends marked (the end-flag event then scores the end) */
+    public static LanguageModel tinyByteModel(ModelSpec.Cell cell, int layers, double threshold,
+                                              boolean scoresSessionEnd) {
         ByteTokenizer tokenizer = new ByteTokenizer();
         ModelSpec spec = new ModelSpec(cell, tokenizer.vocabularySize(), 8, 16, layers);
-        ModelManifest manifest = new ModelManifest(ModelManifest.FORMAT_VERSION, "test-" + cell + "-" + layers,
-                "2026-01-01T00:00:00Z", spec, tokenizer.spec(), threshold, 99, Map.of());
+        ModelManifest manifest = new ModelManifest(ModelManifest.FORMAT_VERSION,
+                "test-" + cell + "-" + layers + (scoresSessionEnd ? "-end" : ""), "2026-01-01T00:00:00Z", spec,
+                tokenizer.spec(), threshold, 99, Map.of(), scoresSessionEnd, 0);
         return ModelArtifact.initialise(manifest);
     }
 

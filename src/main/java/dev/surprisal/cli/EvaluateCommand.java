@@ -1,0 +1,177 @@
+package dev.surprisal.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.surprisal.avro.ModelRelease;
+import dev.surprisal.evaluate.Evaluation;
+import dev.surprisal.evaluate.HtmlReport;
+import dev.surprisal.evaluate.ReplayInputs;
+import dev.surprisal.evaluate.ReplaySession;
+import dev.surprisal.evaluate.Replayer;
+import dev.surprisal.evaluate.ShadowReplay;
+import dev.surprisal.io.TopicRange;
+import dev.surprisal.model.LanguageModel;
+import dev.surprisal.model.ModelArtifact;
+import dev.surprisal.registry.SchemaRegistry;
+import dev.surprisal.release.ModelReleases;
+import dev.surprisal.release.ReleaseLog;
+import dev.surprisal.stream.ScorerConfig;
+import dev.surprisal.stream.SessionScorer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+        description = "Replays a file or a topic range through a model, exactly as the scorer would score it, and "
+                + "writes report.json and a self-contained report.html.")
+final class EvaluateCommand implements Callable<Integer> {
+
+    private static final String TOPIC_PREFIX = "topic:";
+
+    @Mixin
+    ClusterOptions cluster;
+
+    @Option(names = "--model", required = true, description = "Model directory or zip, or a release version on model-releases.")
+    String model;
+
+    @Option(names = "--input", required = true, description = "A file, or topic:NAME for a topic range (see --from, --to).")
+    String input;
+
+    @Option(names = "--report", required = true, description = "Directory for report.json and report.html.")
+    Path report;
+
+    @Option(names = "--format", defaultValue = "lines", description = "File format: lines, sessions or sessions-tsv.")
+    String format;
+
+    @Option(names = "--session-regex", description = "lines: the first group (or match) is the session id, e.g. '(blk_-?\\d+)'.")
+    Pattern sessionRegex;
+
+    @Option(names = "--label", description = "lines / sessions: the label of every session (0 normal, 1 anomalous).")
+    String label;
+
+    @Option(names = "--from", description = "Topic range: first event time included (ISO-8601).")
+    Instant from;
+
+    @Option(names = "--to", description = "Topic range: last event time included (ISO-8601).")
+    Instant to;
+
+    @Option(names = "--threshold", defaultValue = "0", description = "Event perplexity threshold (0: the model's calibrated one).")
+    double threshold;
+
+    @Option(names = "--top-g", defaultValue = "-1", description = "g of the top-g rule as the scorer would apply it "
+            + "(-1: as calibrated for keys models, else off; 0: off; the rule's table then uses g = 9).")
+    int topG;
+
+    @Option(names = "--compare", description = "A second model (directory, zip or version) scored on the same input.")
+    String compare;
+
+    @Option(names = "--shadow", description = "Topic input: also replay the range through a second instance of the real "
+            + "topology (own application id and output topic) and check it against the offline replay.")
+    boolean shadow;
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, Object> props = cluster.clientProperties();
+        SchemaRegistry registry = input.startsWith(TOPIC_PREFIX) || !Files.exists(Path.of(model))
+                || (compare != null && !Files.exists(Path.of(compare))) ? cluster.registry(props) : null;
+        // a topic range is read once: the offline replay and a shadow replay see exactly the same records
+        List<ConsumerRecord<String, byte[]>> records = input.startsWith(TOPIC_PREFIX)
+                ? TopicRange.of(input.substring(TOPIC_PREFIX.length()), from, to).read(props) : List.of();
+        List<ReplaySession> sessions = input.startsWith(TOPIC_PREFIX)
+                ? ReplayInputs.records(records, registry)
+                : ReplayInputs.file(Path.of(input), format, sessionRegex, label == null ? null : !"0".equals(label.strip()));
+        ScorerConfig config = new ScorerConfig(Map.of(ScorerConfig.PERPLEXITY_THRESHOLD, threshold,
+                ScorerConfig.TOP_G, topG));
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("input", input);
+        settings.put("format", input.startsWith(TOPIC_PREFIX) ? "topic" : format);
+        settings.put("sessionRegex", sessionRegex == null ? "" : sessionRegex.pattern());
+        settings.put("label", label == null ? "" : label);
+        settings.put("from", from == null ? "" : from.toString());
+        settings.put("to", to == null ? "" : to.toString());
+        settings.put("command", "evaluate --model " + model + " --input " + input + " --format " + format
+                + (threshold > 0 ? " --threshold " + threshold : "") + (topG > 0 ? " --top-g " + topG : ""));
+        try (LanguageModel primary = load(model, props, registry);
+             LanguageModel second = compare == null ? null : load(compare, props, registry)) {
+            Replayer replayer = new Replayer(config);
+            List<Replayer.SessionResult> results = replayer.replay(primary, sessions);
+            ObjectNode json = Evaluation.of(primary, new SessionScorer(config).policyFor(primary), results, settings);
+            ObjectNode other = null;
+            if (second != null) {
+                other = Evaluation.of(second, new SessionScorer(config).policyFor(second),
+                        replayer.replay(second, sessions), settings);
+                json.set("compare", other);
+            }
+            if (shadow) {
+                if (!input.startsWith(TOPIC_PREFIX)) {
+                    throw new IllegalArgumentException("--shadow replays a topic range: use --input topic:NAME");
+                }
+                json.set("shadow", ShadowReplay.run(config, props, registry, primary, records, results));
+            }
+            write(json, other, results);
+            summary(json);
+        }
+        return 0;
+    }
+
+    private void write(ObjectNode json, ObjectNode other, List<Replayer.SessionResult> results) throws Exception {
+        Files.createDirectories(report);
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(report.resolve("report.json").toFile(), json);
+        Files.writeString(report.resolve("report.html"), HtmlReport.render(json, other, Evaluation.meanBitsByLabel(results),
+                Evaluation.meanBits(results)), StandardCharsets.UTF_8);
+    }
+
+    private void summary(ObjectNode j) {
+        System.out.printf(Locale.ROOT, "model %s: %d sessions, %d events, %d tokens; perplexity %.3f (%.3f bits/token)%n",
+                j.path("modelVersion").asText(), j.path("sessions").asLong(), j.path("events").asLong(),
+                j.path("tokens").asLong(), j.path("perplexity").asDouble(), j.path("bitsPerToken").asDouble());
+        if (j.has("precision")) {
+            System.out.printf(Locale.ROOT, "sessions as configured: precision %.4f recall %.4f F1 %.4f "
+                            + "(TP %d FP %d FN %d TN %d); ROC-AUC %.4f PR-AUC %.4f; content-only best F1 %.4f%n",
+                    j.path("precision").asDouble(), j.path("recall").asDouble(), j.path("f1").asDouble(),
+                    j.path("truePositives").asLong(), j.path("falsePositives").asLong(), j.path("falseNegatives").asLong(),
+                    j.path("trueNegatives").asLong(), j.path("rocAuc").asDouble(), j.path("prAuc").asDouble(),
+                    j.path("oracleF1").asDouble());
+            for (String rule : List.of("perplexity", "topG")) {
+                var r = j.path("rules").path(rule);
+                var best = r.path("bestF1");
+                System.out.printf(Locale.ROOT, "  %-10s configured: P %.4f R %.4f F1 %.4f (FP %d FN %d); best F1 %.4f "
+                                + "at %s (FP %d FN %d); ROC-AUC %.4f%n", rule,
+                        r.path("configured").path("precision").asDouble(), r.path("configured").path("recall").asDouble(),
+                        r.path("configured").path("f1").asDouble(), r.path("configured").path("falsePositives").asLong(),
+                        r.path("configured").path("falseNegatives").asLong(), best.path("f1").asDouble(),
+                        rule.equals("topG") ? "g=" + best.path("g").asText() : "threshold " + best.path("threshold").asText(),
+                        best.path("falsePositives").asLong(), best.path("falseNegatives").asLong(), r.path("rocAuc").asDouble());
+            }
+        }
+        if (j.has("shadow")) {
+            System.out.println("shadow replay: " + j.path("shadow"));
+        }
+        System.out.println("report: " + report.resolve("report.html"));
+    }
+
+    private static LanguageModel load(String ref, Map<String, Object> props, SchemaRegistry registry) throws Exception {
+        Path path = Path.of(ref);
+        if (Files.exists(path)) {
+            return ModelArtifact.load(path);
+        }
+        ModelRelease release = ReleaseLog.read(props, registry).get(ref);
+        if (release == null) {
+            throw new IllegalArgumentException("no model directory and no release named " + ref);
+        }
+        return ModelReleases.load(release);
+    }
+}

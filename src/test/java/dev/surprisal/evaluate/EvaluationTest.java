@@ -1,0 +1,129 @@
+package dev.surprisal.evaluate;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.surprisal.avro.ScoredEvent;
+import dev.surprisal.avro.TextEvent;
+import dev.surprisal.model.LanguageModel;
+import dev.surprisal.model.ModelSpec;
+import dev.surprisal.registry.InMemorySchemaRegistry;
+import dev.surprisal.serde.AvroSerdes;
+import dev.surprisal.stream.ModelProvider;
+import dev.surprisal.stream.ScorerConfig;
+import dev.surprisal.stream.ScoringTopology;
+import dev.surprisal.stream.SessionScorer;
+import dev.surprisal.testing.TestModels;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class EvaluationTest {
+
+    private static final List<ReplaySession> FIXTURE = List.of(
+            new ReplaySession("normal-1", false, events("n1", "GET /a 200", "GET /b 200")),
+            new ReplaySession("normal-2", false, events("n2", "GET /a 200")),
+            new ReplaySession("attack", true, events("x", "GET /../../etc/passwd")),
+            new ReplaySession("unknown", null, events("u", "who knows")));
+
+    private static List<ReplaySession.Event> events(String prefix, String... texts) {
+        List<ReplaySession.Event> out = new java.util.ArrayList<>();
+        for (int i = 0; i < texts.length; i++) {
+            out.add(new ReplaySession.Event(prefix + "-" + i, texts[i], null, i == texts.length - 1));
+        }
+        return out;
+    }
+
+    @Test
+    void countsEverySessionAndLeavesUnlabelledOnesOutOfTheDetectionFigures() {
+        ScorerConfig config = new ScorerConfig(Map.of(ScorerConfig.PERPLEXITY_THRESHOLD, 250.0));
+        try (LanguageModel model = TestModels.tinyByteModel()) {
+            List<Replayer.SessionResult> results = new Replayer(config).replay(model, FIXTURE);
+            ObjectNode report = Evaluation.of(model, new SessionScorer(config).policyFor(model), results, Map.of());
+            assertEquals(4, report.get("sessions").asInt());
+            assertEquals(5, report.get("events").asInt());
+            assertEquals(3, report.get("labelledSessions").asInt());
+            assertEquals(1, report.get("unlabelledSessions").asInt());
+            long confusion = report.get("truePositives").asLong() + report.get("falsePositives").asLong()
+                    + report.get("falseNegatives").asLong() + report.get("trueNegatives").asLong();
+            assertEquals(3, confusion);
+            assertEquals(1, report.get("anomalousSessions").asInt());
+            for (String key : List.of("precision", "recall", "f1", "rocAuc", "prAuc", "perplexity", "bitsPerToken")) {
+                assertTrue(report.has(key), key);
+            }
+            // the perplexity rule's session score is the largest event perplexity
+            double largest = results.get(0).events().stream().mapToDouble(Replayer.EventResult::perplexity).max().orElseThrow();
+            assertEquals(largest, results.get(0).maxPerplexity(), 0);
+        }
+    }
+
+    @Test
+    void replayScoresEventsExactlyAsTheTopologyDoes(@TempDir Path stateDir) {
+        ScorerConfig config = new ScorerConfig(Map.of(ScorerConfig.STATE_DIR, stateDir.toString()));
+        InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+        try (LanguageModel model = TestModels.tinyByteModel(ModelSpec.Cell.LSTM, 1, 5, true);
+             TopologyTestDriver driver = new TopologyTestDriver(
+                     ScoringTopology.build(config, ModelProvider.fixed(model), registry), config.streamsProperties())) {
+            TestInputTopic<String, TextEvent> in = driver.createInputTopic(config.inputTopic(), new StringSerializer(),
+                    AvroSerdes.value(TextEvent.class, registry).serializer());
+            TestOutputTopic<String, ScoredEvent> out = driver.createOutputTopic(config.outputTopic(),
+                    new StringDeserializer(), AvroSerdes.value(ScoredEvent.class, registry).deserializer());
+            long t = 0;
+            for (ReplaySession s : FIXTURE) {
+                for (ReplaySession.Event e : s.events()) {
+                    in.pipeInput(s.id(), new TextEvent(e.eventId(), s.id(), e.text(), Instant.ofEpochMilli(++t), e.end(),
+                            null), t);
+                }
+            }
+            Map<String, ScoredEvent> streamed = new java.util.HashMap<>();
+            out.readValuesToList().forEach(e -> streamed.put(e.getEventId(), e));
+
+            List<Replayer.SessionResult> replayed = new Replayer(config).replay(model, FIXTURE);
+            int compared = 0;
+            for (Replayer.SessionResult r : replayed) {
+                for (Replayer.EventResult e : r.events()) {
+                    ScoredEvent s = streamed.get(e.eventId());
+                    assertEquals(s.getEventPerplexity(), e.perplexity(), 0, e.eventId());
+                    assertEquals(s.getTokens().size(), e.tokens());
+                    assertEquals(s.getAnomalous(), e.flagged());
+                    compared++;
+                }
+            }
+            assertEquals(5, compared);
+            assertTrue(streamed.get("n1-1").getTokens().stream().anyMatch(tk -> "<end>".equals(tk.getToken())),
+                    "the end of the session is scored on both paths");
+        }
+    }
+
+    @Test
+    void theHtmlReportIsSelfContainedAndEscapesTheText() {
+        ScorerConfig config = new ScorerConfig(Map.of());
+        List<ReplaySession> hostile = List.of(
+                new ReplaySession("s1", true, events("h", "<script>alert(1)</script>")),
+                new ReplaySession("s2", false, events("k", "fine")));
+        try (LanguageModel model = TestModels.tinyByteModel()) {
+            List<Replayer.SessionResult> results = new Replayer(config).replay(model, hostile);
+            ObjectNode report = Evaluation.of(model, new SessionScorer(config).policyFor(model), results,
+                    Map.of("input", "fixture"));
+            String html = HtmlReport.render(report, null, Evaluation.meanBitsByLabel(results), Evaluation.meanBits(results));
+            assertTrue(html.startsWith("<!DOCTYPE html>"));
+            assertTrue(html.contains("<svg"), "plots are inline SVG");
+            assertFalse(html.contains("<script>alert"), "event text is escaped");
+            assertTrue(html.contains("&lt;script&gt;"));
+            assertFalse(html.contains("src=\"http") || html.contains("href=\"http"), "nothing is fetched");
+            assertFalse(html.contains("NaN,") || html.contains(",NaN"), "no broken plot coordinates");
+            assertTrue(html.contains(model.version()));
+        }
+    }
+}
