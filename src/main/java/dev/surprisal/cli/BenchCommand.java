@@ -1,5 +1,6 @@
 package dev.surprisal.cli;
 
+import dev.surprisal.bench.PipelineBenchmark;
 import dev.surprisal.demo.DemoModel;
 import dev.surprisal.demo.TrafficGenerator;
 import dev.surprisal.model.LanguageModel;
@@ -17,9 +18,45 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print what they measure.",
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print what they measure. "
+        + "Without a subcommand: the pipeline end to end against the naive loop and the model kernel.",
         subcommands = {BenchCommand.Priming.class})
-final class BenchCommand {
+final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--sessions", defaultValue = "1000")
+    int sessions;
+
+    @Option(names = "--events", defaultValue = "10000")
+    int events;
+
+    @Option(names = "--tokens-per-event", defaultValue = "60")
+    int tokensPerEvent;
+
+    @Option(names = "--hidden", defaultValue = "256")
+    int hidden;
+
+    @Option(names = "--naive-events", defaultValue = "300", description = "Events for the (slow) naive loop.")
+    int naiveEvents;
+
+    @Option(names = "--json", description = "Print one JSON object instead of a table.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        var result = new PipelineBenchmark(new PipelineBenchmark.Settings(sessions, events, tokensPerEvent, hidden,
+                naiveEvents, 7)).run();
+        if (json) {
+            System.out.println(result);
+            return 0;
+        }
+        for (String key : List.of("tokensPerSecond", "eventsPerSecond", "naiveTokensPerSecond", "kernelTokensPerSecond",
+                "speedupOverNaive", "pipelineOverKernel", "p50LatencyMs", "p99LatencyMs", "halfLoadEventsPerSecond",
+                "halfLoadP50LatencyMs", "halfLoadP99LatencyMs")) {
+            System.out.printf(Locale.ROOT, "%-24s %,14.1f%n", key, result.get(key).asDouble());
+        }
+        System.out.println(result.get("settings"));
+        return 0;
+    }
 
     @Command(name = "priming", mixinStandardHelpOptions = true,
             description = "After a model switch, how surprising are a session's next events when the new model is "

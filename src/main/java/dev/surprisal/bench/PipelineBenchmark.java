@@ -1,0 +1,247 @@
+package dev.surprisal.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.surprisal.avro.ScoredEvent;
+import dev.surprisal.avro.TextEvent;
+import dev.surprisal.embedded.EmbeddedKafkaBroker;
+import dev.surprisal.io.Directories;
+import dev.surprisal.model.LanguageModel;
+import dev.surprisal.model.ModelArtifact;
+import dev.surprisal.model.ModelManifest;
+import dev.surprisal.model.ModelSpec;
+import dev.surprisal.registry.InMemorySchemaRegistry;
+import dev.surprisal.scoring.EventScorer;
+import dev.surprisal.serde.AvroSerdes;
+import dev.surprisal.stream.ModelProvider;
+import dev.surprisal.stream.ScorerConfig;
+import dev.surprisal.stream.ScorerService;
+import dev.surprisal.stream.ScorerTopics;
+import dev.surprisal.tokenize.ByteTokenizer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Measures, in one process and one run so the figures compare: the whole pipeline (generated
+ * events produced to the embedded broker, scored by the real topology with exactly-once, read back
+ * read-committed), the naive loop (one model call per token), and the model alone as the pipeline
+ * calls it.
+ */
+public final class PipelineBenchmark {
+
+    /** What to run. */
+    public record Settings(int sessions, int events, int tokensPerEvent, int hidden, int naiveEvents, long seed) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Settings settings;
+
+    public PipelineBenchmark(Settings settings) {
+        this.settings = settings;
+    }
+
+    public ObjectNode run() throws Exception {
+        List<TextEvent> events = events();
+        long tokens = events.stream().mapToLong(e -> e.getText().length()).sum();
+        ObjectNode out = JSON.createObjectNode();
+        try (LanguageModel model = model()) {
+            kernel(model, events, tokens, out);
+            naive(model, events.subList(0, Math.min(settings.naiveEvents(), events.size())), out);
+            endToEnd(model, events, tokens, out);
+        }
+        out.put("speedupOverNaive", out.get("tokensPerSecond").asDouble() / out.get("naiveTokensPerSecond").asDouble());
+        out.put("pipelineOverKernel", out.get("tokensPerSecond").asDouble() / out.get("kernelTokensPerSecond").asDouble());
+        ObjectNode s = out.putObject("settings");
+        s.put("model", "byte LSTM, 1 layer, hidden " + settings.hidden() + ", embedding 64 (random weights)");
+        s.put("sessions", settings.sessions()).put("events", settings.events()).put("tokensPerEvent", settings.tokensPerEvent())
+                .put("tokens", tokens).put("naiveEvents", settings.naiveEvents()).put("guarantee", "exactly_once_v2")
+                .put("streamThreads", 1).put("partitions", 4)
+                .put("djlThreads", System.getProperty("ai.djl.pytorch.num_threads", "default"))
+                .put("jdk", System.getProperty("java.vm.name") + " " + Runtime.version())
+                .put("cores", Runtime.getRuntime().availableProcessors());
+        return out;
+    }
+
+    /** The model as the pipeline calls it: one call per event, from the session's state. */
+    private void kernel(LanguageModel model, List<TextEvent> events, long tokens, ObjectNode out) {
+        EventScorer scorer = new EventScorer(5, 0);
+        float[][] states = new float[settings.sessions()][];
+        long start = System.nanoTime();
+        for (TextEvent e : events) {
+            int s = Integer.parseInt(e.getSessionId().substring(1));
+            float[] state = states[s] == null ? model.initialState() : states[s];
+            states[s] = scorer.score(model, state, model.tokenizer().encode(e.getText())).state();
+        }
+        out.put("kernelTokensPerSecond", tokens / ((System.nanoTime() - start) / 1e9));
+    }
+
+    /** What a hand-written consumer loop does: one model call per token, batch 1. */
+    private void naive(LanguageModel model, List<TextEvent> events, ObjectNode out) {
+        long tokens = 0;
+        long start = System.nanoTime();
+        double checksum = 0;
+        for (TextEvent e : events) {
+            float[] state = model.initialState();
+            for (int token : model.tokenizer().encode(e.getText())) {
+                LanguageModel.Forward f = model.forward(state, new int[] {token});
+                checksum += f.logProb(0, token);
+                state = f.state();
+                tokens++;
+            }
+        }
+        out.put("naiveTokensPerSecond", tokens / ((System.nanoTime() - start) / 1e9));
+        out.put("naiveChecksum", checksum);
+    }
+
+    private void endToEnd(LanguageModel model, List<TextEvent> events, long tokens, ObjectNode out) throws Exception {
+        Path stateDir = Files.createTempDirectory("surprisal-bench-");
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(0)) {
+            InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+            Run full = run(broker, registry, model, stateDir.resolve("full"), "full", events, 0);
+            out.put("tokensPerSecond", tokens / full.seconds());
+            out.put("eventsPerSecond", events.size() / full.seconds());
+            out.put("p50LatencyMs", full.latency(50));
+            out.put("p99LatencyMs", full.latency(99));
+            double halfRate = events.size() / full.seconds() / 2;
+            Run half = run(broker, registry, model, stateDir.resolve("half"), "half", events, halfRate);
+            out.put("halfLoadEventsPerSecond", halfRate);
+            out.put("halfLoadP50LatencyMs", half.latency(50));
+            out.put("halfLoadP99LatencyMs", half.latency(99));
+        } finally {
+            Directories.deleteRecursively(stateDir);
+        }
+    }
+
+    /** First input produced → last score visible, and each event's produce → visible latency. */
+    private record Run(double seconds, double[] latenciesMs) {
+        double latency(double percentile) {
+            double[] sorted = latenciesMs.clone();
+            Arrays.sort(sorted);
+            int rank = (int) Math.ceil(percentile / 100 * sorted.length);
+            return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+        }
+    }
+
+    private Run run(EmbeddedKafkaBroker broker, InMemorySchemaRegistry registry, LanguageModel model, Path stateDir,
+                    String name, List<TextEvent> events, double rate) throws Exception {
+        ScorerConfig config = new ScorerConfig(Map.of(
+                ScorerConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers(),
+                ScorerConfig.APPLICATION_ID, "bench-" + name,
+                ScorerConfig.INPUT_TOPIC, "bench-" + name + ".in",
+                ScorerConfig.OUTPUT_TOPIC, "bench-" + name + ".out",
+                ScorerConfig.ANOMALIES_TOPIC, "bench-" + name + ".anomalies",
+                ScorerConfig.SUMMARIES_TOPIC, "bench-" + name + ".summaries",
+                ScorerConfig.DLQ_TOPIC, "bench-" + name + ".dlq",
+                ScorerConfig.STATE_DIR, stateDir.toString()));
+        broker.createTopics(ScorerTopics.all(config, 4, (short) 1));
+        try (ScorerService scorer = ScorerService.start(config, ModelProvider.fixed(model), registry, Duration.ofMinutes(2));
+             KafkaConsumer<String, ScoredEvent> consumer = new KafkaConsumer<>(Map.of(
+                     ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                     ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                     ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+                     new StringDeserializer(), AvroSerdes.value(ScoredEvent.class, registry).deserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(config.outputTopic()).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            partitions.forEach(consumer::position);
+            AtomicReference<Exception> failure = new AtomicReference<>();
+            long[] sentAt = new long[events.size()];
+            Thread producer = new Thread(() -> produce(broker, registry, config.inputTopic(), events, rate, sentAt, failure),
+                    "bench-producer");
+            long start = System.nanoTime();
+            producer.start();
+            double[] latencies = new double[events.size()];
+            int seen = 0;
+            long last = start;
+            long deadline = start + Duration.ofMinutes(30).toNanos();
+            while (seen < events.size() && System.nanoTime() < deadline && failure.get() == null) {
+                for (ConsumerRecord<String, ScoredEvent> r : consumer.poll(Duration.ofMillis(100))) {
+                    long now = System.nanoTime();
+                    int index = Integer.parseInt(r.value().getEventId());
+                    latencies[seen++] = (now - sentAt[index]) / 1e6;
+                    last = now;
+                }
+            }
+            producer.join();
+            if (failure.get() != null) {
+                throw failure.get();
+            }
+            if (seen < events.size()) {
+                throw new IllegalStateException("only " + seen + " of " + events.size() + " events were scored");
+            }
+            return new Run((last - start) / 1e9, latencies);
+        }
+    }
+
+    private static void produce(EmbeddedKafkaBroker broker, InMemorySchemaRegistry registry, String topic,
+                                List<TextEvent> events, double rate, long[] sentAt, AtomicReference<Exception> failure) {
+        try (KafkaProducer<String, TextEvent> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, 5,
+                ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024),
+                new StringSerializer(), AvroSerdes.value(TextEvent.class, registry).serializer())) {
+            long interval = rate > 0 ? (long) (1e9 / rate) : 0;
+            long next = System.nanoTime();
+            for (int i = 0; i < events.size(); i++) {
+                TextEvent e = events.get(i);
+                sentAt[i] = System.nanoTime();
+                producer.send(new ProducerRecord<>(topic, e.getSessionId(), e), (m, ex) -> {
+                    if (ex != null) {
+                        failure.compareAndSet(null, ex);
+                    }
+                });
+                if (interval > 0) {
+                    next += interval;
+                    LockSupport.parkNanos(next - System.nanoTime());
+                }
+            }
+            producer.flush();
+        } catch (RuntimeException e) {
+            failure.compareAndSet(null, e);
+        }
+    }
+
+    /** Events round-robin over the sessions, ~tokensPerEvent printable bytes each; the id is the index. */
+    private List<TextEvent> events() {
+        Random random = new Random(settings.seed());
+        String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789 /=:.-_ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        List<TextEvent> out = new ArrayList<>(settings.events());
+        for (int i = 0; i < settings.events(); i++) {
+            StringBuilder text = new StringBuilder(settings.tokensPerEvent());
+            for (int t = 0; t < settings.tokensPerEvent(); t++) {
+                text.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            out.add(new TextEvent(Integer.toString(i), "s" + (i % settings.sessions()), text.toString(), Instant.now(),
+                    false, null));
+        }
+        return out;
+    }
+
+    private LanguageModel model() {
+        ByteTokenizer tokenizer = new ByteTokenizer();
+        ModelSpec spec = new ModelSpec(ModelSpec.Cell.LSTM, tokenizer.vocabularySize(), 64, settings.hidden(), 1);
+        return ModelArtifact.initialise(new ModelManifest(ModelManifest.FORMAT_VERSION, "bench-h" + settings.hidden(),
+                "2026-01-01T00:00:00Z", spec, tokenizer.spec(), 0, 99.5, Map.of(), false, 0));
+    }
+}
