@@ -65,6 +65,7 @@ public final class PipelineBenchmark {
         ObjectNode out = JSON.createObjectNode();
         try (LanguageModel model = model()) {
             kernel(model, events, tokens, out);
+            batchedKernel(model, events, tokens, out);
             naive(model, events.subList(0, Math.min(settings.naiveEvents(), events.size())), out);
             endToEnd(model, events, tokens, out);
         }
@@ -92,6 +93,33 @@ public final class PipelineBenchmark {
             states[s] = scorer.score(model, state, model.tokenizer().encode(e.getText())).state();
         }
         out.put("kernelTokensPerSecond", tokens / ((System.nanoTime() - start) / 1e9));
+    }
+
+    /**
+     * The model with sessions batched (not yet used by the pipeline): rounds of one event from each of
+     * up to {@code batch} sessions per call, as a micro-batching scorer would issue them.
+     */
+    private void batchedKernel(LanguageModel model, List<TextEvent> events, long tokens, ObjectNode out) {
+        ObjectNode byBatch = out.putObject("batchedKernelTokensPerSecond");
+        for (int batch : new int[] {64, 256}) {
+            float[][] states = new float[settings.sessions()][];
+            long start = System.nanoTime();
+            for (int from = 0; from < events.size(); from += batch) {
+                List<TextEvent> round = events.subList(from, Math.min(events.size(), from + batch));
+                List<float[]> in = new ArrayList<>(round.size());
+                List<int[]> ids = new ArrayList<>(round.size());
+                for (TextEvent e : round) {
+                    int s = Integer.parseInt(e.getSessionId().substring(1));
+                    in.add(states[s] == null ? model.initialState() : states[s]);
+                    ids.add(model.tokenizer().encode(e.getText()));
+                }
+                List<LanguageModel.Forward> results = model.forwardBatch(in, ids);
+                for (int i = 0; i < round.size(); i++) {
+                    states[Integer.parseInt(round.get(i).getSessionId().substring(1))] = results.get(i).state();
+                }
+            }
+            byBatch.put(Integer.toString(batch), tokens / ((System.nanoTime() - start) / 1e9));
+        }
     }
 
     /** What a hand-written consumer loop does: one model call per token, batch 1. */

@@ -54,6 +54,7 @@ final class BenchCommand implements Callable<Integer> {
                 "halfLoadP50LatencyMs", "halfLoadP99LatencyMs")) {
             System.out.printf(Locale.ROOT, "%-24s %,14.1f%n", key, result.get(key).asDouble());
         }
+        System.out.println("batchedKernelTokensPerSecond (not used by the pipeline yet) " + result.get("batchedKernelTokensPerSecond"));
         System.out.println(result.get("settings"));
         return 0;
     }

@@ -3,12 +3,15 @@ package dev.surprisal.model;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import dev.surprisal.tokenize.Tokenizer;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A trained model ready to score: one native call per event, starting from and returning a
@@ -116,6 +119,106 @@ public final class LanguageModel implements AutoCloseable {
                     flatten(rnnOut.subNDList(1)));
         }
     }
+
+    /**
+     * One event from each of several sessions in one batch: the same results as {@link #forward} per
+     * session, with the per-call native overhead paid once per time step instead of once per event.
+     * Sessions step together; a session whose event is shorter keeps its state once its tokens are
+     * used up (masked), and every valid hidden vector goes through one projection call.
+     */
+    public List<Forward> forwardBatch(List<float[]> states, List<int[]> tokens) {
+        int batch = states.size();
+        if (batch != tokens.size() || batch == 0) {
+            throw new IllegalArgumentException("one token list per state, and at least one");
+        }
+        synchronized (lock) {
+            return forwardBatchLocked(states, tokens);
+        }
+    }
+
+    private List<Forward> forwardBatchLocked(List<float[]> states, List<int[]> tokens) {
+        ModelSpec spec = spec();
+        int batch = states.size();
+        int hidden = spec.hiddenSize();
+        int layers = spec.layers();
+        int steps = tokens.stream().mapToInt(t -> t.length).max().orElse(0);
+        int slice = layers * hidden;
+        boolean lstm = spec.cell() == ModelSpec.Cell.LSTM;
+        try (NDManager m = model.getNDManager().newSubManager()) {
+            int[] padded = new int[batch * steps];
+            float[] mask = new float[steps * batch];
+            float[] h0 = new float[layers * batch * hidden];
+            float[] c0 = new float[layers * batch * hidden];
+            for (int b = 0; b < batch; b++) {
+                int[] t = tokens.get(b);
+                System.arraycopy(t, 0, padded, b * steps, t.length);
+                for (int s = 0; s < t.length; s++) {
+                    mask[s * batch + b] = 1f;
+                }
+                float[] st = states.get(b);
+                for (int l = 0; l < layers; l++) {
+                    System.arraycopy(st, l * hidden, h0, (l * batch + b) * hidden, hidden);
+                    if (lstm) {
+                        System.arraycopy(st, slice + l * hidden, c0, (l * batch + b) * hidden, hidden);
+                    }
+                }
+            }
+            Shape stateShape = new Shape(layers, batch, hidden);       // (layers, batch, hidden)
+            NDArray h = m.create(h0, stateShape);
+            NDArray c = lstm ? m.create(c0, stateShape) : null;
+            NDArray previousTop = h.get(layers - 1);                   // (batch, hidden)
+            NDArray masks = m.create(mask, new Shape(steps, 1, batch, 1)); // (steps, 1, batch, 1)
+            NDArray ids = m.create(padded, new Shape(batch, steps));   // (batch, time)
+            NDList outputs = new NDList();
+            for (int s = 0; s < steps; s++) {
+                NDList in = new NDList(ids.get(":, " + s + ":" + (s + 1)), h); // tokens (batch, 1)
+                if (lstm) {
+                    in.add(c);
+                }
+                NDList out = block.recurrent(parameters, in, false);   // (batch, 1, hidden), h', c'
+                NDArray keep = masks.get(s);                           // (1, batch, 1)
+                h = out.get(1).mul(keep).add(h.mul(keep.neg().add(1)));
+                if (lstm) {
+                    c = out.get(2).mul(keep).add(c.mul(keep.neg().add(1)));
+                }
+                outputs.add(out.head());                               // (batch, 1, hidden)
+            }
+            // rows: [previous top of each session] then step-major outputs
+            NDArray all = previousTop.concat(NDArrays.concat(outputs, 1).reshape(batch * steps, hidden), 0);
+            float[] logProbs = block.project(parameters, all, false).logSoftmax(1).toFloatArray(); // (batch + batch*steps, vocab)
+            float[] hs = h.toFloatArray();
+            float[] cs = lstm ? c.toFloatArray() : null;
+            return split(tokens, logProbs, hs, cs, batch, steps);
+        }
+    }
+
+    private List<Forward> split(List<int[]> tokens, float[] logProbs, float[] hs, float[] cs, int batch, int steps) {
+        ModelSpec spec = spec();
+        int vocab = spec.vocabularySize();
+        int hidden = spec.hiddenSize();
+        int layers = spec.layers();
+        List<Forward> out = new ArrayList<>(batch);
+        for (int b = 0; b < batch; b++) {
+            int length = tokens.get(b).length;
+            float[] rows = new float[(length + 1) * vocab];
+            System.arraycopy(logProbs, b * vocab, rows, 0, vocab);
+            for (int s = 0; s < length; s++) {
+                // outputs were concatenated along time for each session: row of (b, s) is b * steps + s
+                System.arraycopy(logProbs, (batch + b * steps + s) * vocab, rows, (s + 1) * vocab, vocab);
+            }
+            float[] state = new float[spec.stateSize()];
+            for (int l = 0; l < layers; l++) {
+                System.arraycopy(hs, (l * batch + b) * hidden, state, l * hidden, hidden);
+                if (cs != null) {
+                    System.arraycopy(cs, (l * batch + b) * hidden, state, (layers + l) * hidden, hidden);
+                }
+            }
+            // row 0 scores the first token from the stored state, row s + 1 the token after token s
+            out.add(new Forward(rows, length + 1, vocab, state));
+        }
+        return out;
+    }
+
 
     /** The distribution of the token after {@code state}, as one row of log-probabilities. */
     public Forward predict(float[] state) {

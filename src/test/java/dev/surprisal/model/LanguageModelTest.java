@@ -14,7 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -79,6 +81,28 @@ class LanguageModelTest {
                     "the end is scored by the prediction after the event");
             assertEquals(open.tokens().get(2).surprisalBits(), ended.tokens().get(2).surprisalBits(), 1e-6);
             assertEquals(3, SCORER.score(doesNot, doesNot.initialState(), tokens, true).tokens().size());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ModelSpec.Cell.class)
+    void aBatchOfSessionsGivesEachTheScoresAndStateOfItsOwnCall(ModelSpec.Cell cell) {
+        try (LanguageModel model = TestModels.tinyByteModel(cell, 2, 10)) {
+            List<String> texts = List.of("short", "a rather longer event", "x", "mid length");
+            List<float[]> states = new ArrayList<>();
+            List<int[]> tokens = new ArrayList<>();
+            for (int i = 0; i < texts.size(); i++) {
+                // sessions in different places: some fresh, some after earlier text
+                states.add(i % 2 == 0 ? model.initialState() : model.stateAfter("earlier " + i));
+                tokens.add(model.tokenizer().encode(texts.get(i)));
+            }
+            List<LanguageModel.Forward> batched = model.forwardBatch(states, tokens);
+            for (int i = 0; i < texts.size(); i++) {
+                LanguageModel.Forward alone = model.forward(states.get(i), tokens.get(i));
+                assertEquals(alone.positions(), batched.get(i).positions());
+                assertArrayEquals(alone.logProbs(), batched.get(i).logProbs(), 1e-4f, texts.get(i));
+                assertArrayEquals(alone.state(), batched.get(i).state(), 1e-5f, texts.get(i));
+            }
         }
     }
 
