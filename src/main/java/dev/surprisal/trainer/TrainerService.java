@@ -261,24 +261,22 @@ public final class TrainerService implements AutoCloseable {
     }
 
     private void publishOnly(TrainerStatus s) {
-        try {
-            status.send(new ProducerRecord<>(ReleaseTopics.STATUS, s.getCommandId(), s)).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while reporting status", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot write to " + ReleaseTopics.STATUS, e.getCause());
-        }
+        sendAndWait(status, new ProducerRecord<>(ReleaseTopics.STATUS, s.getCommandId(), s));
     }
 
     private void send(ModelRelease release) {
+        sendAndWait(releases, new ProducerRecord<>(ReleaseTopics.RELEASES, release.getVersion(), release));
+    }
+
+    /** Status and releases are written synchronously: the trainer moves on only once they are stored. */
+    private static <V> void sendAndWait(KafkaProducer<String, V> producer, ProducerRecord<String, V> record) {
         try {
-            releases.send(new ProducerRecord<>(ReleaseTopics.RELEASES, release.getVersion(), release)).get();
+            producer.send(record).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while publishing the release", e);
+            throw new IllegalStateException("interrupted while writing to " + record.topic(), e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot publish the release to " + ReleaseTopics.RELEASES, e.getCause());
+            throw new IllegalStateException("cannot write to " + record.topic(), e.getCause());
         }
     }
 
