@@ -79,6 +79,10 @@ class DeploymentFilesTest {
         for (String name : List.of("kafka", "schema-registry", "scorer")) {
             assertNotNull(services.get(name).get("healthcheck"), name + " has a healthcheck");
         }
+        JsonNode trainerEnv = services.get("trainer").get("environment");
+        assertEquals(bootstrap, trainerEnv.get(ScorerConfig.envName(ScorerConfig.BOOTSTRAP_SERVERS)).asText(),
+                "the trainer talks to the same cluster");
+        assertEquals(registryUrl, trainerEnv.get(ScorerConfig.envName(ScorerConfig.SCHEMA_REGISTRY_URL)).asText());
     }
 
     @Test
