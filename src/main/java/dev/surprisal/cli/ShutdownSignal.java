@@ -27,15 +27,21 @@ final class ShutdownSignal implements AutoCloseable {
     }
 
     boolean requested() {
-        return requested.getCount() == 0 || Thread.currentThread().isInterrupted();
+        if (Thread.interrupted()) {
+            requested.countDown(); // consumed as the stop request, see await()
+        }
+        return requested.getCount() == 0;
     }
 
-    /** Blocks until a stop is requested or this thread is interrupted. */
+    /**
+     * Blocks until a stop is requested or this thread is interrupted. An interrupt is consumed as the
+     * stop request it is: left set, it would make every Kafka client's close() throw on the way out.
+     */
     void await() {
         try {
             requested.await();
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            requested.countDown();
         }
     }
 

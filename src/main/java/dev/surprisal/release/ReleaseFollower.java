@@ -129,6 +129,8 @@ public final class ReleaseFollower implements ModelProvider, AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("following {} failed; the current model keeps serving but no new release will be seen",
                     ReleaseTopics.RELEASES, e);
+        } finally {
+            consumer.close(); // by the thread that polls it: a KafkaConsumer is single-threaded
         }
     }
 
@@ -187,18 +189,22 @@ public final class ReleaseFollower implements ModelProvider, AutoCloseable {
     public void close() {
         closed = true;
         consumer.wakeup();
+        // even when the caller is being interrupted, wait for the follower to let go of the models
+        boolean interrupted = Thread.interrupted();
         try {
             thread.join(10_000);
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            interrupted = true;
         }
-        consumer.close();
         status.close(Duration.ofSeconds(5));
         retired.stream().filter(m -> m != initial).forEach(LanguageModel::close);
         retired.clear();
         LanguageModel last = current.get();
         if (last != null && last != initial) {
             last.close();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -60,14 +60,15 @@ class CliRoundTripIT {
              SchemaRegistryServer registry = SchemaRegistryServer.start(journal.registry(), "127.0.0.1", 0)) {
             String[] cluster = {"--bootstrap-servers", broker.bootstrapServers(), "--schema-registry-url", registry.url()};
             String app = "cli-it";
-            Thread scorer = new Thread(() -> new CommandLine(new Main()).execute(concat(new String[] {"score",
+            java.util.concurrent.atomic.AtomicInteger scoreExit = new java.util.concurrent.atomic.AtomicInteger(-1);
+            Thread scorer = new Thread(() -> scoreExit.set(new CommandLine(new Main()).execute(concat(new String[] {"score",
                     "--model", modelDir.toString(),
                     "--set", ScorerConfig.APPLICATION_ID + "=" + app,
                     "--set", ScorerConfig.INPUT_TOPIC + "=" + app + ".in",
                     "--set", ScorerConfig.OUTPUT_TOPIC + "=" + app + ".out",
                     "--set", ScorerConfig.STATE_DIR + "=" + dir.resolve("state"),
                     "--set", ScorerConfig.HTTP_PORT + "=" + httpPort,
-                    "--partitions", "2"}, cluster)), "score-command");
+                    "--partitions", "2"}, cluster))), "score-command");
             scorer.start();
             try {
                 awaitReady(httpPort);
@@ -102,6 +103,7 @@ class CliRoundTripIT {
                 scorer.interrupt();
                 scorer.join(Duration.ofSeconds(60).toMillis());
             }
+            assertEquals(0, scoreExit.get(), "score stops cleanly");
         }
     }
 
