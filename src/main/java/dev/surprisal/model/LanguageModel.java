@@ -2,8 +2,8 @@ package dev.surprisal.model;
 
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
@@ -24,6 +24,10 @@ import java.util.List;
  * concatenation.
  */
 public final class LanguageModel implements AutoCloseable {
+
+    /** Below this many sessions a batch is not worth waking a second core for. */
+    private static final int BATCH_FOR_THREADS = 8;
+    private static final int BATCH_THREADS = DjlRuntime.batchThreads();
 
     private final Model model;
     private final RnnLanguageModelBlock block;
@@ -122,17 +126,41 @@ public final class LanguageModel implements AutoCloseable {
 
     /**
      * One event from each of several sessions in one batch: the same results as {@link #forward} per
-     * session, with the per-call native overhead paid once per time step instead of once per event.
-     * Sessions step together; a session whose event is shorter keeps its state once its tokens are
-     * used up (masked), and every valid hidden vector goes through one projection call.
+     * session, with the per-call native overhead paid once per segment instead of once per event.
+     *
+     * <p>Sessions are ordered longest event first and run together through time segments that end
+     * where some event ends: a segment is one recurrent call over the sessions still running (a
+     * prefix of that order), and one projection call over its outputs. Events of equal length thus
+     * share a single call, and no session ever steps over padding, so every state is exact.
      */
     public List<Forward> forwardBatch(List<float[]> states, List<int[]> tokens) {
         int batch = states.size();
         if (batch != tokens.size() || batch == 0) {
             throw new IllegalArgumentException("one token list per state, and at least one");
         }
+        for (int b = 0; b < batch; b++) {
+            if (tokens.get(b).length == 0) {
+                throw new IllegalArgumentException("an event needs at least one token");
+            }
+            if (states.get(b).length != spec().stateSize()) {
+                throw new IllegalArgumentException("state has " + states.get(b).length + " floats, model needs "
+                        + spec().stateSize());
+            }
+        }
         synchronized (lock) {
-            return forwardBatchLocked(states, tokens);
+            // the engine's thread count is process-wide: raised for this call only, under the lock
+            int single = JniUtils.getNumThreads();
+            boolean widen = states.size() >= BATCH_FOR_THREADS && BATCH_THREADS > single;
+            if (widen) {
+                JniUtils.setNumThreads(BATCH_THREADS);
+            }
+            try {
+                return forwardBatchLocked(states, tokens);
+            } finally {
+                if (widen) {
+                    JniUtils.setNumThreads(single);
+                }
+            }
         }
     }
 
@@ -141,84 +169,88 @@ public final class LanguageModel implements AutoCloseable {
         int batch = states.size();
         int hidden = spec.hiddenSize();
         int layers = spec.layers();
-        int steps = tokens.stream().mapToInt(t -> t.length).max().orElse(0);
+        int vocab = spec.vocabularySize();
         int slice = layers * hidden;
         boolean lstm = spec.cell() == ModelSpec.Cell.LSTM;
+        Integer[] order = new Integer[batch];
+        for (int b = 0; b < batch; b++) {
+            order[b] = b;
+        }
+        Arrays.sort(order, (x, y) -> Integer.compare(tokens.get(y).length, tokens.get(x).length));
+        // working state per session in sorted order: h of every layer, then c of every layer
+        float[][] working = new float[batch][];
+        float[][] rows = new float[batch][];
+        for (int i = 0; i < batch; i++) {
+            working[i] = states.get(order[i]).clone();
+            rows[i] = new float[(tokens.get(order[i]).length + 1) * vocab];
+        }
+        int running = batch;
+        int time = 0;
+        while (running > 0) {
+            int end = tokens.get(order[running - 1]).length;
+            segment(order, tokens, working, rows, running, time, end, slice, lstm);
+            time = end;
+            while (running > 0 && tokens.get(order[running - 1]).length == end) {
+                running--;
+            }
+        }
+        Forward[] out = new Forward[batch];
+        for (int i = 0; i < batch; i++) {
+            out[order[i]] = new Forward(rows[i], tokens.get(order[i]).length + 1, vocab, working[i]);
+        }
+        return Arrays.asList(out);
+    }
+
+    /** Tokens [from, to) of the first {@code running} sessions in one recurrent and one projection call. */
+    private void segment(Integer[] order, List<int[]> tokens, float[][] working, float[][] rows, int running,
+                         int from, int to, int slice, boolean lstm) {
+        ModelSpec spec = spec();
+        int hidden = spec.hiddenSize();
+        int layers = spec.layers();
+        int vocab = spec.vocabularySize();
+        int steps = to - from;
         try (NDManager m = model.getNDManager().newSubManager()) {
-            int[] padded = new int[batch * steps];
-            float[] mask = new float[steps * batch];
-            float[] h0 = new float[layers * batch * hidden];
-            float[] c0 = new float[layers * batch * hidden];
-            for (int b = 0; b < batch; b++) {
-                int[] t = tokens.get(b);
-                System.arraycopy(t, 0, padded, b * steps, t.length);
-                for (int s = 0; s < t.length; s++) {
-                    mask[s * batch + b] = 1f;
-                }
-                float[] st = states.get(b);
+            int[] ids = new int[running * steps];
+            float[] h0 = new float[layers * running * hidden];
+            float[] c0 = new float[lstm ? layers * running * hidden : 0];
+            for (int b = 0; b < running; b++) {
+                System.arraycopy(tokens.get(order[b]), from, ids, b * steps, steps);
                 for (int l = 0; l < layers; l++) {
-                    System.arraycopy(st, l * hidden, h0, (l * batch + b) * hidden, hidden);
+                    System.arraycopy(working[b], l * hidden, h0, (l * running + b) * hidden, hidden);
                     if (lstm) {
-                        System.arraycopy(st, slice + l * hidden, c0, (l * batch + b) * hidden, hidden);
+                        System.arraycopy(working[b], slice + l * hidden, c0, (l * running + b) * hidden, hidden);
                     }
                 }
             }
-            Shape stateShape = new Shape(layers, batch, hidden);       // (layers, batch, hidden)
-            NDArray h = m.create(h0, stateShape);
-            NDArray c = lstm ? m.create(c0, stateShape) : null;
-            NDArray previousTop = h.get(layers - 1);                   // (batch, hidden)
-            NDArray masks = m.create(mask, new Shape(steps, 1, batch, 1)); // (steps, 1, batch, 1)
-            NDArray ids = m.create(padded, new Shape(batch, steps));   // (batch, time)
-            NDList outputs = new NDList();
-            for (int s = 0; s < steps; s++) {
-                NDList in = new NDList(ids.get(":, " + s + ":" + (s + 1)), h); // tokens (batch, 1)
-                if (lstm) {
-                    in.add(c);
-                }
-                NDList out = block.recurrent(parameters, in, false);   // (batch, 1, hidden), h', c'
-                NDArray keep = masks.get(s);                           // (1, batch, 1)
-                h = out.get(1).mul(keep).add(h.mul(keep.neg().add(1)));
-                if (lstm) {
-                    c = out.get(2).mul(keep).add(c.mul(keep.neg().add(1)));
-                }
-                outputs.add(out.head());                               // (batch, 1, hidden)
+            Shape stateShape = new Shape(layers, running, hidden);              // (layers, batch, hidden)
+            NDList in = new NDList(m.create(ids, new Shape(running, steps)), m.create(h0, stateShape)); // (batch, time)
+            if (lstm) {
+                in.add(m.create(c0, stateShape));
             }
-            // rows: [previous top of each session] then step-major outputs
-            NDArray all = previousTop.concat(NDArrays.concat(outputs, 1).reshape(batch * steps, hidden), 0);
-            float[] logProbs = block.project(parameters, all, false).logSoftmax(1).toFloatArray(); // (batch + batch*steps, vocab)
-            float[] hs = h.toFloatArray();
-            float[] cs = lstm ? c.toFloatArray() : null;
-            return split(tokens, logProbs, hs, cs, batch, steps);
+            NDList rnnOut = block.recurrent(parameters, in, false);            // (batch, time, hidden), h', c'
+            NDArray hiddens = rnnOut.head();
+            int first = from == 0 ? 0 : 1;
+            if (from == 0) {
+                // the first segment also projects the stored state: it scores each event's first token
+                NDArray previousTop = in.get(1).get(layers - 1).reshape(running, 1, hidden);
+                hiddens = previousTop.concat(hiddens, 1);                       // (batch, time + 1, hidden)
+            }
+            int positions = steps + 1 - first;
+            float[] logProbs = block.project(parameters, hiddens, false).logSoftmax(2).toFloatArray(); // (batch, positions, vocab)
+            float[] h = rnnOut.get(1).toFloatArray();
+            float[] c = lstm ? rnnOut.get(2).toFloatArray() : null;
+            for (int b = 0; b < running; b++) {
+                // position p of this segment is row from + first + p of the event
+                System.arraycopy(logProbs, b * positions * vocab, rows[b], (from + first) * vocab, positions * vocab);
+                for (int l = 0; l < layers; l++) {
+                    System.arraycopy(h, (l * running + b) * hidden, working[b], l * hidden, hidden);
+                    if (lstm) {
+                        System.arraycopy(c, (l * running + b) * hidden, working[b], slice + l * hidden, hidden);
+                    }
+                }
+            }
         }
     }
-
-    private List<Forward> split(List<int[]> tokens, float[] logProbs, float[] hs, float[] cs, int batch, int steps) {
-        ModelSpec spec = spec();
-        int vocab = spec.vocabularySize();
-        int hidden = spec.hiddenSize();
-        int layers = spec.layers();
-        List<Forward> out = new ArrayList<>(batch);
-        for (int b = 0; b < batch; b++) {
-            int length = tokens.get(b).length;
-            float[] rows = new float[(length + 1) * vocab];
-            System.arraycopy(logProbs, b * vocab, rows, 0, vocab);
-            for (int s = 0; s < length; s++) {
-                // outputs were concatenated along time for each session: row of (b, s) is b * steps + s
-                System.arraycopy(logProbs, (batch + b * steps + s) * vocab, rows, (s + 1) * vocab, vocab);
-            }
-            float[] state = new float[spec.stateSize()];
-            for (int l = 0; l < layers; l++) {
-                System.arraycopy(hs, (l * batch + b) * hidden, state, l * hidden, hidden);
-                if (cs != null) {
-                    System.arraycopy(cs, (l * batch + b) * hidden, state, (layers + l) * hidden, hidden);
-                }
-            }
-            // row 0 scores the first token from the stored state, row s + 1 the token after token s
-            out.add(new Forward(rows, length + 1, vocab, state));
-        }
-        return out;
-    }
-
 
     /** The distribution of the token after {@code state}, as one row of log-probabilities. */
     public Forward predict(float[] state) {

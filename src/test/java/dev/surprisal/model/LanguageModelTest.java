@@ -88,7 +88,7 @@ class LanguageModelTest {
     @EnumSource(ModelSpec.Cell.class)
     void aBatchOfSessionsGivesEachTheScoresAndStateOfItsOwnCall(ModelSpec.Cell cell) {
         try (LanguageModel model = TestModels.tinyByteModel(cell, 2, 10)) {
-            List<String> texts = List.of("short", "a rather longer event", "x", "mid length");
+            List<String> texts = List.of("short", "a rather longer event", "x", "mid length", "same size!");
             List<float[]> states = new ArrayList<>();
             List<int[]> tokens = new ArrayList<>();
             for (int i = 0; i < texts.size(); i++) {
