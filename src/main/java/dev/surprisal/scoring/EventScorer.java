@@ -3,6 +3,7 @@ package dev.surprisal.scoring;
 import dev.surprisal.model.LanguageModel;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** Turns the model's log-probabilities for one event into surprisal, ranks and top-k predictions. */
@@ -31,12 +32,33 @@ public final class EventScorer {
      * the end itself is scored too, as one more token (the session-start token) after the event's.
      */
     public EventScore score(LanguageModel model, float[] state, int[] tokens, boolean endsSession) {
+        return score(model, state, withEnd(model, tokens, endsSession));
+    }
+
+    /** The tokens an event is scored on: its own, plus the session end when the model scores it. */
+    public static int[] withEnd(LanguageModel model, int[] tokens, boolean endsSession) {
         if (!endsSession || !model.manifest().scoresSessionEnd()) {
-            return score(model, state, tokens);
+            return tokens;
         }
-        int[] withEnd = java.util.Arrays.copyOf(tokens, tokens.length + 1);
+        int[] withEnd = Arrays.copyOf(tokens, tokens.length + 1);
         withEnd[tokens.length] = model.tokenizer().bosId();
-        return fromForward(model.forward(state, withEnd), withEnd);
+        return withEnd;
+    }
+
+    /**
+     * Events of different sessions in one model call ({@link LanguageModel#forwardBatch}); a single
+     * event takes the per-event call. Result i belongs to states i and tokens i.
+     */
+    public List<EventScore> scoreAll(LanguageModel model, List<float[]> states, List<int[]> tokens) {
+        if (states.size() == 1) {
+            return List.of(score(model, states.get(0), tokens.get(0)));
+        }
+        List<LanguageModel.Forward> forwards = model.forwardBatch(states, tokens);
+        List<EventScore> out = new ArrayList<>(forwards.size());
+        for (int i = 0; i < forwards.size(); i++) {
+            out.add(fromForward(forwards.get(i), tokens.get(i)));
+        }
+        return out;
     }
 
     /** The {@code topK} most likely next tokens after {@code state}. */

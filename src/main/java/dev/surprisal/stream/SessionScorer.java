@@ -9,6 +9,8 @@ import dev.surprisal.scoring.EventScorer;
 import dev.surprisal.tokenize.Tokenizers;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Everything the scorer does with one event of a session, apart from Kafka: checks the text,
@@ -30,6 +32,24 @@ public final class SessionScorer {
         }
     }
 
+    /** An event checked and tokenized, with the state it continues from: ready for the model. */
+    public record Prepared(String session, TextEvent event, long timestamp, SessionState state, int[] tokens) {
+    }
+
+    /** Why an event cannot be scored: its dead-letter code and reason. */
+    public static final class Rejected extends Exception {
+        private final String code;
+
+        Rejected(String code, String reason) {
+            super(reason, null, false, false);
+            this.code = code;
+        }
+
+        public String code() {
+            return code;
+        }
+    }
+
     private final ScorerConfig config;
     private final EventScorer scorer;
     private String policyVersion;
@@ -40,20 +60,35 @@ public final class SessionScorer {
         this.scorer = new EventScorer(config.topK(), config.perTokenTopK());
     }
 
-    /** @param state the session's stored state, or null for a new session */
+    /** One event on its own: the reference path, which batches must reproduce. */
     public Outcome score(LanguageModel model, SessionState state, String session, TextEvent event, long timestamp) {
+        try {
+            return scoreAll(model, List.of(prepare(model, state, session, event, timestamp))).get(0);
+        } catch (Rejected r) {
+            return Outcome.reject(r.code(), r.getMessage());
+        }
+    }
+
+    /**
+     * Checks the text, tokenizes it and settles the state the event continues from: a new session's
+     * start, or, after a model switch, the new model primed with the session's recent text.
+     *
+     * @param state the session's stored state, or null for a new session
+     */
+    public Prepared prepare(LanguageModel model, SessionState state, String session, TextEvent event, long timestamp)
+            throws Rejected {
         String text = event.getText();
         if (text.isBlank()) {
-            return Outcome.reject("empty-text", "empty text");
+            throw new Rejected("empty-text", "empty text");
         }
         int bytes = text.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > config.maxTextBytes()) {
-            return Outcome.reject("too-large", "text too large: " + bytes + " bytes, limit " + config.maxTextBytes()
+            throw new Rejected("too-large", "text too large: " + bytes + " bytes, limit " + config.maxTextBytes()
                     + " (" + ScorerConfig.MAX_TEXT_BYTES + ")");
         }
         int[] tokens = model.tokenizer().encode(text);
         if (tokens.length == 0) {
-            return Outcome.reject("no-tokens", "no tokens: the " + model.tokenizer().spec().type()
+            throw new Rejected("no-tokens", "no tokens: the " + model.tokenizer().spec().type()
                     + " tokenizer found none");
         }
         SessionState current = state;
@@ -63,14 +98,32 @@ public final class SessionScorer {
             // a state made by another model means nothing to this one: re-run the session's recent text
             current = current.switchedTo(model.version(), model.stateAfter(current.recentText()));
         }
-        EventScore score = scorer.score(model, current.recurrent(), tokens, event.getEndOfSession());
+        return new Prepared(session, event, timestamp, current,
+                EventScorer.withEnd(model, tokens, event.getEndOfSession()));
+    }
+
+    /** Events of distinct sessions, scored together in one model call; outcome i belongs to event i. */
+    public List<Outcome> scoreAll(LanguageModel model, List<Prepared> events) {
+        List<float[]> states = new ArrayList<>(events.size());
+        List<int[]> tokens = new ArrayList<>(events.size());
+        for (Prepared p : events) {
+            states.add(p.state().recurrent());
+            tokens.add(p.tokens());
+        }
+        List<EventScore> scores = scorer.scoreAll(model, states, tokens);
         AnomalyPolicy rules = policyFor(model);
-        AnomalyPolicy.Verdict verdict = rules.judge(score);
-        SessionState next = current.after(score.state(), text, config.primeWindowChars(), score.tokens().size(),
-                score.totalBits(), verdict.anomalous(), timestamp);
-        ScoredEvent scored = ScoredEvents.of(event, session, model.version(), model.tokenizer(), score, rules,
-                verdict, next);
-        return new Outcome(scored, next, score, null, null);
+        List<Outcome> out = new ArrayList<>(events.size());
+        for (int i = 0; i < events.size(); i++) {
+            Prepared p = events.get(i);
+            EventScore score = scores.get(i);
+            AnomalyPolicy.Verdict verdict = rules.judge(score);
+            SessionState next = p.state().after(score.state(), p.event().getText(), config.primeWindowChars(),
+                    score.tokens().size(), score.totalBits(), verdict.anomalous(), p.timestamp());
+            ScoredEvent scored = ScoredEvents.of(p.event(), p.session(), model.version(), model.tokenizer(), score,
+                    rules, verdict, next);
+            out.add(new Outcome(scored, next, score, null, null));
+        }
+        return out;
     }
 
     private int topG(LanguageModel model) {
