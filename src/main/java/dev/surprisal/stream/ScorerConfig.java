@@ -36,6 +36,8 @@ public final class ScorerConfig extends AbstractConfig {
     public static final String PER_TOKEN_TOP_K = "predictions.per.token.top.k";
     public static final String PERPLEXITY_THRESHOLD = "anomaly.perplexity.threshold";
     public static final String TOP_G = "anomaly.top.g";
+    public static final String BATCH_MAX_EVENTS = "scoring.batch.max.events";
+    public static final String BATCH_MAX_WAIT_MS = "scoring.batch.max.wait.ms";
     public static final String PROCESSING_GUARANTEE = "processing.guarantee";
     public static final String STREAM_THREADS = "num.stream.threads";
     public static final String STATE_DIR = "state.dir";
@@ -77,6 +79,14 @@ public final class ScorerConfig extends AbstractConfig {
             .define(TOP_G, Type.INT, -1, Range.atLeast(-1), Importance.MEDIUM,
                     "DeepLog rule: an actual token ranked worse than g flags the event. -1: the g calibrated at "
                     + "training for keys models (log templates), off for byte and word models; 0: off.")
+            .define(BATCH_MAX_EVENTS, Type.INT, 64, Range.between(1, 4096), Importance.MEDIUM,
+                    "Events of different sessions scored together in one model call. Events wait in a "
+                    + "changelogged store until the batch is full or the oldest has waited "
+                    + BATCH_MAX_WAIT_MS + "; 1 scores each event as it arrives.")
+            .define(BATCH_MAX_WAIT_MS, Type.LONG, 20L, Range.atLeast(1), Importance.MEDIUM,
+                    "How long a batch waits to fill (wall-clock, checked four times per window, so an event waits "
+                    + "up to 1.5 times this). Scores become visible at the commit after scoring: latency is about "
+                    + "this plus " + COMMIT_INTERVAL_MS + ".")
             .define(PROCESSING_GUARANTEE, Type.STRING, StreamsConfig.EXACTLY_ONCE_V2, Importance.MEDIUM,
                     "Kafka Streams processing guarantee.")
             .define(STREAM_THREADS, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM, "Stream threads.")
@@ -132,6 +142,8 @@ public final class ScorerConfig extends AbstractConfig {
         p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 512 * 1024);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
         p.put("processing.exception.handler.global.enabled", true);
+        // an idle stream thread blocks in poll for poll.ms before it punctuates: keep that within the batch wait
+        p.put(StreamsConfig.POLL_MS_CONFIG, Math.min(100L, batchMaxWait().toMillis()));
         p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, getString(ADVERTISED_HOST) + ":" + getInt(HTTP_PORT));
         p.putAll(originalsWithPrefix(KAFKA_PREFIX));
         return p;
@@ -183,6 +195,14 @@ public final class ScorerConfig extends AbstractConfig {
 
     public int primeWindowChars() {
         return getInt(PRIME_WINDOW_CHARS);
+    }
+
+    public int batchMaxEvents() {
+        return getInt(BATCH_MAX_EVENTS);
+    }
+
+    public Duration batchMaxWait() {
+        return Duration.ofMillis(getLong(BATCH_MAX_WAIT_MS));
     }
 
     public int topK() {

@@ -20,6 +20,7 @@ public final class ScorerMetrics {
     private final DistributionSummary meanSurprisal;
     private final DistributionSummary perplexity;
     private final Timer latency;
+    private final DistributionSummary batchSize;
     private final ConcurrentHashMap<String, Counter> anomalies = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> deadLetters = new ConcurrentHashMap<>();
     private final AtomicReference<String> modelVersion = new AtomicReference<>("none");
@@ -35,8 +36,11 @@ public final class ScorerMetrics {
                 .description("Event perplexity").serviceLevelObjectives(1.5, 2, 3, 5, 10, 20, 50, 100, 1000)
                 .register(registry);
         this.latency = Timer.builder("surprisal.scoring.latency")
-                .description("Time to score one event: tokenizing, the model call, ranks and top-k")
+                .description("Time to score one event: tokenizing, the model call, ranks and top-k (a batch's time shared by its events)")
                 .publishPercentiles(0.5, 0.99).register(registry);
+        this.batchSize = DistributionSummary.builder("surprisal.batch.events")
+                .description("Events scored together in one model call")
+                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256).register(registry);
     }
 
     /** Metrics that go nowhere, for tests and tools that do not export them. */
@@ -54,6 +58,10 @@ public final class ScorerMetrics {
         meanSurprisal.record(meanBits);
         perplexity.record(eventPerplexity);
         latency.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void batch(int events) {
+        batchSize.record(events);
     }
 
     void anomaly(String rule) {

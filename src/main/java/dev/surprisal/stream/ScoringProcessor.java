@@ -4,7 +4,6 @@ import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.SessionEndReason;
 import dev.surprisal.avro.SessionSummary;
 import dev.surprisal.avro.TextEvent;
-import dev.surprisal.model.LanguageModel;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -24,11 +23,19 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Scores each event from its session's stored state and stores the state after it. Input arrives
  * as raw bytes so that anything unreadable can be sent on, untouched, to the dead-letter sink.
+ *
+ * <p>With batching on, valid events wait in a changelogged store of pending events (so a commit
+ * never covers an event that is neither scored nor stored) and are scored together with those of
+ * the other tasks on this stream thread ({@link ThreadBatch}) once {@link ScorerConfig#batchMaxEvents()}
+ * are queued or the oldest has waited {@link ScorerConfig#batchMaxWait()}. Results are emitted, the
+ * states saved and the pending events deleted together, by the task that owns them.
  */
 public final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
@@ -39,85 +46,196 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
 
     private static final Logger LOG = LoggerFactory.getLogger(ScoringProcessor.class);
 
+    /** An event waiting to be scored; {@code sequence} is its key in the pending store, -1 if not stored. */
+    record Queued(ScoringProcessor owner, long sequence, PendingEvent record, TextEvent event, String session) {
+    }
+
+    /** A scored or refused event waiting to be emitted by its task. */
+    private record Result(Queued source, SessionScorer.Prepared prepared, SessionScorer.Outcome outcome,
+                          String rejectCode, String rejectReason) {
+    }
+
     private final ScorerConfig config;
-    private final ModelProvider models;
+    private final ThreadLocal<ThreadBatch> threadBatches;
     private final Deserializer<TextEvent> events;
     private final Serializer<ScoredEvent> scores;
     private final Serializer<SessionSummary> summaries;
-    private final SessionScorer sessions;
     private final ScorerMetrics metrics;
     private final RateLimitedLog deadLetterLog = new RateLimitedLog(LOG, Duration.ofSeconds(10));
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, SessionState> store;
+    private KeyValueStore<Long, PendingEvent> pending;
+    private ThreadBatch batch;
+    private long nextSequence;
+    private final List<Queued> queued = new ArrayList<>();
+    private final List<Result> ready = new ArrayList<>();
+    /** States after the results in {@code ready}, not saved yet (null: the session ended). */
+    private final Map<String, SessionState> readyStates = new HashMap<>();
 
-    ScoringProcessor(ScorerConfig config, ModelProvider models, Deserializer<TextEvent> events,
+    ScoringProcessor(ScorerConfig config, ThreadLocal<ThreadBatch> threadBatches, Deserializer<TextEvent> events,
                      Serializer<ScoredEvent> scores, Serializer<SessionSummary> summaries, ScorerMetrics metrics) {
         this.config = config;
-        this.models = models;
+        this.threadBatches = threadBatches;
         this.events = events;
         this.scores = scores;
         this.summaries = summaries;
-        this.sessions = new SessionScorer(config);
         this.metrics = metrics;
+    }
+
+    private boolean batching() {
+        return config.batchMaxEvents() > 1;
     }
 
     @Override
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
         this.store = context.getStateStore(ScoringTopology.STATE_STORE);
+        this.pending = context.getStateStore(ScoringTopology.PENDING_STORE);
+        // events left pending by a previous owner of this task are scored first
+        try (KeyValueIterator<Long, PendingEvent> it = pending.all()) {
+            while (it.hasNext()) {
+                KeyValue<Long, PendingEvent> kv = it.next();
+                nextSequence = Math.max(nextSequence, kv.key + 1);
+                enqueue(kv.key, kv.value, null);
+            }
+        }
         context.schedule(config.idleScanInterval(), PunctuationType.STREAM_TIME, this::evictIdle);
+        // checked four times per window: an event waits the window and at most half a window more
+        Duration tick = batching() ? Duration.ofMillis(Math.max(1, config.batchMaxWait().toMillis() / 4))
+                : Duration.ofSeconds(1);
+        context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, this::tick);
+    }
+
+    /** The thread's batch, joined on first use: init may run on another thread than processing. */
+    private ThreadBatch batch() {
+        if (batch == null) {
+            batch = threadBatches.get();
+            batch.join(this);
+        }
+        return batch;
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
+        PendingEvent arrived = pendingOf(record);
         if (record.key() == null || record.key().length == 0) {
-            deadLetter(record, "missing-key", "missing session key: the record key must be the session id");
+            deadLetter(arrived, "missing-key", "missing session key: the record key must be the session id");
             return;
         }
         if (record.value() == null) {
-            deadLetter(record, "null-value", "null value");
+            deadLetter(arrived, "null-value", "null value");
             return;
         }
         TextEvent event;
         try {
-            event = events.deserialize(config.inputTopic(), record.value());
+            event = events.deserialize(config.inputTopic(), arrived.value());
         } catch (SerializationException e) {
-            deadLetter(record, "undeserializable", "undeserializable value: " + e.getMessage());
+            deadLetter(arrived, "undeserializable", "undeserializable value: " + e.getMessage());
             return;
         }
-        score(record, new String(record.key(), StandardCharsets.UTF_8), event);
+        long sequence = -1;
+        if (batching()) {
+            sequence = nextSequence++;
+            pending.put(sequence, arrived);
+        }
+        enqueue(sequence, arrived, event);
+        if (!batching() || batch().queued() >= config.batchMaxEvents()) {
+            batch().score();
+        }
+        emitReady();
     }
 
-    private void score(Record<byte[], byte[]> record, String session, TextEvent event) {
-        long started = System.nanoTime();
-        LanguageModel model = models.current();
-        metrics.modelInUse(model.version());
-        SessionScorer.Outcome outcome;
-        try {
-            outcome = sessions.score(model, storedState(session), session, event, record.timestamp());
-        } catch (RuntimeException e) {
-            LOG.error("scoring failed for session {} with model {}", session, model.version(), e);
-            deadLetter(record, "scoring-failed", "scoring failed: " + e);
-            return;
+    private void enqueue(long sequence, PendingEvent record, TextEvent event) {
+        TextEvent decoded = event;
+        if (decoded == null) {
+            try {
+                decoded = events.deserialize(config.inputTopic(), record.value());
+            } catch (SerializationException e) {
+                Queued q = new Queued(this, sequence, record, null, "");
+                ready.add(new Result(q, null, null, "undeserializable", "undeserializable value: " + e.getMessage()));
+                return;
+            }
         }
-        if (outcome.rejected()) {
-            deadLetter(record, outcome.rejectCode(), outcome.rejectReason());
-            return;
+        queued.add(new Queued(this, sequence, record, decoded, new String(record.key(), StandardCharsets.UTF_8)));
+    }
+
+    /** Scores the thread's batch once it has waited the window; emits whatever was scored for this task. */
+    private void tick(long now) {
+        if (batch().due(now)) {
+            batch().score();
         }
+        emitReady();
+    }
+
+    List<Queued> queued() {
+        return queued;
+    }
+
+    /** The state an event of {@code session} continues from: after the results not yet emitted, else stored. */
+    SessionState stateFor(String session) {
+        return readyStates.containsKey(session) ? readyStates.get(session) : storedState(session);
+    }
+
+    void scored(Queued source, SessionScorer.Prepared prepared, SessionScorer.Outcome outcome, long nanos) {
         ScoredEvent scored = outcome.scored();
-        metrics.scored(scored.getTokens().size(), scored.getMeanSurprisalBits(), scored.getEventPerplexity(),
-                System.nanoTime() - started);
-        forward(record, scores.serialize(config.outputTopic(), scored), ScoringTopology.SCORES_SINK);
-        if (scored.getAnomalous()) {
-            metrics.anomaly(scored.getAnomalyRule().name());
-            forward(record, scores.serialize(config.anomaliesTopic(), scored), ScoringTopology.ANOMALIES_SINK);
+        metrics.scored(scored.getTokens().size(), scored.getMeanSurprisalBits(), scored.getEventPerplexity(), nanos);
+        ready.add(new Result(source, prepared, outcome, null, null));
+        readyStates.put(prepared.session(), prepared.event().getEndOfSession() ? null : outcome.next());
+    }
+
+    void rejected(Queued source, String code, String reason) {
+        ready.add(new Result(source, null, null, code, reason));
+    }
+
+    /** Forwards the results computed for this task, saves the states and forgets the pending events. */
+    private void emitReady() {
+        if (ready.isEmpty()) {
+            return;
         }
-        if (event.getEndOfSession()) {
-            store.delete(session);
-            emitSummary(session, outcome.next(), SessionEndReason.END_OF_SESSION, record.timestamp());
-        } else {
-            store.put(session, outcome.next());
+        for (Result r : ready) {
+            PendingEvent source = r.source().record();
+            if (r.rejectCode() != null) {
+                deadLetter(source, r.rejectCode(), r.rejectReason());
+                continue;
+            }
+            ScoredEvent scored = r.outcome().scored();
+            forward(source, scores.serialize(config.outputTopic(), scored), ScoringTopology.SCORES_SINK);
+            if (scored.getAnomalous()) {
+                metrics.anomaly(scored.getAnomalyRule().name());
+                forward(source, scores.serialize(config.anomaliesTopic(), scored), ScoringTopology.ANOMALIES_SINK);
+            }
+            if (r.prepared().event().getEndOfSession()) {
+                emitSummary(r.prepared().session(), r.outcome().next(), SessionEndReason.END_OF_SESSION,
+                        source.timestamp());
+            }
         }
+        readyStates.forEach((session, state) -> {
+            if (state == null) {
+                store.delete(session);
+            } else {
+                store.put(session, state);
+            }
+        });
+        for (Result r : ready) {
+            if (r.source().sequence() >= 0) {
+                pending.delete(r.source().sequence());
+            }
+        }
+        ready.clear();
+        readyStates.clear();
+    }
+
+    @Override
+    public void close() {
+        if (batch != null) {
+            batch.leave(this);
+        }
+    }
+
+    private PendingEvent pendingOf(Record<byte[], byte[]> record) {
+        RecordMetadata m = context.recordMetadata().orElse(null);
+        return new PendingEvent(record.key(), record.value(), record.timestamp(), record.headers(),
+                m == null ? "" : m.topic(), m == null ? -1 : m.partition(), m == null ? -1 : m.offset());
     }
 
     /** A stored state that cannot be read must not stop scoring (it would fail the task on every retry). */
@@ -130,11 +248,15 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         }
     }
 
-    private void forward(Record<byte[], byte[]> input, byte[] value, String sink) {
+    private void forward(PendingEvent input, byte[] value, String sink) {
         context.forward(new Record<>(input.key(), value, input.timestamp(), input.headers()), sink);
     }
 
     private void evictIdle(long streamTime) {
+        if (!queued.isEmpty()) {
+            batch().score(); // a pending event makes its session active
+        }
+        emitReady();
         long cutoff = streamTime - config.idleTimeout().toMillis();
         List<KeyValue<String, SessionState>> idle = new ArrayList<>();
         try (KeyValueIterator<String, SessionState> it = store.all()) {
@@ -157,17 +279,16 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
                 ScoringTopology.SUMMARIES_SINK);
     }
 
-    private void deadLetter(Record<byte[], byte[]> record, String code, String reason) {
+    private void deadLetter(PendingEvent record, String code, String reason) {
         metrics.deadLetter(code);
         Headers headers = new RecordHeaders(record.headers().toArray());
         headers.add(HEADER_REASON, reason.getBytes(StandardCharsets.UTF_8));
         String where = "";
-        if (context.recordMetadata().isPresent()) {
-            RecordMetadata m = context.recordMetadata().get();
-            headers.add(HEADER_TOPIC, m.topic().getBytes(StandardCharsets.UTF_8));
-            headers.add(HEADER_PARTITION, Integer.toString(m.partition()).getBytes(StandardCharsets.UTF_8));
-            headers.add(HEADER_OFFSET, Long.toString(m.offset()).getBytes(StandardCharsets.UTF_8));
-            where = " at " + m.topic() + "-" + m.partition() + "@" + m.offset();
+        if (record.partition() >= 0) {
+            headers.add(HEADER_TOPIC, record.topic().getBytes(StandardCharsets.UTF_8));
+            headers.add(HEADER_PARTITION, Integer.toString(record.partition()).getBytes(StandardCharsets.UTF_8));
+            headers.add(HEADER_OFFSET, Long.toString(record.offset()).getBytes(StandardCharsets.UTF_8));
+            where = " at " + record.topic() + "-" + record.partition() + "@" + record.offset();
         }
         context.forward(new Record<>(record.key(), record.value(), record.timestamp(), headers),
                 ScoringTopology.DLQ_SINK);

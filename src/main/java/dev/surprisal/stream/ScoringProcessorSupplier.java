@@ -14,24 +14,27 @@ import org.apache.kafka.streams.state.Stores;
 
 import java.util.Set;
 
-/** Builds {@link ScoringProcessor}s and owns their session-state store (persistent, changelogged, cached). */
+/** Builds {@link ScoringProcessor}s and owns their stores (persistent, changelogged, cached): session states and pending events. */
 final class ScoringProcessorSupplier implements ProcessorSupplier<byte[], byte[], byte[], byte[]> {
 
     private final ScorerConfig config;
     private final ModelProvider models;
     private final SchemaRegistry registry;
     private final ScorerMetrics metrics;
+    /** Processors run on their task's stream thread: the tasks of a thread batch together. */
+    private final ThreadLocal<ThreadBatch> threadBatches;
 
     ScoringProcessorSupplier(ScorerConfig config, ModelProvider models, SchemaRegistry registry, ScorerMetrics metrics) {
         this.config = config;
         this.models = models;
         this.registry = registry;
         this.metrics = metrics;
+        this.threadBatches = ThreadLocal.withInitial(() -> new ThreadBatch(config, models, metrics));
     }
 
     @Override
     public Processor<byte[], byte[], byte[], byte[]> get() {
-        return new ScoringProcessor(config, models,
+        return new ScoringProcessor(config, threadBatches,
                 AvroSerdes.value(TextEvent.class, registry).deserializer(),
                 AvroSerdes.value(ScoredEvent.class, registry).serializer(),
                 AvroSerdes.value(SessionSummary.class, registry).serializer(), metrics);
@@ -43,6 +46,11 @@ final class ScoringProcessorSupplier implements ProcessorSupplier<byte[], byte[]
                         Stores.persistentKeyValueStore(ScoringTopology.STATE_STORE), Serdes.String(),
                         new SessionStateSerde())
                 .withCachingEnabled();
-        return Set.of(store);
+        // written and deleted within a commit interval, so the cache keeps most of it off the changelog
+        StoreBuilder<KeyValueStore<Long, PendingEvent>> pending = Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(ScoringTopology.PENDING_STORE), Serdes.Long(),
+                        PendingEvent.serde())
+                .withCachingEnabled();
+        return Set.of(store, pending);
     }
 }

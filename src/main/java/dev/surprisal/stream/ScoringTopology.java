@@ -10,7 +10,7 @@ import org.apache.kafka.streams.TopologyConfig;
 /**
  * The scorer's topology, used by the {@code score} and {@code demo} commands and by every test tier:
  * <pre>
- *   text-events ─► score (session-state store) ─┬─► token-scores
+ *   text-events ─► score (session-state, pending-events stores) ─┬─► token-scores
  *                                               ├─► text-anomalies      (flagged events)
  *                                               ├─► session-summaries   (ended sessions)
  *                                               └─► text-events-dlq     (unscoreable input)
@@ -19,6 +19,7 @@ import org.apache.kafka.streams.TopologyConfig;
 public final class ScoringTopology {
 
     public static final String STATE_STORE = "session-state";
+    public static final String PENDING_STORE = "pending-events";
     static final String SOURCE = "text-events-source";
     static final String SCORER = "score";
     static final String SCORES_SINK = "token-scores-sink";

@@ -19,6 +19,8 @@ import dev.surprisal.stream.ScoringProcessor;
 import dev.surprisal.testing.EmbeddedKafkaExtension;
 import dev.surprisal.testing.TestClients;
 import dev.surprisal.testing.TinyModelExtension;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -44,6 +46,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -193,6 +196,48 @@ class ScorerIT {
         try (ScorerService scorer = ScorerService.start(second, ModelProvider.fixed(model), registry, WAIT)) {
             TestClients.produce(broker.bootstrapServers(), registry, second.inputTopic(), after);
             assertExactlyOnceAndEqualToReference(scores(second, before.size() + after.size()), reference(sessions));
+        }
+    }
+
+    @Test
+    void eventsPendingWhenAnInstanceStopsAreScoredOnceByTheNext(EmbeddedKafkaBroker broker, TestInfo test,
+                                                               @TempDir Path firstDir, @TempDir Path secondDir)
+            throws Exception {
+        Map<String, Object> settings = new HashMap<>(config(broker, test, firstDir).originals());
+        // the first instance only ever queues: no batch fills and no window ends while it runs
+        settings.put(ScorerConfig.BATCH_MAX_EVENTS, 4096);
+        settings.put(ScorerConfig.BATCH_MAX_WAIT_MS, Duration.ofHours(1).toMillis());
+        ScorerConfig first = new ScorerConfig(settings);
+        Map<String, List<TextEvent>> sessions = sessions(10);
+        List<TextEvent> events = interleave(sessions, 0, 100);
+
+        try (ScorerService scorer = ScorerService.start(first, ModelProvider.fixed(model), registry, WAIT)) {
+            TestClients.produce(broker.bootstrapServers(), registry, first.inputTopic(), events);
+            awaitCommittedInput(broker, first, events.size());
+        }
+        // another instance, on an empty disk: the pending events come back from their changelog
+        settings.put(ScorerConfig.BATCH_MAX_EVENTS, 64);
+        settings.put(ScorerConfig.BATCH_MAX_WAIT_MS, 20L);
+        settings.put(ScorerConfig.STATE_DIR, secondDir.toString());
+        ScorerConfig second = new ScorerConfig(settings);
+        try (ScorerService scorer = ScorerService.start(second, ModelProvider.fixed(model), registry, WAIT)) {
+            assertExactlyOnceAndEqualToReference(scores(second, events.size()), reference(sessions));
+        }
+    }
+
+    /** Waits (bounded) until the scorer's group has committed input offsets covering {@code count} records. */
+    private static void awaitCommittedInput(EmbeddedKafkaBroker broker, ScorerConfig config, int count) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            long committed = 0;
+            while (committed < count && System.nanoTime() < deadline) {
+                committed = admin.listConsumerGroupOffsets(config.getString(ScorerConfig.APPLICATION_ID))
+                        .partitionsToOffsetAndMetadata().get().entrySet().stream()
+                        .filter(e -> e.getKey().topic().equals(config.inputTopic()) && e.getValue() != null)
+                        .mapToLong(e -> e.getValue().offset()).sum();
+                LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+            }
+            assertEquals(count, committed, "the first instance committed every input offset");
         }
     }
 }

@@ -36,22 +36,55 @@ class ScoringProcessorTest {
         this.model = shared;
     }
     private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
-    private final ScorerConfig config = new ScorerConfig(Map.of(
-            ScorerConfig.IDLE_TIMEOUT_MS, 500L, ScorerConfig.IDLE_SCAN_INTERVAL_MS, 100L));
+    private ScorerConfig config;
     private MockProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, SessionState> store;
+    private KeyValueStore<Long, PendingEvent> pending;
     private ScoringProcessor processor;
-
 
     @BeforeEach
     void setUp() {
+        start(1);
+    }
+
+    private void start(int batchMaxEvents) {
+        config = new ScorerConfig(Map.of(ScorerConfig.IDLE_TIMEOUT_MS, 500L, ScorerConfig.IDLE_SCAN_INTERVAL_MS, 100L,
+                ScorerConfig.BATCH_MAX_EVENTS, batchMaxEvents));
         context = new MockProcessorContext<>();
+        context.setCurrentSystemTimeMs(0);
         store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ScoringTopology.STATE_STORE),
                 Serdes.String(), new SessionStateSerde()).withLoggingDisabled().build();
         store.init(context.getStateStoreContext(), store);
         context.addStateStore(store);
-        processor = (ScoringProcessor) new ScoringProcessorSupplier(config, ModelProvider.fixed(model), registry, ScorerMetrics.none()).get();
+        pending = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ScoringTopology.PENDING_STORE),
+                Serdes.Long(), PendingEvent.serde()).withLoggingDisabled().build();
+        pending.init(context.getStateStoreContext(), pending);
+        context.addStateStore(pending);
+        restart();
+    }
+
+    /** A new processor on the same stores: what a new owner of the task finds after a restore. */
+    private void restart() {
+        processor = (ScoringProcessor) new ScoringProcessorSupplier(config, ModelProvider.fixed(model), registry,
+                ScorerMetrics.none()).get();
         processor.init(context);
+    }
+
+    /** One tick sees the batch queued, the next, a window later, scores it. */
+    private void endBatchWindow() {
+        var tick = context.scheduledPunctuators().stream()
+                .filter(p -> p.getType() == org.apache.kafka.streams.processor.PunctuationType.WALL_CLOCK_TIME)
+                .reduce((first, last) -> last).orElseThrow().getPunctuator();
+        tick.punctuate(1);
+        tick.punctuate(1 + config.batchMaxWait().toMillis());
+    }
+
+    private List<ScoredEvent> scored() {
+        return context.forwarded().stream()
+                .filter(f -> f.childName().orElseThrow().equals(ScoringTopology.SCORES_SINK))
+                .map(f -> AvroSerdes.value(ScoredEvent.class, registry).deserializer()
+                        .deserialize(config.outputTopic(), f.record().value()))
+                .toList();
     }
 
     private void process(String session, String text, long time) {
@@ -82,8 +115,7 @@ class ScoringProcessorTest {
         process("new", "b", 400);
         context.resetForwards();
 
-        assertEquals(1, context.scheduledPunctuators().size());
-        context.scheduledPunctuators().get(0).getPunctuator().punctuate(600);
+        context.scheduledPunctuators().get(0).getPunctuator().punctuate(600); // the stream-time one
 
         assertNull(store.get("old"));
         assertTrue(store.get("new") != null);
@@ -99,6 +131,7 @@ class ScoringProcessorTest {
     @Test
     void anUnreadableStoredStateStartsTheSessionAfreshInsteadOfFailing() {
         context = new MockProcessorContext<>();
+        context.setCurrentSystemTimeMs(0);
         KeyValueStore<String, SessionState> corrupt = Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(ScoringTopology.STATE_STORE), Serdes.String(),
                 Serdes.serdeFrom(new SessionStateSerde().serializer(), (topic, bytes) -> {
@@ -106,6 +139,7 @@ class ScoringProcessorTest {
                 })).withLoggingDisabled().build();
         corrupt.init(context.getStateStoreContext(), corrupt);
         context.addStateStore(corrupt);
+        context.addStateStore(pending);
         processor.init(context);
         corrupt.put("s", SessionState.start("v", new float[] {1f}, 0));
         process("s", "abc", 10);
@@ -126,5 +160,51 @@ class ScoringProcessorTest {
         assertEquals(model.version(), after.modelVersion());
         assertEquals(35, after.tokens(), "session totals carry over the switch");
         assertEquals("GET /index.html", after.recentText());
+    }
+
+    @Test
+    void eventsWaitForTheBatchWindowThenScoreAsTheyWouldAlone() {
+        start(8);
+        process("a", "first event", 1);
+        process("b", "other session", 2);
+        assertTrue(context.forwarded().isEmpty(), "nothing is scored before the window ends");
+        assertEquals(2, pending.approximateNumEntries());
+
+        endBatchWindow();
+
+        assertEquals(List.of("id-1", "id-2"), scored().stream().map(ScoredEvent::getEventId).toList());
+        assertEquals(0, pending.approximateNumEntries());
+        assertArrayEquals(model.advance(model.initialState(), model.tokenizer().encode("first event")),
+                store.get("a").recurrent(), 1e-5f);
+    }
+
+    @Test
+    void aFullBatchIsScoredAtOnceInRoundsThatKeepEachSessionsOrder() {
+        start(4);
+        process("a", "one", 1);
+        process("b", "two", 2);
+        process("a", " three", 3);
+        assertTrue(context.forwarded().isEmpty());
+        process("c", "four", 4);
+
+        // round 1: the first event of each session; round 2: a's second
+        assertEquals(List.of("id-1", "id-2", "id-4", "id-3"), scored().stream().map(ScoredEvent::getEventId).toList());
+        assertArrayEquals(model.advance(model.initialState(), model.tokenizer().encode("one three")),
+                store.get("a").recurrent(), 1e-5f);
+        assertEquals(2, store.get("a").events());
+    }
+
+    @Test
+    void eventsLeftPendingByThePreviousOwnerAreScoredByTheNext() {
+        start(8);
+        process("a", "left behind", 1);
+        process("a", " and after", 2);
+        restart();
+        process("a", " then more", 3);
+        endBatchWindow();
+
+        assertEquals(List.of("id-1", "id-2", "id-3"), scored().stream().map(ScoredEvent::getEventId).toList());
+        assertArrayEquals(model.advance(model.initialState(), model.tokenizer().encode("left behind and after then more")),
+                store.get("a").recurrent(), 1e-5f);
     }
 }

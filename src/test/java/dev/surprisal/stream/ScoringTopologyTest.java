@@ -21,10 +21,14 @@ import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -35,8 +39,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** Every case runs scoring each event on arrival (batch 1) and through the pending-events store (batch 16). */
 @ExtendWith(TinyModelExtension.class)
+@ParameterizedClass(name = "batch {0}")
+@ValueSource(ints = {1, 16})
 class ScoringTopologyTest {
+
+    @Parameter
+    int batchMaxEvents;
 
     private final LanguageModel model;
 
@@ -62,7 +72,8 @@ class ScoringTopologyTest {
                 ScorerConfig.STATE_DIR, stateDir.toString(),
                 ScorerConfig.IDLE_TIMEOUT_MS, 1_000L,
                 ScorerConfig.IDLE_SCAN_INTERVAL_MS, 100L,
-                ScorerConfig.MAX_TEXT_BYTES, 100));
+                ScorerConfig.MAX_TEXT_BYTES, 100,
+                ScorerConfig.BATCH_MAX_EVENTS, batchMaxEvents));
         settings.putAll(overrides);
         config = new ScorerConfig(settings);
         Properties props = config.streamsProperties();
@@ -93,6 +104,18 @@ class ScoringTopologyTest {
 
     private void send(String session, String id, String text, long time, boolean end) {
         events.pipeInput(session, event(session, id, text, time, end), time);
+        endBatchWindow();
+    }
+
+    private void pipeRaw(byte[] key, byte[] value) {
+        raw.pipeInput(key, value);
+        endBatchWindow();
+    }
+
+    /** One tick sees what is pending queued, the next, a window later, scores it. */
+    private void endBatchWindow() {
+        driver.advanceWallClockTime(config.batchMaxWait());
+        driver.advanceWallClockTime(config.batchMaxWait());
     }
 
     @Test
@@ -158,14 +181,14 @@ class ScoringTopologyTest {
     void unscoreableInputGoesToTheDeadLetterTopicWithItsReason() {
         start(Map.of());
         byte[] garbage = {1, 2, 3, 4, 5, 6};
-        raw.pipeInput("s".getBytes(StandardCharsets.UTF_8), garbage);
-        raw.pipeInput((byte[]) null, serialize(event("s", "no-key", "text", 1, false)));
-        raw.pipeInput(new byte[0], serialize(event("", "empty-key", "text", 1, false)));
-        raw.pipeInput("s".getBytes(StandardCharsets.UTF_8), (byte[]) null);
+        pipeRaw("s".getBytes(StandardCharsets.UTF_8), garbage);
+        pipeRaw((byte[]) null, serialize(event("s", "no-key", "text", 1, false)));
+        pipeRaw(new byte[0], serialize(event("", "empty-key", "text", 1, false)));
+        pipeRaw("s".getBytes(StandardCharsets.UTF_8), (byte[]) null);
         send("s", "blank", "   ", 1, false);
         send("s", "huge", "x".repeat(101), 1, false);
         byte[] truncated = serialize(event("s", "cut", "some text", 1, false));
-        raw.pipeInput("s".getBytes(StandardCharsets.UTF_8), java.util.Arrays.copyOf(truncated, truncated.length - 3));
+        pipeRaw("s".getBytes(StandardCharsets.UTF_8), java.util.Arrays.copyOf(truncated, truncated.length - 3));
 
         List<TestRecord<byte[], byte[]>> dead = dlq.readRecordsToList();
         List<String> reasons = dead.stream().map(r -> header(r, ScoringProcessor.HEADER_REASON)).toList();

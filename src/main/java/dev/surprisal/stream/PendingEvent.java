@@ -1,0 +1,102 @@
+package dev.surprisal.stream;
+
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * An input record waiting for its batch, kept as it arrived (key, value, timestamp, headers) with
+ * where it came from, so that its score or its dead letter looks as if it had been scored at once.
+ */
+record PendingEvent(byte[] key, byte[] value, long timestamp, Headers headers, String topic, int partition,
+                    long offset) {
+
+    private static final byte FORMAT = 1;
+
+    static Serde<PendingEvent> serde() {
+        return Serdes.serdeFrom(new PendingSerializer(), new PendingDeserializer());
+    }
+
+    private static final class PendingSerializer implements Serializer<PendingEvent> {
+        @Override
+        public byte[] serialize(String topic, PendingEvent e) {
+            if (e == null) {
+                return null;
+            }
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(e.value().length + e.key().length + 64);
+            try (DataOutputStream out = new DataOutputStream(bytes)) {
+                out.writeByte(FORMAT);
+                writeBytes(out, e.key());
+                writeBytes(out, e.value());
+                out.writeLong(e.timestamp());
+                out.writeUTF(e.topic());
+                out.writeInt(e.partition());
+                out.writeLong(e.offset());
+                Header[] headers = e.headers().toArray();
+                out.writeInt(headers.length);
+                for (Header h : headers) {
+                    out.writeUTF(h.key());
+                    writeBytes(out, h.value());
+                }
+            } catch (IOException impossible) {
+                throw new UncheckedIOException(impossible);
+            }
+            return bytes.toByteArray();
+        }
+
+        private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
+            if (b == null) {
+                out.writeInt(-1);
+            } else {
+                out.writeInt(b.length);
+                out.write(b);
+            }
+        }
+    }
+
+    private static final class PendingDeserializer implements Deserializer<PendingEvent> {
+        @Override
+        public PendingEvent deserialize(String topic, byte[] data) {
+            if (data == null) {
+                return null;
+            }
+            try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
+                byte format = in.readByte();
+                if (format != FORMAT) {
+                    throw new SerializationException("unknown pending-event format " + format);
+                }
+                byte[] key = readBytes(in);
+                byte[] value = readBytes(in);
+                long timestamp = in.readLong();
+                String sourceTopic = in.readUTF();
+                int partition = in.readInt();
+                long offset = in.readLong();
+                int count = in.readInt();
+                Headers headers = new RecordHeaders();
+                for (int i = 0; i < count; i++) {
+                    headers.add(in.readUTF(), readBytes(in));
+                }
+                return new PendingEvent(key, value, timestamp, headers, sourceTopic, partition, offset);
+            } catch (IOException e) {
+                throw new SerializationException("truncated pending event", e);
+            }
+        }
+
+        private static byte[] readBytes(DataInputStream in) throws IOException {
+            int length = in.readInt();
+            return length < 0 ? null : in.readNBytes(length);
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package dev.surprisal.stream;
+
+import dev.surprisal.model.LanguageModel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The pending events of every task on one stream thread, scored together. A thread runs several
+ * tasks (one per input partition it owns); batching each task alone would cut batches into as
+ * many pieces, which at moderate load leaves them nearly empty.
+ *
+ * <p>Scoring here computes results only. A task may forward records only while it is the one
+ * being processed, so each {@link ScoringProcessor} emits its own results (and only then deletes
+ * the events from its pending store) the next time it runs, in the same punctuation pass or at its
+ * next record. Until then its pending events stay in its store: results lost with a revoked task
+ * are computed again by the next owner.
+ */
+final class ThreadBatch {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ThreadBatch.class);
+
+    private final ScorerConfig config;
+    private final ModelProvider models;
+    private final SessionScorer sessions;
+    private final ScorerMetrics metrics;
+    private final List<ScoringProcessor> members = new ArrayList<>();
+    /** Punctuation time at which queued events were first seen; -1 while nothing is queued. */
+    private long queuedSeenAt = -1;
+
+    ThreadBatch(ScorerConfig config, ModelProvider models, ScorerMetrics metrics) {
+        this.config = config;
+        this.models = models;
+        this.sessions = new SessionScorer(config);
+        this.metrics = metrics;
+    }
+
+    SessionScorer sessions() {
+        return sessions;
+    }
+
+    void join(ScoringProcessor member) {
+        members.add(member);
+    }
+
+    void leave(ScoringProcessor member) {
+        members.remove(member);
+    }
+
+    /** Events queued in all tasks of this thread and not yet scored. */
+    int queued() {
+        int n = 0;
+        for (ScoringProcessor m : members) {
+            n += m.queued().size();
+        }
+        return n;
+    }
+
+    /**
+     * Whether the queued events have waited the batch window, measured between punctuations: the
+     * processor context's clock is the one cached at the start of the stream thread's processing
+     * loop, so an arrival time read from it during a long loop (one that scored a batch) is stale
+     * and would make the next events look overdue, cutting batches short under load.
+     */
+    boolean due(long now) {
+        if (queued() == 0) {
+            queuedSeenAt = -1;
+            return false;
+        }
+        if (queuedSeenAt < 0) {
+            queuedSeenAt = now;
+        }
+        return now - queuedSeenAt >= config.batchMaxWait().toMillis();
+    }
+
+    /**
+     * Scores every queued event of every task in rounds: round r holds the r-th queued event of each
+     * session, so a session's events are scored in arrival order; a round larger than the batch size
+     * is cut into batches.
+     */
+    void score() {
+        List<List<ScoringProcessor.Queued>> rounds = new ArrayList<>();
+        Map<ScoringProcessor, Map<String, Integer>> depth = new IdentityHashMap<>();
+        for (ScoringProcessor m : members) {
+            for (ScoringProcessor.Queued q : m.queued()) {
+                int round = depth.computeIfAbsent(m, k -> new HashMap<>()).merge(q.session(), 1, Integer::sum) - 1;
+                if (round == rounds.size()) {
+                    rounds.add(new ArrayList<>());
+                }
+                rounds.get(round).add(q);
+            }
+            m.queued().clear();
+        }
+        queuedSeenAt = -1;
+        if (rounds.isEmpty()) {
+            return;
+        }
+        LanguageModel model = models.current();
+        metrics.modelInUse(model.version());
+        int size = config.batchMaxEvents();
+        for (List<ScoringProcessor.Queued> round : rounds) {
+            for (int from = 0; from < round.size(); from += size) {
+                scoreBatch(model, round.subList(from, Math.min(round.size(), from + size)));
+            }
+        }
+    }
+
+    /** Events of distinct sessions in one model call. */
+    private void scoreBatch(LanguageModel model, List<ScoringProcessor.Queued> batch) {
+        long started = System.nanoTime();
+        List<SessionScorer.Prepared> prepared = new ArrayList<>(batch.size());
+        List<ScoringProcessor.Queued> sources = new ArrayList<>(batch.size());
+        for (ScoringProcessor.Queued q : batch) {
+            try {
+                prepared.add(sessions.prepare(model, q.owner().stateFor(q.session()), q.session(), q.event(),
+                        q.record().timestamp()));
+                sources.add(q);
+            } catch (SessionScorer.Rejected r) {
+                q.owner().rejected(q, r.code(), r.getMessage());
+            } catch (RuntimeException e) {
+                failed(q, model, e);
+            }
+        }
+        if (prepared.isEmpty()) {
+            return;
+        }
+        List<SessionScorer.Outcome> outcomes;
+        try {
+            outcomes = sessions.scoreAll(model, prepared);
+        } catch (RuntimeException e) {
+            if (prepared.size() == 1) {
+                failed(sources.get(0), model, e);
+                return;
+            }
+            // find the event that fails rather than dead-lettering the whole batch
+            LOG.warn("a batch of {} events failed ({}); scoring them one by one", prepared.size(), e.toString());
+            for (ScoringProcessor.Queued q : sources) {
+                scoreBatch(model, List.of(q));
+            }
+            return;
+        }
+        long perEvent = (System.nanoTime() - started) / outcomes.size();
+        metrics.batch(outcomes.size());
+        for (int i = 0; i < outcomes.size(); i++) {
+            sources.get(i).owner().scored(sources.get(i), prepared.get(i), outcomes.get(i), perEvent);
+        }
+    }
+
+    private void failed(ScoringProcessor.Queued q, LanguageModel model, RuntimeException e) {
+        LOG.error("scoring failed for session {} with model {}", q.session(), model.version(), e);
+        q.owner().rejected(q, "scoring-failed", "scoring failed: " + e);
+    }
+}
