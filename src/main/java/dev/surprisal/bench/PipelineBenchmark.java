@@ -6,15 +6,20 @@ import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.TextEvent;
 import dev.surprisal.embedded.EmbeddedKafkaBroker;
 import dev.surprisal.io.Directories;
+import dev.surprisal.model.DjlRuntime;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelArtifact;
 import dev.surprisal.model.ModelManifest;
 import dev.surprisal.model.ModelSpec;
 import dev.surprisal.registry.InMemorySchemaRegistry;
+import dev.surprisal.scoring.EventScore;
 import dev.surprisal.scoring.EventScorer;
 import dev.surprisal.serde.AvroSerdes;
 import dev.surprisal.stream.ModelProvider;
 import dev.surprisal.stream.ScorerConfig;
+import dev.surprisal.stream.ScorerMetrics;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.surprisal.stream.ScorerService;
 import dev.surprisal.stream.ScorerTopics;
 import dev.surprisal.tokenize.ByteTokenizer;
@@ -34,9 +39,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
@@ -49,7 +58,9 @@ import java.util.concurrent.locks.LockSupport;
 public final class PipelineBenchmark {
 
     /** What to run. */
-    public record Settings(int sessions, int events, int tokensPerEvent, int hidden, int naiveEvents, long seed) {
+    public record Settings(int sessions, int events, int tokensPerEvent, int hidden, int naiveEvents,
+                           int batchMaxEvents, long batchMaxWaitMs, int streamThreads, long commitIntervalMs,
+                           long seed) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -64,8 +75,8 @@ public final class PipelineBenchmark {
         long tokens = events.stream().mapToLong(e -> e.getText().length()).sum();
         ObjectNode out = JSON.createObjectNode();
         try (LanguageModel model = model()) {
-            kernel(model, events, tokens, out);
-            batchedKernel(model, events, tokens, out);
+            out.put("kernelTokensPerSecond", kernel(model, events, tokens, settings.batchMaxEvents()));
+            out.put("unbatchedKernelTokensPerSecond", kernel(model, events, tokens, 1));
             naive(model, events.subList(0, Math.min(settings.naiveEvents(), events.size())), out);
             endToEnd(model, events, tokens, out);
         }
@@ -75,51 +86,51 @@ public final class PipelineBenchmark {
         s.put("model", "byte LSTM, 1 layer, hidden " + settings.hidden() + ", embedding 64 (random weights)");
         s.put("sessions", settings.sessions()).put("events", settings.events()).put("tokensPerEvent", settings.tokensPerEvent())
                 .put("tokens", tokens).put("naiveEvents", settings.naiveEvents()).put("guarantee", "exactly_once_v2")
-                .put("streamThreads", 1).put("partitions", 4)
+                .put("streamThreads", settings.streamThreads()).put("partitions", 4)
+                .put("commitIntervalMs", settings.commitIntervalMs())
+                .put("batchMaxEvents", settings.batchMaxEvents()).put("batchMaxWaitMs", settings.batchMaxWaitMs())
                 .put("djlThreads", System.getProperty("ai.djl.pytorch.num_threads", "default"))
+                .put("djlBatchThreads", DjlRuntime.batchThreads())
+                .put("djlBatchThreadsFromSessions", DjlRuntime.batchThreadsFromSessions())
                 .put("jdk", System.getProperty("java.vm.name") + " " + Runtime.version())
                 .put("cores", Runtime.getRuntime().availableProcessors());
         return out;
     }
 
-    /** The model as the pipeline calls it: one call per event, from the session's state. */
-    private void kernel(LanguageModel model, List<TextEvent> events, long tokens, ObjectNode out) {
-        EventScorer scorer = new EventScorer(5, 0);
-        float[][] states = new float[settings.sessions()][];
-        long start = System.nanoTime();
-        for (TextEvent e : events) {
-            int s = Integer.parseInt(e.getSessionId().substring(1));
-            float[] state = states[s] == null ? model.initialState() : states[s];
-            states[s] = scorer.score(model, state, model.tokenizer().encode(e.getText())).state();
-        }
-        out.put("kernelTokensPerSecond", tokens / ((System.nanoTime() - start) / 1e9));
-    }
-
     /**
-     * The model with sessions batched (not yet used by the pipeline): rounds of one event from each of
-     * up to {@code batch} sessions per call, as a micro-batching scorer would issue them.
+     * The model alone as the pipeline calls it, through the same {@link EventScorer} (log-softmax rows
+     * turned into surprisal, ranks and top-k): rounds of up to {@code batch} events of distinct
+     * sessions per call, in arrival order, as a full batch of pending events is scored.
      */
-    private void batchedKernel(LanguageModel model, List<TextEvent> events, long tokens, ObjectNode out) {
-        ObjectNode byBatch = out.putObject("batchedKernelTokensPerSecond");
-        for (int batch : new int[] {64, 256}) {
-            float[][] states = new float[settings.sessions()][];
-            long start = System.nanoTime();
-            for (int from = 0; from < events.size(); from += batch) {
-                List<TextEvent> round = events.subList(from, Math.min(events.size(), from + batch));
+    private static double kernel(LanguageModel model, List<TextEvent> events, long tokens, int batch) {
+        EventScorer scorer = new EventScorer(5, 0);
+        Map<String, float[]> states = new HashMap<>();
+        long start = System.nanoTime();
+        List<TextEvent> round = new ArrayList<>(batch);
+        Set<String> inRound = new HashSet<>();
+        for (int i = 0; i <= events.size(); i++) {
+            boolean full = round.size() == batch || i == events.size()
+                    || inRound.contains(events.get(i).getSessionId());
+            if (full && !round.isEmpty()) {
                 List<float[]> in = new ArrayList<>(round.size());
                 List<int[]> ids = new ArrayList<>(round.size());
                 for (TextEvent e : round) {
-                    int s = Integer.parseInt(e.getSessionId().substring(1));
-                    in.add(states[s] == null ? model.initialState() : states[s]);
+                    in.add(states.computeIfAbsent(e.getSessionId(), s -> model.initialState()));
                     ids.add(model.tokenizer().encode(e.getText()));
                 }
-                List<LanguageModel.Forward> results = model.forwardBatch(in, ids);
-                for (int i = 0; i < round.size(); i++) {
-                    states[Integer.parseInt(round.get(i).getSessionId().substring(1))] = results.get(i).state();
+                List<EventScore> scores = scorer.scoreAll(model, in, ids);
+                for (int r = 0; r < round.size(); r++) {
+                    states.put(round.get(r).getSessionId(), scores.get(r).state());
                 }
+                round.clear();
+                inRound.clear();
             }
-            byBatch.put(Integer.toString(batch), tokens / ((System.nanoTime() - start) / 1e9));
+            if (i < events.size()) {
+                round.add(events.get(i));
+                inRound.add(events.get(i).getSessionId());
+            }
         }
+        return tokens / ((System.nanoTime() - start) / 1e9);
     }
 
     /** What a hand-written consumer loop does: one model call per token, batch 1. */
@@ -149,18 +160,22 @@ public final class PipelineBenchmark {
             out.put("eventsPerSecond", events.size() / full.seconds());
             out.put("p50LatencyMs", full.latency(50));
             out.put("p99LatencyMs", full.latency(99));
+            out.put("meanBatchEvents", full.meanBatch());
+            out.put("scoringShareOfRun", full.scoringSeconds() / full.seconds());
             double halfRate = events.size() / full.seconds() / 2;
             Run half = run(broker, registry, model, stateDir.resolve("half"), "half", events, halfRate);
             out.put("halfLoadEventsPerSecond", halfRate);
             out.put("halfLoadP50LatencyMs", half.latency(50));
             out.put("halfLoadP99LatencyMs", half.latency(99));
+            out.put("halfLoadMeanBatchEvents", half.meanBatch());
         } finally {
             Directories.deleteRecursively(stateDir);
         }
     }
 
     /** First input produced → last score visible, and each event's produce → visible latency. */
-    private record Run(double seconds, double[] latenciesMs) {
+    /** {@code scoringSeconds}: the stream thread's time in the scorer (model calls, ranks, output records). */
+    private record Run(double seconds, double[] latenciesMs, double meanBatch, double scoringSeconds) {
         double latency(double percentile) {
             double[] sorted = latenciesMs.clone();
             Arrays.sort(sorted);
@@ -171,17 +186,23 @@ public final class PipelineBenchmark {
 
     private Run run(EmbeddedKafkaBroker broker, InMemorySchemaRegistry registry, LanguageModel model, Path stateDir,
                     String name, List<TextEvent> events, double rate) throws Exception {
-        ScorerConfig config = new ScorerConfig(Map.of(
-                ScorerConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers(),
-                ScorerConfig.APPLICATION_ID, "bench-" + name,
-                ScorerConfig.INPUT_TOPIC, "bench-" + name + ".in",
-                ScorerConfig.OUTPUT_TOPIC, "bench-" + name + ".out",
-                ScorerConfig.ANOMALIES_TOPIC, "bench-" + name + ".anomalies",
-                ScorerConfig.SUMMARIES_TOPIC, "bench-" + name + ".summaries",
-                ScorerConfig.DLQ_TOPIC, "bench-" + name + ".dlq",
-                ScorerConfig.STATE_DIR, stateDir.toString()));
+        ScorerConfig config = new ScorerConfig(Map.ofEntries(
+                Map.entry(ScorerConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers()),
+                Map.entry(ScorerConfig.APPLICATION_ID, "bench-" + name),
+                Map.entry(ScorerConfig.INPUT_TOPIC, "bench-" + name + ".in"),
+                Map.entry(ScorerConfig.OUTPUT_TOPIC, "bench-" + name + ".out"),
+                Map.entry(ScorerConfig.ANOMALIES_TOPIC, "bench-" + name + ".anomalies"),
+                Map.entry(ScorerConfig.SUMMARIES_TOPIC, "bench-" + name + ".summaries"),
+                Map.entry(ScorerConfig.DLQ_TOPIC, "bench-" + name + ".dlq"),
+                Map.entry(ScorerConfig.STATE_DIR, stateDir.toString()),
+                Map.entry(ScorerConfig.BATCH_MAX_EVENTS, settings.batchMaxEvents()),
+                Map.entry(ScorerConfig.BATCH_MAX_WAIT_MS, settings.batchMaxWaitMs()),
+                Map.entry(ScorerConfig.STREAM_THREADS, settings.streamThreads()),
+                Map.entry(ScorerConfig.COMMIT_INTERVAL_MS, settings.commitIntervalMs())));
         broker.createTopics(ScorerTopics.all(config, 4, (short) 1));
-        try (ScorerService scorer = ScorerService.start(config, ModelProvider.fixed(model), registry, Duration.ofMinutes(2));
+        ScorerMetrics metrics = new ScorerMetrics(new SimpleMeterRegistry());
+        try (ScorerService scorer = ScorerService.start(config, ModelProvider.fixed(model), registry, metrics,
+                Duration.ofMinutes(2));
              KafkaConsumer<String, ScoredEvent> consumer = new KafkaConsumer<>(Map.of(
                      ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                      ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
@@ -217,7 +238,9 @@ public final class PipelineBenchmark {
             if (seen < events.size()) {
                 throw new IllegalStateException("only " + seen + " of " + events.size() + " events were scored");
             }
-            return new Run((last - start) / 1e9, latencies);
+            DistributionSummary batches = metrics.registry().get("surprisal.batch.events").summary();
+            double scoring = metrics.registry().get("surprisal.scoring.latency").timer().totalTime(TimeUnit.SECONDS);
+            return new Run((last - start) / 1e9, latencies, batches.mean(), scoring);
         }
     }
 

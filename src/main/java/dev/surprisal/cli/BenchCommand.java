@@ -6,6 +6,7 @@ import dev.surprisal.demo.TrafficGenerator;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.scoring.EventScore;
 import dev.surprisal.scoring.EventScorer;
+import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.training.Corpus;
 import dev.surprisal.training.ModelTrainer;
 import dev.surprisal.training.TrainingOptions;
@@ -38,23 +39,35 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--naive-events", defaultValue = "300", description = "Events for the (slow) naive loop.")
     int naiveEvents;
 
+    @Option(names = "--batch-max-events", defaultValue = "128",
+            description = "The scorer's " + ScorerConfig.BATCH_MAX_EVENTS + "; the kernel figure uses the same batches.")
+    int batchMaxEvents;
+
+    @Option(names = "--batch-max-wait-ms", defaultValue = "20", description = "The scorer's " + ScorerConfig.BATCH_MAX_WAIT_MS + ".")
+    long batchMaxWaitMs;
+
+    @Option(names = "--stream-threads", defaultValue = "1", description = "The scorer's " + ScorerConfig.STREAM_THREADS + ".")
+    int streamThreads;
+
+    @Option(names = "--commit-interval-ms", defaultValue = "100", description = "The scorer's " + ScorerConfig.COMMIT_INTERVAL_MS + ".")
+    long commitIntervalMs;
+
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
         var result = new PipelineBenchmark(new PipelineBenchmark.Settings(sessions, events, tokensPerEvent, hidden,
-                naiveEvents, 7)).run();
+                naiveEvents, batchMaxEvents, batchMaxWaitMs, streamThreads, commitIntervalMs, 7)).run();
         if (json) {
             System.out.println(result);
             return 0;
         }
         for (String key : List.of("tokensPerSecond", "eventsPerSecond", "naiveTokensPerSecond", "kernelTokensPerSecond",
-                "speedupOverNaive", "pipelineOverKernel", "p50LatencyMs", "p99LatencyMs", "halfLoadEventsPerSecond",
-                "halfLoadP50LatencyMs", "halfLoadP99LatencyMs")) {
+                "unbatchedKernelTokensPerSecond", "speedupOverNaive", "pipelineOverKernel", "p50LatencyMs", "p99LatencyMs", "halfLoadEventsPerSecond",
+                "halfLoadP50LatencyMs", "halfLoadP99LatencyMs", "meanBatchEvents", "halfLoadMeanBatchEvents", "scoringShareOfRun")) {
             System.out.printf(Locale.ROOT, "%-24s %,14.1f%n", key, result.get(key).asDouble());
         }
-        System.out.println("batchedKernelTokensPerSecond (not used by the pipeline yet) " + result.get("batchedKernelTokensPerSecond"));
         System.out.println(result.get("settings"));
         return 0;
     }

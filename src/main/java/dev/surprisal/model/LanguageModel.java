@@ -25,8 +25,7 @@ import java.util.List;
  */
 public final class LanguageModel implements AutoCloseable {
 
-    /** Below this many sessions a batch is not worth waking a second core for. */
-    private static final int BATCH_FOR_THREADS = 8;
+    private static final int BATCH_THREADS_FROM = DjlRuntime.batchThreadsFromSessions();
     private static final int BATCH_THREADS = DjlRuntime.batchThreads();
 
     private final Model model;
@@ -150,7 +149,7 @@ public final class LanguageModel implements AutoCloseable {
         synchronized (lock) {
             // the engine's thread count is process-wide: raised for this call only, under the lock
             int single = JniUtils.getNumThreads();
-            boolean widen = states.size() >= BATCH_FOR_THREADS && BATCH_THREADS > single;
+            boolean widen = states.size() >= BATCH_THREADS_FROM && BATCH_THREADS > single;
             if (widen) {
                 JniUtils.setNumThreads(BATCH_THREADS);
             }

@@ -79,7 +79,7 @@ public final class ScorerConfig extends AbstractConfig {
             .define(TOP_G, Type.INT, -1, Range.atLeast(-1), Importance.MEDIUM,
                     "DeepLog rule: an actual token ranked worse than g flags the event. -1: the g calibrated at "
                     + "training for keys models (log templates), off for byte and word models; 0: off.")
-            .define(BATCH_MAX_EVENTS, Type.INT, 64, Range.between(1, 4096), Importance.MEDIUM,
+            .define(BATCH_MAX_EVENTS, Type.INT, 128, Range.between(1, 4096), Importance.MEDIUM,
                     "Events of different sessions scored together in one model call. Events wait in a "
                     + "changelogged store until the batch is full or the oldest has waited "
                     + BATCH_MAX_WAIT_MS + "; 1 scores each event as it arrives.")
