@@ -30,6 +30,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--events", defaultValue = "10000")
     int events;
 
+    @Option(names = "--warmup-events", defaultValue = "1000",
+            description = "Events on other sessions scored before each end-to-end measurement (not counted).")
+    int warmupEvents;
+
     @Option(names = "--tokens-per-event", defaultValue = "60")
     int tokensPerEvent;
 
@@ -49,7 +53,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--stream-threads", defaultValue = "1", description = "The scorer's " + ScorerConfig.STREAM_THREADS + ".")
     int streamThreads;
 
-    @Option(names = "--commit-interval-ms", defaultValue = "100", description = "The scorer's " + ScorerConfig.COMMIT_INTERVAL_MS + ".")
+    @Option(names = "--commit-interval-ms", defaultValue = "50", description = "The scorer's " + ScorerConfig.COMMIT_INTERVAL_MS + ".")
     long commitIntervalMs;
 
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
@@ -57,7 +61,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        var result = new PipelineBenchmark(new PipelineBenchmark.Settings(sessions, events, tokensPerEvent, hidden,
+        var result = new PipelineBenchmark(new PipelineBenchmark.Settings(sessions, events, warmupEvents, tokensPerEvent, hidden,
                 naiveEvents, batchMaxEvents, batchMaxWaitMs, streamThreads, commitIntervalMs, 7)).run();
         if (json) {
             System.out.println(result);
@@ -65,7 +69,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         for (String key : List.of("tokensPerSecond", "eventsPerSecond", "naiveTokensPerSecond", "kernelTokensPerSecond",
                 "unbatchedKernelTokensPerSecond", "speedupOverNaive", "pipelineOverKernel", "p50LatencyMs", "p99LatencyMs", "halfLoadEventsPerSecond",
-                "halfLoadP50LatencyMs", "halfLoadP99LatencyMs", "meanBatchEvents", "halfLoadMeanBatchEvents", "scoringShareOfRun")) {
+                "halfLoadP50LatencyMs", "halfLoadP99LatencyMs", "meanBatchEvents", "halfLoadMeanBatchEvents", "scoringShareOfRun", "halfLoadWarmupP99LatencyMs")) {
             System.out.printf(Locale.ROOT, "%-24s %,14.1f%n", key, result.get(key).asDouble());
         }
         System.out.println(result.get("settings"));
