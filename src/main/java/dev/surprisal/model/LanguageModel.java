@@ -14,8 +14,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A trained model ready to score: one native call per event, starting from and returning a
- * session's recurrent state as a flat float array.
+ * A trained model ready to score: one native call per event ({@link #forward}) or per batch of
+ * events of different sessions ({@link #forwardBatch}), starting from and returning each session's
+ * recurrent state as a flat float array.
  *
  * <p>The state kept for a session is the one after its last token. The prediction for the next
  * token is the output layer applied to that state's top-layer h, so an event of T tokens needs one
@@ -35,7 +36,7 @@ public final class LanguageModel implements AutoCloseable {
     /*
      * Stream threads (and HTTP threads answering queries) share a model. Concurrent DJL calls on one
      * model intermittently failed with "Native resource has been released already", so native calls
-     * on a model are serialised by `lock`; each call is one whole event, so the lock is taken once per event.
+     * on a model are serialised by `lock`; each call is a whole event or batch, so the lock is taken once per call.
      */
     private final Object lock = new Object();
     private final ParameterStore parameters;
