@@ -91,6 +91,10 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         this.context = context;
         this.store = context.getStateStore(ScoringTopology.STATE_STORE);
         this.pending = context.getStateStore(ScoringTopology.PENDING_STORE);
+        // the store is the truth after (re)initialisation: a re-initialised processor forgets what it held
+        queued.clear();
+        ready.clear();
+        readyStates.clear();
         // events left pending by a previous owner of this task are scored first
         try (KeyValueIterator<Long, PendingEvent> it = pending.all()) {
             while (it.hasNext()) {

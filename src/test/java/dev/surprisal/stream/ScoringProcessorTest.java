@@ -207,4 +207,14 @@ class ScoringProcessorTest {
         assertArrayEquals(model.advance(model.initialState(), model.tokenizer().encode("left behind and after then more")),
                 store.get("a").recurrent(), 1e-5f);
     }
+
+    @Test
+    void aReinitialisedProcessorScoresEachPendingEventOnce() {
+        start(8);
+        process("a", "pending", 1);
+        processor.init(context);
+        endBatchWindow();
+
+        assertEquals(List.of("id-1"), scored().stream().map(ScoredEvent::getEventId).toList());
+    }
 }
