@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntSupplier;
 
 /** The scorer's own metrics, beside Kafka Streams' (exported as Prometheus {@code surprisal_*}). */
 public final class ScorerMetrics {
@@ -62,6 +63,13 @@ public final class ScorerMetrics {
 
     void batch(int events) {
         batchSize.record(events);
+    }
+
+    /** Events waiting for their batch on one stream thread. */
+    void queueDepth(String thread, IntSupplier depth) {
+        Gauge.builder("surprisal.batch.queued", depth::getAsInt)
+                .description("Events queued for the next batch, per stream thread").tag("thread", thread)
+                .strongReference(true).register(registry);
     }
 
     void anomaly(String rule) {

@@ -32,12 +32,15 @@ final class ThreadBatch {
     private final List<ScoringProcessor> members = new ArrayList<>();
     /** Punctuation time at which queued events were first seen; -1 while nothing is queued. */
     private long queuedSeenAt = -1;
+    /** The last count of queued events, for the metrics scrape (another thread). */
+    private volatile int queuedDepth;
 
     ThreadBatch(ScorerConfig config, ModelProvider models, ScorerMetrics metrics) {
         this.config = config;
         this.models = models;
         this.sessions = new SessionScorer(config);
         this.metrics = metrics;
+        metrics.queueDepth(Thread.currentThread().getName(), () -> queuedDepth);
     }
 
     SessionScorer sessions() {
@@ -58,6 +61,7 @@ final class ThreadBatch {
         for (ScoringProcessor m : members) {
             n += m.queued().size();
         }
+        queuedDepth = n;
         return n;
     }
 
@@ -97,6 +101,7 @@ final class ThreadBatch {
             m.queued().clear();
         }
         queuedSeenAt = -1;
+        queuedDepth = 0;
         if (rounds.isEmpty()) {
             return;
         }

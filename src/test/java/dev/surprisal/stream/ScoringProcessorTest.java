@@ -7,6 +7,7 @@ import dev.surprisal.model.LanguageModel;
 import dev.surprisal.serde.AvroSerdes;
 import dev.surprisal.registry.InMemorySchemaRegistry;
 import dev.surprisal.testing.TinyModelExtension;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedForward;
@@ -41,6 +42,7 @@ class ScoringProcessorTest {
     private KeyValueStore<String, SessionState> store;
     private KeyValueStore<Long, PendingEvent> pending;
     private ScoringProcessor processor;
+    private ScorerMetrics metrics;
 
     @BeforeEach
     void setUp() {
@@ -65,8 +67,9 @@ class ScoringProcessorTest {
 
     /** A new processor on the same stores: what a new owner of the task finds after a restore. */
     private void restart() {
+        metrics = new ScorerMetrics(new SimpleMeterRegistry());
         processor = (ScoringProcessor) new ScoringProcessorSupplier(config, ModelProvider.fixed(model), registry,
-                ScorerMetrics.none()).get();
+                metrics).get();
         processor.init(context);
     }
 
@@ -169,11 +172,13 @@ class ScoringProcessorTest {
         process("b", "other session", 2);
         assertTrue(context.forwarded().isEmpty(), "nothing is scored before the window ends");
         assertEquals(2, pending.approximateNumEntries());
+        assertEquals(2, metrics.registry().get("surprisal.batch.queued").gauge().value());
 
         endBatchWindow();
 
         assertEquals(List.of("id-1", "id-2"), scored().stream().map(ScoredEvent::getEventId).toList());
         assertEquals(0, pending.approximateNumEntries());
+        assertEquals(0, metrics.registry().get("surprisal.batch.queued").gauge().value());
         assertArrayEquals(model.advance(model.initialState(), model.tokenizer().encode("first event")),
                 store.get("a").recurrent(), 1e-5f);
     }
