@@ -43,10 +43,6 @@ final class ThreadBatch {
         metrics.queueDepth(Thread.currentThread().getName(), () -> queuedDepth);
     }
 
-    SessionScorer sessions() {
-        return sessions;
-    }
-
     void join(ScoringProcessor member) {
         members.add(member);
     }
