@@ -11,6 +11,8 @@ import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelArtifact;
 import dev.surprisal.model.ModelManifest;
 import dev.surprisal.model.ModelSpec;
+import dev.surprisal.tokenize.Tokenizer;
+import dev.surprisal.tokenize.Tokenizers;
 import dev.surprisal.registry.InMemorySchemaRegistry;
 import dev.surprisal.scoring.EventScore;
 import dev.surprisal.scoring.EventScorer;
@@ -61,7 +63,11 @@ public final class PipelineBenchmark {
     /** What to run. */
     public record Settings(int sessions, int events, int warmupEvents, int tokensPerEvent, int hidden, int naiveEvents,
                            int batchMaxEvents, long batchMaxWaitMs, int streamThreads, long commitIntervalMs,
-                           long seed) {
+                           long seed, int vocabulary) {
+        /** A byte model (vocabulary 0), or a word model of this many words. */
+        boolean words() {
+            return vocabulary > 0;
+        }
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -73,9 +79,10 @@ public final class PipelineBenchmark {
 
     public ObjectNode run() throws Exception {
         List<TextEvent> events = events();
-        long tokens = events.stream().mapToLong(e -> e.getText().length()).sum();
         ObjectNode out = JSON.createObjectNode();
         try (LanguageModel model = model()) {
+            long tokens = events.stream().mapToLong(e -> model.tokenizer().encode(e.getText()).length).sum();
+            out.put("tokens", tokens);
             out.put("kernelTokensPerSecond", kernel(model, events, tokens, settings.batchMaxEvents()));
             out.put("unbatchedKernelTokensPerSecond", kernel(model, events, tokens, 1));
             naive(model, events.subList(0, Math.min(settings.naiveEvents(), events.size())), out);
@@ -84,9 +91,10 @@ public final class PipelineBenchmark {
         out.put("speedupOverNaive", out.get("tokensPerSecond").asDouble() / out.get("naiveTokensPerSecond").asDouble());
         out.put("pipelineOverKernel", out.get("tokensPerSecond").asDouble() / out.get("kernelTokensPerSecond").asDouble());
         ObjectNode s = out.putObject("settings");
-        s.put("model", "byte LSTM, 1 layer, hidden " + settings.hidden() + ", embedding 64 (random weights)");
+        s.put("model", (settings.words() ? "word (" + settings.vocabulary() + " words)" : "byte") + " LSTM, 1 layer, hidden "
+                + settings.hidden() + ", embedding 64 (random weights)");
         s.put("sessions", settings.sessions()).put("events", settings.events()).put("warmupEvents", settings.warmupEvents()).put("tokensPerEvent", settings.tokensPerEvent())
-                .put("tokens", tokens).put("naiveEvents", settings.naiveEvents()).put("guarantee", "exactly_once_v2")
+                .put("tokens", out.get("tokens").asLong()).put("naiveEvents", settings.naiveEvents()).put("guarantee", "exactly_once_v2")
                 .put("streamThreads", settings.streamThreads()).put("partitions", 4)
                 .put("commitIntervalMs", settings.commitIntervalMs())
                 .put("batchMaxEvents", settings.batchMaxEvents()).put("batchMaxWaitMs", settings.batchMaxWaitMs())
@@ -142,8 +150,8 @@ public final class PipelineBenchmark {
         for (TextEvent e : events) {
             float[] state = model.initialState();
             for (int token : model.tokenizer().encode(e.getText())) {
-                LanguageModel.Forward f = model.forward(state, new int[] {token});
-                checksum += f.logProb(0, token);
+                LanguageModel.Forward f = model.forward(state, new int[] {token}, 5);
+                checksum += f.logProb(0);
                 state = f.state();
                 tokens++;
             }
@@ -307,6 +315,16 @@ public final class PipelineBenchmark {
         }
     }
 
+    /** A word tokenizer that knows {@code w0 … w(n-3)}: with its two specials, a vocabulary of n. */
+    private static Tokenizer wordTokenizer(int size) {
+        List<String> words = new ArrayList<>(size);
+        for (int i = 0; i < size - 2; i++) {
+            words.add("w" + i);
+        }
+        return Tokenizers.train(Tokenizers.WORD, List.of(String.join(" ", words)),
+                new Tokenizers.VocabularyLimits(size, 1));
+    }
+
     /** Events round-robin over the sessions, ~tokensPerEvent printable bytes each; the id is the index. */
     private List<TextEvent> events() {
         return generate(settings.events(), settings.sessions(), "", settings.seed());
@@ -324,7 +342,11 @@ public final class PipelineBenchmark {
         for (int i = 0; i < count; i++) {
             StringBuilder text = new StringBuilder(settings.tokensPerEvent());
             for (int t = 0; t < settings.tokensPerEvent(); t++) {
-                text.append(alphabet.charAt(random.nextInt(alphabet.length())));
+                if (settings.words()) {
+                    text.append(t == 0 ? "" : " ").append('w').append(random.nextInt(settings.vocabulary()));
+                } else {
+                    text.append(alphabet.charAt(random.nextInt(alphabet.length())));
+                }
             }
             out.add(new TextEvent(prefix + i, prefix + "s" + (i % sessions), text.toString(), Instant.now(),
                     false, null));
@@ -333,7 +355,7 @@ public final class PipelineBenchmark {
     }
 
     private LanguageModel model() {
-        ByteTokenizer tokenizer = new ByteTokenizer();
+        Tokenizer tokenizer = settings.words() ? wordTokenizer(settings.vocabulary()) : new ByteTokenizer();
         ModelSpec spec = new ModelSpec(ModelSpec.Cell.LSTM, tokenizer.vocabularySize(), 64, settings.hidden(), 1);
         return ModelArtifact.initialise(new ModelManifest(ModelManifest.FORMAT_VERSION, "bench-h" + settings.hidden(),
                 "2026-01-01T00:00:00Z", spec, tokenizer.spec(), 0, 99.5, Map.of(), false, 0));

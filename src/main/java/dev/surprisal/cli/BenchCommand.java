@@ -56,13 +56,17 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--commit-interval-ms", defaultValue = "50", description = "The scorer's " + ScorerConfig.COMMIT_INTERVAL_MS + ".")
     long commitIntervalMs;
 
+    @Option(names = "--vocabulary", defaultValue = "0",
+            description = "0: a byte model (256 symbols); N: a word model of N words, events of --tokens-per-event words.")
+    int vocabulary;
+
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
         var result = new PipelineBenchmark(new PipelineBenchmark.Settings(sessions, events, warmupEvents, tokensPerEvent, hidden,
-                naiveEvents, batchMaxEvents, batchMaxWaitMs, streamThreads, commitIntervalMs, 7)).run();
+                naiveEvents, batchMaxEvents, batchMaxWaitMs, streamThreads, commitIntervalMs, 7, vocabulary)).run();
         if (json) {
             System.out.println(result);
             return 0;

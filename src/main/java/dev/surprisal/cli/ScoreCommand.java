@@ -99,10 +99,10 @@ final class ScoreCommand implements Callable<Integer> {
 
     private void run(ScorerConfig config, ModelProvider models, SchemaRegistry registry,
                      PrometheusMeterRegistry prometheus, ShutdownSignal shutdown) throws Exception {
-        try (OpsServer ops = OpsServer.start(config, models, prometheus);
+        try (OpsServer ops = OpsServer.start(config, models, prometheus, registry);
              ScorerService scorer = ScorerService.start(config, models, registry, new ScorerMetrics(prometheus),
                      Duration.ofMinutes(5))) {
-            ops.attach(scorer.streams());
+            ops.attach(scorer);
             spec.commandLine().getErr().println(String.format("scoring %s -> %s with model %s; metrics, health and "
                     + "sessions on port %d", config.inputTopic(), config.outputTopic(), models.current().version(),
                     ops.port()));

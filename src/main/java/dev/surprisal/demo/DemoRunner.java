@@ -139,7 +139,7 @@ public final class DemoRunner {
              });
              TrainerService trainer = new TrainerService(clientProps, registry, config.anomaliesTopic(),
                      new ConsoleProgress(info));
-             OpsServer ops = OpsServer.start(config, follower, prometheus);
+             OpsServer ops = OpsServer.start(config, follower, prometheus, registry);
              ScorerService scorer = ScorerService.start(config, follower, registry, new ScorerMetrics(prometheus),
                      Duration.ofSeconds(60));
              KafkaConsumer<String, ScoredEvent> consumer = consumer(broker.bootstrapServers(), registry);
@@ -148,7 +148,7 @@ public final class DemoRunner {
             Thread trainerThread = new Thread(() -> trainer.run(stopped::get), "demo-trainer");
             trainerThread.setDaemon(true);
             trainerThread.start();
-            ops.attach(scorer.streams());
+            ops.attach(scorer);
             info.printf(Locale.ROOT, "scorer running with model %s (anomaly threshold: event perplexity > %.2f); "
                     + "publishing to %s, scores on %s%n", model.version(), model.manifest().anomalyThreshold(),
                     config.inputTopic(), config.outputTopic());

@@ -46,6 +46,18 @@ public final class DjlRuntime {
         return configured == null ? 64 : Math.max(2, Integer.parseInt(configured));
     }
 
+    /**
+     * Logits (sessions × positions × vocabulary floats) one native call may produce
+     * ({@code surprisal.max.logits.per.call}, env SURPRISAL_MAX_LOGITS_PER_CALL; default 8M, 32 MB).
+     * Longer segments are cut in time: native memory stays bounded by this, not by the input, at the
+     * price of more calls for large vocabularies.
+     */
+    public static long maxLogitsPerCall() {
+        String configured = System.getProperty("surprisal.max.logits.per.call",
+                System.getenv("SURPRISAL_MAX_LOGITS_PER_CALL"));
+        return configured == null ? 8L << 20 : Math.max(1, Long.parseLong(configured));
+    }
+
     private static void setDefault(String key, String value) {
         if (System.getProperty(key) == null) {
             System.setProperty(key, value);

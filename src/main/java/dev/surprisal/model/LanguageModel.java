@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import dev.surprisal.tokenize.Tokenizer;
@@ -16,7 +17,8 @@ import java.util.List;
 /**
  * A trained model ready to score: one native call per event ({@link #forward}) or per batch of
  * events of different sessions ({@link #forwardBatch}), starting from and returning each session's
- * recurrent state as a flat float array.
+ * recurrent state as a flat float array. Only what scoring keeps per position (the actual token's
+ * log-probability and rank, the entropy and the top k) leaves the native engine.
  *
  * <p>The state kept for a session is the one after its last token. The prediction for the next
  * token is the output layer applied to that state's top-layer h, so an event of T tokens needs one
@@ -90,50 +92,95 @@ public final class LanguageModel implements AutoCloseable {
         return tokens.length == 0 ? initialState() : advance(initialState(), tokens);
     }
 
-    /** Log-probabilities for every position of one event and the state after it. */
-    public record Forward(float[] logProbs, int positions, int vocabularySize, float[] state) {
-
-        public float logProb(int position, int token) {
-            return logProbs[position * vocabularySize + token];
-        }
-    }
-
     /**
-     * Runs the model over {@code tokens} from {@code state}. Row t of the result (t &lt; T) is the
-     * distribution the t-th token was drawn from; row T is the prediction after the last token.
+     * What scoring keeps of a forward pass over one event, reduced inside the native graph so that
+     * no (positions × vocabulary) matrix is ever copied to the heap. Position t &lt; T scores the
+     * event's t-th token; position T is the prediction after the event (its actual-token figures
+     * are meaningless there). Entropy is in nats, log-probabilities natural.
      */
-    public Forward forward(float[] state, int[] tokens) {
-        if (tokens.length == 0) {
-            throw new IllegalArgumentException("an event needs at least one token");
+    public record Forward(int positions, int k, float[] logProb, int[] rank, float[] entropy, int[] topIds,
+                          float[] topLogProbs, float[] state) {
+
+        /** Log-probability of the actual token at {@code position} (t &lt; T). */
+        public float logProb(int position) {
+            return logProb[position];
         }
-        ModelSpec spec = spec();
-        synchronized (lock) {
-            return forwardLocked(spec, state, tokens);
+
+        /** 1 + the tokens the model found strictly more likely than the actual one. */
+        public int rank(int position) {
+            return rank[position];
+        }
+
+        public float entropy(int position) {
+            return entropy[position];
+        }
+
+        /** Token id of the {@code i}-th most likely token at {@code position}. */
+        public int topId(int position, int i) {
+            return topIds[position * k + i];
+        }
+
+        public float topLogProb(int position, int i) {
+            return topLogProbs[position * k + i];
+        }
+
+        /** Whether every figure is finite: a model with NaN weights fails this. */
+        public boolean finite() {
+            for (int p = 0; p < positions; p++) {
+                if (!Float.isFinite(entropy[p]) || (p < positions - 1 && !Float.isFinite(logProb[p]))) {
+                    return false;
+                }
+            }
+            for (float x : topLogProbs) {
+                if (!Float.isFinite(x)) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 
-    private Forward forwardLocked(ModelSpec spec, float[] state, int[] tokens) {
-        try (NDManager m = model.getNDManager().newSubManager()) {
-            NDList in = inputs(m, state, tokens);
-            NDList rnnOut = block.recurrent(parameters, in, false); // outputs (1, T, hidden), then state
-            NDArray previousTop = in.get(1).get(spec.layers() - 1).reshape(1, 1, spec.hiddenSize());
-            NDArray hidden = previousTop.concat(rnnOut.head(), 1); // (1, T + 1, hidden)
-            NDArray logProbs = block.project(parameters, hidden, false).logSoftmax(2); // (1, T + 1, vocab)
-            return new Forward(logProbs.toFloatArray(), tokens.length + 1, spec.vocabularySize(),
-                    flatten(rnnOut.subNDList(1)));
+    /** The per-position figures of one event, filled segment by segment. */
+    private static final class Rows {
+        final float[] logProb;
+        final int[] rank;
+        final float[] entropy;
+        final int[] topIds;
+        final float[] topLogProbs;
+
+        Rows(int positions, int k) {
+            logProb = new float[positions];
+            rank = new int[positions];
+            entropy = new float[positions];
+            topIds = new int[positions * k];
+            topLogProbs = new float[positions * k];
+        }
+
+        Forward forward(int k, float[] state) {
+            return new Forward(logProb.length, k, logProb, rank, entropy, topIds, topLogProbs, state);
         }
     }
 
     /**
-     * One event from each of several sessions in one batch: the same results as {@link #forward} per
-     * session, with the per-call native overhead paid once per segment instead of once per event.
+     * Runs the model over {@code tokens} from {@code state}, keeping the {@code k} most likely tokens
+     * at every position (at least 1).
+     */
+    public Forward forward(float[] state, int[] tokens, int k) {
+        return forwardBatch(List.of(state), List.of(tokens), k).get(0);
+    }
+
+    /**
+     * One event from each of several sessions in one batch: the same results as one event alone, with
+     * the per-call native overhead paid once per segment instead of once per event.
      *
      * <p>Sessions are ordered longest event first and run together through time segments that end
      * where some event ends: a segment is one recurrent call over the sessions still running (a
      * prefix of that order), and one projection call over its outputs. Events of equal length thus
-     * share a single call, and no session ever steps over padding, so every state is exact.
+     * share a single call, and no session ever steps over padding, so every state is exact. A
+     * segment whose logits would exceed {@link DjlRuntime#maxLogitsPerCall()} is cut in time, which
+     * bounds native memory whatever the events' length and the vocabulary.
      */
-    public List<Forward> forwardBatch(List<float[]> states, List<int[]> tokens) {
+    public List<Forward> forwardBatch(List<float[]> states, List<int[]> tokens, int k) {
         int batch = states.size();
         if (batch != tokens.size() || batch == 0) {
             throw new IllegalArgumentException("one token list per state, and at least one");
@@ -147,6 +194,7 @@ public final class LanguageModel implements AutoCloseable {
                         + spec().stateSize());
             }
         }
+        int keep = Math.max(1, Math.min(k, spec().vocabularySize()));
         synchronized (lock) {
             // the engine's thread count is process-wide: raised for this call only, under the lock
             int single = JniUtils.getNumThreads();
@@ -155,7 +203,7 @@ public final class LanguageModel implements AutoCloseable {
                 JniUtils.setNumThreads(BATCH_THREADS);
             }
             try {
-                return forwardBatchLocked(states, tokens);
+                return forwardBatchLocked(states, tokens, keep);
             } finally {
                 if (widen) {
                     JniUtils.setNumThreads(single);
@@ -164,13 +212,10 @@ public final class LanguageModel implements AutoCloseable {
         }
     }
 
-    private List<Forward> forwardBatchLocked(List<float[]> states, List<int[]> tokens) {
+    private List<Forward> forwardBatchLocked(List<float[]> states, List<int[]> tokens, int k) {
         ModelSpec spec = spec();
         int batch = states.size();
-        int hidden = spec.hiddenSize();
-        int layers = spec.layers();
-        int vocab = spec.vocabularySize();
-        int slice = layers * hidden;
+        int slice = spec.layers() * spec.hiddenSize();
         boolean lstm = spec.cell() == ModelSpec.Cell.LSTM;
         Integer[] order = new Integer[batch];
         for (int b = 0; b < batch; b++) {
@@ -179,16 +224,20 @@ public final class LanguageModel implements AutoCloseable {
         Arrays.sort(order, (x, y) -> Integer.compare(tokens.get(y).length, tokens.get(x).length));
         // working state per session in sorted order: h of every layer, then c of every layer
         float[][] working = new float[batch][];
-        float[][] rows = new float[batch][];
+        Rows[] rows = new Rows[batch];
         for (int i = 0; i < batch; i++) {
             working[i] = states.get(order[i]).clone();
-            rows[i] = new float[(tokens.get(order[i]).length + 1) * vocab];
+            rows[i] = new Rows(tokens.get(order[i]).length + 1, k);
         }
         int running = batch;
         int time = 0;
         while (running > 0) {
             int end = tokens.get(order[running - 1]).length;
-            segment(order, tokens, working, rows, running, time, end, slice, lstm);
+            // a call's logits are (running, steps + 1, vocab): cut the segment in time to stay within the cap
+            int maxSteps = (int) Math.max(1, DjlRuntime.maxLogitsPerCall() / ((long) running * spec.vocabularySize()) - 1);
+            for (int from = time; from < end; from += maxSteps) {
+                segment(order, tokens, working, rows, running, from, Math.min(end, from + maxSteps), slice, lstm, k);
+            }
             time = end;
             while (running > 0 && tokens.get(order[running - 1]).length == end) {
                 running--;
@@ -196,25 +245,33 @@ public final class LanguageModel implements AutoCloseable {
         }
         Forward[] out = new Forward[batch];
         for (int i = 0; i < batch; i++) {
-            out[order[i]] = new Forward(rows[i], tokens.get(order[i]).length + 1, vocab, working[i]);
+            out[order[i]] = rows[i].forward(k, working[i]);
         }
         return Arrays.asList(out);
     }
 
     /** Tokens [from, to) of the first {@code running} sessions in one recurrent and one projection call. */
-    private void segment(Integer[] order, List<int[]> tokens, float[][] working, float[][] rows, int running,
-                         int from, int to, int slice, boolean lstm) {
+    private void segment(Integer[] order, List<int[]> tokens, float[][] working, Rows[] rows, int running,
+                         int from, int to, int slice, boolean lstm, int k) {
         ModelSpec spec = spec();
         int hidden = spec.hiddenSize();
         int layers = spec.layers();
-        int vocab = spec.vocabularySize();
         int steps = to - from;
+        int first = from == 0 ? 0 : 1;
+        int positions = steps + 1 - first;
         try (NDManager m = model.getNDManager().newSubManager()) {
             int[] ids = new int[running * steps];
+            // position p of this segment is row from + first + p of its event, which scores token from + first + p
+            int[] targets = new int[running * positions];
             float[] h0 = new float[layers * running * hidden];
             float[] c0 = new float[lstm ? layers * running * hidden : 0];
             for (int b = 0; b < running; b++) {
-                System.arraycopy(tokens.get(order[b]), from, ids, b * steps, steps);
+                int[] event = tokens.get(order[b]);
+                System.arraycopy(event, from, ids, b * steps, steps);
+                for (int p = 0; p < positions; p++) {
+                    int row = from + first + p;
+                    targets[b * positions + p] = row < event.length ? event[row] : 0; // the prediction row has no target
+                }
                 for (int l = 0; l < layers; l++) {
                     System.arraycopy(working[b], l * hidden, h0, (l * running + b) * hidden, hidden);
                     if (lstm) {
@@ -229,19 +286,22 @@ public final class LanguageModel implements AutoCloseable {
             }
             NDList rnnOut = block.recurrent(parameters, in, false);            // (batch, time, hidden), h', c'
             NDArray hiddens = rnnOut.head();
-            int first = from == 0 ? 0 : 1;
             if (from == 0) {
                 // the first segment also projects the stored state: it scores each event's first token
                 NDArray previousTop = in.get(1).get(layers - 1).reshape(running, 1, hidden);
                 hiddens = previousTop.concat(hiddens, 1);                       // (batch, time + 1, hidden)
             }
-            int positions = steps + 1 - first;
-            float[] logProbs = block.project(parameters, hiddens, false).logSoftmax(2).toFloatArray(); // (batch, positions, vocab)
+            NDArray logProbs = block.project(parameters, hiddens, false).logSoftmax(2); // (batch, positions, vocab)
+            Reduced r = reduce(logProbs, m.create(targets, new Shape(running, positions)), k);
             float[] h = rnnOut.get(1).toFloatArray();
             float[] c = lstm ? rnnOut.get(2).toFloatArray() : null;
             for (int b = 0; b < running; b++) {
-                // position p of this segment is row from + first + p of the event
-                System.arraycopy(logProbs, b * positions * vocab, rows[b], (from + first) * vocab, positions * vocab);
+                int row = from + first;
+                System.arraycopy(r.logProb, b * positions, rows[b].logProb, row, positions);
+                System.arraycopy(r.rank, b * positions, rows[b].rank, row, positions);
+                System.arraycopy(r.entropy, b * positions, rows[b].entropy, row, positions);
+                System.arraycopy(r.topIds, b * positions * k, rows[b].topIds, row * k, positions * k);
+                System.arraycopy(r.topLogProbs, b * positions * k, rows[b].topLogProbs, row * k, positions * k);
                 for (int l = 0; l < layers; l++) {
                     System.arraycopy(h, (l * running + b) * hidden, working[b], l * hidden, hidden);
                     if (lstm) {
@@ -252,16 +312,31 @@ public final class LanguageModel implements AutoCloseable {
         }
     }
 
-    /** The distribution of the token after {@code state}, as one row of log-probabilities. */
-    public Forward predict(float[] state) {
+    /** The reduced figures of a (batch, positions, vocab) block, flattened batch-major. */
+    private record Reduced(float[] logProb, int[] rank, float[] entropy, int[] topIds, float[] topLogProbs) {
+    }
+
+    private static Reduced reduce(NDArray logProbs, NDArray targets, int k) {
+        NDArray actual = logProbs.gather(targets.toType(DataType.INT64, false).expandDims(2), 2); // (batch, positions, 1)
+        NDArray rank = logProbs.gt(actual).sum(new int[] {2}).add(1);                         // (batch, positions)
+        NDArray entropy = logProbs.exp().mul(logProbs).sum(new int[] {2}).neg();               // (batch, positions)
+        NDList top = logProbs.topK(k, 2, true, true);                                           // (batch, positions, k) ×2
+        return new Reduced(actual.toFloatArray(), rank.toType(DataType.INT32, false).toIntArray(),
+                entropy.toFloatArray(), top.get(1).toType(DataType.INT32, false).toIntArray(), top.get(0).toFloatArray());
+    }
+
+    /** The {@code k} most likely tokens after {@code state}: a forward of one position. */
+    public Forward predict(float[] state, int k) {
         ModelSpec spec = spec();
         int slice = spec.layers() * spec.hiddenSize();
+        int keep = Math.max(1, Math.min(k, spec.vocabularySize()));
         synchronized (lock) {
             try (NDManager m = model.getNDManager().newSubManager()) {
                 float[] top = Arrays.copyOfRange(state, slice - spec.hiddenSize(), slice);
                 NDArray hidden = m.create(top, new Shape(1, 1, spec.hiddenSize())); // (1, 1, hidden)
                 NDArray logProbs = block.project(parameters, hidden, false).logSoftmax(2); // (1, 1, vocab)
-                return new Forward(logProbs.toFloatArray(), 1, spec.vocabularySize(), state);
+                Reduced r = reduce(logProbs, m.create(new int[] {0}, new Shape(1, 1)), keep);
+                return new Forward(1, keep, r.logProb, r.rank, r.entropy, r.topIds, r.topLogProbs, state);
             }
         }
     }

@@ -72,12 +72,9 @@ public final class ModelReleases {
                         + model.version(), null);
             }
             int[] probe = model.tokenizer().encode("probe 123 ?");
-            float[] logProbs = model.forward(model.initialState(), probe.length > 0 ? probe : new int[] {0}).logProbs();
-            for (float x : logProbs) {
-                if (!Float.isFinite(x)) {
-                    throw new InvalidReleaseException("release " + release.getVersion()
-                            + " gives non-finite probabilities (NaN or infinite weights)", null);
-                }
+            if (!model.forward(model.initialState(), probe.length > 0 ? probe : new int[] {0}, 1).finite()) {
+                throw new InvalidReleaseException("release " + release.getVersion()
+                        + " gives non-finite probabilities (NaN or infinite weights)", null);
             }
             return model;
         } catch (InvalidReleaseException | RuntimeException e) {

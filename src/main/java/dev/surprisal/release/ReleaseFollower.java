@@ -5,6 +5,7 @@ import dev.surprisal.avro.ReleaseStatus;
 import dev.surprisal.avro.TrainerState;
 import dev.surprisal.avro.TrainerStatus;
 import dev.surprisal.model.LanguageModel;
+import dev.surprisal.model.ModelLease;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
 import dev.surprisal.stream.ModelProvider;
@@ -25,11 +26,12 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -44,14 +46,14 @@ import java.util.function.Consumer;
 public final class ReleaseFollower implements ModelProvider, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReleaseFollower.class);
-    /** Retired models are closed two switches later, when no stream thread can still be inside them. */
-    private static final int RETIRED_KEPT = 2;
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final Deserializer<ModelRelease> releases;
     private final KafkaProducer<String, TrainerStatus> status;
     private final AtomicReference<LanguageModel> current = new AtomicReference<>();
-    private final Deque<LanguageModel> retired = new ArrayDeque<>();
+    /** Leases open per model, and the retired models waiting for their last lease to close. */
+    private final Map<LanguageModel, Integer> leases = new IdentityHashMap<>();
+    private final Set<LanguageModel> retired = Collections.newSetFromMap(new IdentityHashMap<>());
     private final CountDownLatch firstModel = new CountDownLatch(1);
     private final Thread thread;
     private final Instant promotedAfter;
@@ -93,6 +95,34 @@ public final class ReleaseFollower implements ModelProvider, AutoCloseable {
             throw new IllegalStateException("no promoted model yet on " + ReleaseTopics.RELEASES);
         }
         return model;
+    }
+
+    @Override
+    public synchronized ModelLease lease() {
+        LanguageModel model = current();
+        leases.merge(model, 1, Integer::sum);
+        return new ModelLease(model, () -> release(model));
+    }
+
+    private synchronized void release(LanguageModel model) {
+        if (leases.merge(model, -1, Integer::sum) == 0) {
+            leases.remove(model);
+            if (retired.remove(model)) {
+                model.close();
+            }
+        }
+    }
+
+    /** A replaced model is closed at once when nothing holds it, else when its last lease closes. */
+    private synchronized void retire(LanguageModel model) {
+        if (model == initial) {
+            return; // the caller's, closed by the caller
+        }
+        if (leases.containsKey(model)) {
+            retired.add(model);
+        } else {
+            model.close();
+        }
     }
 
     /** Waits until there is a model to score with. */
@@ -166,13 +196,6 @@ public final class ReleaseFollower implements ModelProvider, AutoCloseable {
         }
     }
 
-    private void retire(LanguageModel model) {
-        retired.addLast(model);
-        while (retired.size() > RETIRED_KEPT) {
-            retired.removeFirst().close();
-        }
-    }
-
     private void report(ModelRelease release, String reason) {
         String commandId = release.getCommandId() != null ? release.getCommandId() : "release-" + release.getVersion();
         TrainerStatus refused = TrainerStatus.newBuilder().setCommandId(commandId)
@@ -197,11 +220,14 @@ public final class ReleaseFollower implements ModelProvider, AutoCloseable {
             interrupted = true;
         }
         status.close(Duration.ofSeconds(5));
-        retired.stream().filter(m -> m != initial).forEach(LanguageModel::close);
-        retired.clear();
-        LanguageModel last = current.get();
-        if (last != null && last != initial) {
-            last.close();
+        synchronized (this) {
+            // the scorer has stopped: no lease is used any more
+            retired.forEach(LanguageModel::close);
+            retired.clear();
+            LanguageModel last = current.get();
+            if (last != null && last != initial) {
+                last.close();
+            }
         }
         if (interrupted) {
             Thread.currentThread().interrupt();

@@ -24,7 +24,12 @@ public final class EventScorer {
     }
 
     public EventScore score(LanguageModel model, float[] state, int[] tokens) {
-        return fromForward(model.forward(state, tokens), tokens);
+        return fromForward(model.forward(state, tokens, keep()), tokens);
+    }
+
+    /** Top tokens kept per position: enough for the per-token and the next-token predictions. */
+    private int keep() {
+        return Math.max(1, Math.max(topK, perTokenTopK));
     }
 
     /**
@@ -46,14 +51,11 @@ public final class EventScorer {
     }
 
     /**
-     * Events of different sessions in one model call ({@link LanguageModel#forwardBatch}); a single
-     * event takes the per-event call. Result i belongs to states i and tokens i.
+     * Events of different sessions in one model call ({@link LanguageModel#forwardBatch}). Result i
+     * belongs to states i and tokens i.
      */
     public List<EventScore> scoreAll(LanguageModel model, List<float[]> states, List<int[]> tokens) {
-        if (states.size() == 1) {
-            return List.of(score(model, states.get(0), tokens.get(0)));
-        }
-        List<LanguageModel.Forward> forwards = model.forwardBatch(states, tokens);
+        List<LanguageModel.Forward> forwards = model.forwardBatch(states, tokens, keep());
         List<EventScore> out = new ArrayList<>(forwards.size());
         for (int i = 0; i < forwards.size(); i++) {
             out.add(fromForward(forwards.get(i), tokens.get(i)));
@@ -63,7 +65,7 @@ public final class EventScorer {
 
     /** The {@code topK} most likely next tokens after {@code state}. */
     public List<EventScore.Candidate> predictNext(LanguageModel model, float[] state) {
-        return top(model.predict(state), 0, topK);
+        return top(model.predict(state, topK), 0, topK);
     }
 
     EventScore fromForward(LanguageModel.Forward forward, int[] tokens) {
@@ -72,60 +74,25 @@ public final class EventScorer {
         double max = 0;
         int worstRank = 1;
         for (int t = 0; t < tokens.length; t++) {
-            double bits = -forward.logProb(t, tokens[t]) / LN2;
-            int rank = rank(forward, t, tokens[t]);
+            double bits = -forward.logProb(t) / LN2;
+            int rank = forward.rank(t);
             total += bits;
             max = Math.max(max, bits);
             worstRank = Math.max(worstRank, rank);
-            results.add(new EventScore.TokenResult(tokens[t], bits, rank,
+            results.add(new EventScore.TokenResult(tokens[t], bits, rank, forward.entropy(t) / LN2,
                     perTokenTopK > 0 ? top(forward, t, perTokenTopK) : null));
         }
-        return new EventScore(results, top(forward, tokens.length, topK), total, max, worstRank, forward.state());
+        int last = tokens.length;
+        return new EventScore(results, top(forward, last, topK), forward.entropy(last) / LN2, total, max, worstRank,
+                forward.state());
     }
 
-    /** 1 + the number of tokens the model found strictly more likely than the actual one. */
-    static int rank(LanguageModel.Forward forward, int position, int token) {
-        float[] lp = forward.logProbs();
-        int base = position * forward.vocabularySize();
-        float actual = lp[base + token];
-        int higher = 0;
-        for (int v = 0; v < forward.vocabularySize(); v++) {
-            if (lp[base + v] > actual) {
-                higher++;
-            }
-        }
-        return higher + 1;
-    }
-
-    /** The k most likely tokens at a position, most likely first; ties go to the lower id. */
+    /** The k most likely tokens at a position, most likely first. */
     static List<EventScore.Candidate> top(LanguageModel.Forward forward, int position, int k) {
-        int vocab = forward.vocabularySize();
-        int n = Math.min(k, vocab);
-        if (n <= 0) {
-            return List.of();
-        }
-        int[] best = new int[n];
-        float[] bestLp = new float[n];
-        int filled = 0;
-        float[] lp = forward.logProbs();
-        int base = position * vocab;
-        for (int v = 0; v < vocab; v++) {
-            float x = lp[base + v];
-            if (filled == n && x <= bestLp[n - 1]) {
-                continue;
-            }
-            int i = filled < n ? filled++ : n - 1;
-            while (i > 0 && bestLp[i - 1] < x) {
-                best[i] = best[i - 1];
-                bestLp[i] = bestLp[i - 1];
-                i--;
-            }
-            best[i] = v;
-            bestLp[i] = x;
-        }
-        List<EventScore.Candidate> out = new ArrayList<>(filled);
-        for (int i = 0; i < filled; i++) {
-            out.add(new EventScore.Candidate(best[i], Math.exp(bestLp[i])));
+        int n = Math.min(k, forward.k());
+        List<EventScore.Candidate> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(new EventScore.Candidate(forward.topId(position, i), Math.exp(forward.topLogProb(position, i))));
         }
         return out;
     }

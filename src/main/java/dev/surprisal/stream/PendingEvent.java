@@ -19,11 +19,25 @@ import java.io.UncheckedIOException;
 /**
  * An input record waiting for its batch, kept as it arrived (key, value, timestamp, headers) with
  * where it came from, so that its score or its dead letter looks as if it had been scored at once.
+ * {@code clampedFrom} is the record's own timestamp when it was too far in the future and
+ * {@code timestamp} is the scorer's limit instead; otherwise {@link #NOT_CLAMPED}.
  */
 record PendingEvent(byte[] key, byte[] value, long timestamp, Headers headers, String topic, int partition,
-                    long offset) {
+                    long offset, long clampedFrom) {
 
-    private static final byte FORMAT = 1;
+    static final long NOT_CLAMPED = Long.MIN_VALUE;
+    /** 2 added clampedFrom; format-1 records read as not clamped. */
+    private static final byte FORMAT = 2;
+    private static final byte FORMAT_UNCLAMPED = 1;
+
+    /** Bytes of key, value and headers: what the record weighs on a topic. */
+    int size() {
+        int n = (key == null ? 0 : key.length) + (value == null ? 0 : value.length);
+        for (Header h : headers) {
+            n += h.key().length() + (h.value() == null ? 0 : h.value().length);
+        }
+        return n;
+    }
 
     static Serde<PendingEvent> serde() {
         return Serdes.serdeFrom(new PendingSerializer(), new PendingDeserializer());
@@ -44,6 +58,7 @@ record PendingEvent(byte[] key, byte[] value, long timestamp, Headers headers, S
                 out.writeUTF(e.topic());
                 out.writeInt(e.partition());
                 out.writeLong(e.offset());
+                out.writeLong(e.clampedFrom());
                 Header[] headers = e.headers().toArray();
                 out.writeInt(headers.length);
                 for (Header h : headers) {
@@ -74,7 +89,7 @@ record PendingEvent(byte[] key, byte[] value, long timestamp, Headers headers, S
             }
             try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
                 byte format = in.readByte();
-                if (format != FORMAT) {
+                if (format != FORMAT && format != FORMAT_UNCLAMPED) {
                     throw new SerializationException("unknown pending-event format " + format);
                 }
                 byte[] key = readBytes(in);
@@ -83,12 +98,13 @@ record PendingEvent(byte[] key, byte[] value, long timestamp, Headers headers, S
                 String sourceTopic = in.readUTF();
                 int partition = in.readInt();
                 long offset = in.readLong();
+                long clampedFrom = format == FORMAT ? in.readLong() : NOT_CLAMPED;
                 int count = in.readInt();
                 Headers headers = new RecordHeaders();
                 for (int i = 0; i < count; i++) {
                     headers.add(in.readUTF(), readBytes(in));
                 }
-                return new PendingEvent(key, value, timestamp, headers, sourceTopic, partition, offset);
+                return new PendingEvent(key, value, timestamp, headers, sourceTopic, partition, offset, clampedFrom);
             } catch (IOException e) {
                 throw new SerializationException("truncated pending event", e);
             }

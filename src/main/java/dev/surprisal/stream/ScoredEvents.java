@@ -19,6 +19,8 @@ import java.util.List;
 final class ScoredEvents {
 
     static final String END_OF_SESSION = "<end>";
+    static final String NOTE_FUTURE_TIMESTAMP = "future-timestamp";
+    static final String NOTE_TOP_K_DROPPED = "per-token-predictions-dropped";
 
     private ScoredEvents() {
     }
@@ -32,6 +34,7 @@ final class ScoredEvents {
                     .setToken(t.tokenId() == tokenizer.bosId() ? END_OF_SESSION : tokenizer.render(t.tokenId()))
                     .setSurprisalBits(t.surprisalBits())
                     .setRank(t.rank())
+                    .setEntropyBits(t.entropyBits())
                     .setTopK(t.topK() == null ? null : predictions(tokenizer, t.topK()))
                     .build());
         }
@@ -43,6 +46,7 @@ final class ScoredEvents {
                 .setText(event.getText())
                 .setTokens(tokens)
                 .setNextTokenPredictions(predictions(tokenizer, score.next()))
+                .setNextTokenEntropyBits(score.nextEntropyBits())
                 .setEventPerplexity(score.perplexity())
                 .setMeanSurprisalBits(score.meanBits())
                 .setMaxSurprisalBits(score.maxBits())

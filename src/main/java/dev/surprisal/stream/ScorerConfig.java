@@ -1,5 +1,6 @@
 package dev.surprisal.stream;
 
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -31,6 +32,19 @@ public final class ScorerConfig extends AbstractConfig {
     public static final String IDLE_TIMEOUT_MS = "session.idle.timeout.ms";
     public static final String IDLE_SCAN_INTERVAL_MS = "session.idle.scan.interval.ms";
     public static final String MAX_TEXT_BYTES = "text.max.bytes";
+    public static final String MAX_RECORD_BYTES = "input.max.record.bytes";
+    public static final String MAX_COLLECTION_ITEMS = "input.max.collection.items";
+    public static final String DLQ_MAX_RECORD_BYTES = "dlq.max.record.bytes";
+    public static final String OUTPUT_MAX_RECORD_BYTES = "output.max.record.bytes";
+    public static final String MAX_FUTURE_MS = "event.time.max.future.ms";
+    public static final String DEDUP_WINDOW_EVENTS = "dedup.window.events";
+    public static final String BATCH_MAX_TOKENS = "scoring.batch.max.tokens";
+    public static final String INSTANCE_ID = "instance.id";
+    public static final String SESSION_TIMEOUT_MS = "group.session.timeout.ms";
+    public static final String HTTP_BIND_ADDRESS = "http.bind.address";
+    public static final String HTTP_AUTH_BASIC = "http.auth.basic.user.info";
+    public static final String HTTP_AUTH_BEARER = "http.auth.bearer.token";
+    public static final String HTTP_MAX_ID_CHARS = "http.max.session.id.chars";
     public static final String PRIME_WINDOW_CHARS = "session.prime.window.chars";
     public static final String TOP_K = "predictions.top.k";
     public static final String PER_TOKEN_TOP_K = "predictions.per.token.top.k";
@@ -67,6 +81,46 @@ public final class ScorerConfig extends AbstractConfig {
                     Importance.LOW, "How often (in stream time) the store is scanned for idle sessions.")
             .define(MAX_TEXT_BYTES, Type.INT, 64 * 1024, Range.atLeast(1), Importance.MEDIUM,
                     "Events whose text is longer than this many UTF-8 bytes go to the dead-letter topic.")
+            .define(MAX_RECORD_BYTES, Type.INT, 256 * 1024, Range.atLeast(1024), Importance.MEDIUM,
+                    "Input records larger than this (key, value and headers) go to the dead-letter topic unread. "
+                    + "Must exceed " + MAX_TEXT_BYTES + " with room for the rest of the event.")
+            .define(MAX_COLLECTION_ITEMS, Type.INT, 1000, Range.atLeast(0), Importance.LOW,
+                    "Input events declaring more map or array items (labels) than this go to the dead-letter topic "
+                    + "before anything is allocated for them.")
+            .define(DLQ_MAX_RECORD_BYTES, Type.INT, 1_000_000, Range.atLeast(8 * 1024), Importance.LOW,
+                    "Largest dead letter written: beyond it the original value is cut to a prefix, with its size and "
+                    + "SHA-256 in headers. Keep it under the producer's max.request.size and the topic's "
+                    + "max.message.bytes (both about 1 MB by default).")
+            .define(OUTPUT_MAX_RECORD_BYTES, Type.INT, 4 * 1024 * 1024, Range.atLeast(64 * 1024), Importance.LOW,
+                    "Largest ScoredEvent written. Topics the scorer creates allow it, and the producer may send it. "
+                    + "An event whose scores would be larger loses its per-token predictions (noted on it), and "
+                    + "failing that goes to the dead-letter topic.")
+            .define(MAX_FUTURE_MS, Type.LONG, Duration.ofMinutes(10).toMillis(), Range.atLeast(0), Importance.LOW,
+                    "A record timestamped further ahead of the scorer's wall clock than this is scored with the note "
+                    + "'future-timestamp', under the scorer's clock: one wrong producer clock must not end every "
+                    + "session of a partition by idle eviction.")
+            .define(DEDUP_WINDOW_EVENTS, Type.INT, 16, Range.between(0, 1024), Importance.LOW,
+                    "An event whose eventId is among the latest this many of its session is a resend: it is counted "
+                    + "(surprisal_duplicates_total) and not scored again. 0 turns the check off. Costs 8 bytes per id "
+                    + "in each session's state.")
+            .define(BATCH_MAX_TOKENS, Type.INT, 16_384, Range.atLeast(1), Importance.MEDIUM,
+                    "Tokens scored in one batch: a batch closes at " + "scoring.batch.max.events or this, whichever "
+                    + "comes first (a single event longer than this is scored alone). Heap per batch grows with it.")
+            .define(INSTANCE_ID, Type.STRING, "", Importance.MEDIUM,
+                    "Static group membership (group.instance.id): a restarted instance with the same id takes its "
+                    + "partitions back at once instead of after a rebalance. Unique per instance, stable across "
+                    + "restarts (the pod name of a StatefulSet). Empty: dynamic membership.")
+            .define(SESSION_TIMEOUT_MS, Type.INT, 15_000, Range.atLeast(1000), Importance.LOW,
+                    "Consumer session timeout: how long a vanished instance keeps its partitions. With static "
+                    + "membership this bounds how long a crashed instance's partitions wait if it does not return.")
+            .define(HTTP_BIND_ADDRESS, Type.STRING, "0.0.0.0", Importance.MEDIUM,
+                    "Address the HTTP endpoints bind to; 127.0.0.1 keeps them to this host (behind a proxy).")
+            .define(HTTP_AUTH_BASIC, Type.PASSWORD, "", Importance.MEDIUM,
+                    "user:password required (HTTP basic) for /sessions and /metrics; empty: no basic auth.")
+            .define(HTTP_AUTH_BEARER, Type.PASSWORD, "", Importance.MEDIUM,
+                    "Bearer token accepted for /sessions and /metrics; empty: none. Either credential is enough.")
+            .define(HTTP_MAX_ID_CHARS, Type.INT, 512, Range.atLeast(1), Importance.LOW,
+                    "Longest session id /sessions/{id} accepts.")
             .define(PRIME_WINDOW_CHARS, Type.INT, 256, Range.atLeast(0), Importance.LOW,
                     "Characters of each session's recent text kept in its state: after a model switch the new "
                     + "model is primed with them instead of starting the session cold. 0 keeps none.")
@@ -106,6 +160,10 @@ public final class ScorerConfig extends AbstractConfig {
 
     public ScorerConfig(Map<?, ?> originals) {
         super(DEFINITION, originals, false);
+        if (maxRecordBytes() <= maxTextBytes()) {
+            throw new org.apache.kafka.common.config.ConfigException(MAX_RECORD_BYTES + " (" + maxRecordBytes()
+                    + ") must be larger than " + MAX_TEXT_BYTES + " (" + maxTextBytes() + ")");
+        }
     }
 
     /** Defaults, then {@code SURPRISAL_*} environment variables, then {@code overrides}. */
@@ -147,6 +205,13 @@ public final class ScorerConfig extends AbstractConfig {
         // an idle stream thread blocks in poll for poll.ms before it punctuates: keep that within the batch wait
         p.put(StreamsConfig.POLL_MS_CONFIG, Math.min(100L, batchMaxWait().toMillis()));
         p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, getString(ADVERTISED_HOST) + ":" + getInt(HTTP_PORT));
+        // a scored event may be larger than the 1 MB default (a 64 KB text is ~1.7 MB of token scores)
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), outputMaxRecordBytes() + 64 * 1024);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), getInt(SESSION_TIMEOUT_MS));
+        if (!getString(INSTANCE_ID).isBlank()) {
+            p.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), getString(INSTANCE_ID));
+        }
+        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, OversizedOutputHandler.class);
         p.putAll(originalsWithPrefix(KAFKA_PREFIX));
         return p;
     }
@@ -193,6 +258,50 @@ public final class ScorerConfig extends AbstractConfig {
 
     public int maxTextBytes() {
         return getInt(MAX_TEXT_BYTES);
+    }
+
+    public int maxRecordBytes() {
+        return getInt(MAX_RECORD_BYTES);
+    }
+
+    public int maxCollectionItems() {
+        return getInt(MAX_COLLECTION_ITEMS);
+    }
+
+    public int dlqMaxRecordBytes() {
+        return getInt(DLQ_MAX_RECORD_BYTES);
+    }
+
+    public int outputMaxRecordBytes() {
+        return getInt(OUTPUT_MAX_RECORD_BYTES);
+    }
+
+    public Duration maxFuture() {
+        return Duration.ofMillis(getLong(MAX_FUTURE_MS));
+    }
+
+    public int dedupWindowEvents() {
+        return getInt(DEDUP_WINDOW_EVENTS);
+    }
+
+    public int batchMaxTokens() {
+        return getInt(BATCH_MAX_TOKENS);
+    }
+
+    public String httpBindAddress() {
+        return getString(HTTP_BIND_ADDRESS);
+    }
+
+    public String httpBasicAuth() {
+        return getPassword(HTTP_AUTH_BASIC).value();
+    }
+
+    public String httpBearerToken() {
+        return getPassword(HTTP_AUTH_BEARER).value();
+    }
+
+    public int httpMaxIdChars() {
+        return getInt(HTTP_MAX_ID_CHARS);
     }
 
     public int primeWindowChars() {

@@ -7,9 +7,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 
+import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntSupplier;
 
 /** The scorer's own metrics, beside Kafka Streams' (exported as Prometheus {@code surprisal_*}). */
@@ -24,7 +24,11 @@ public final class ScorerMetrics {
     private final DistributionSummary batchSize;
     private final ConcurrentHashMap<String, Counter> anomalies = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> deadLetters = new ConcurrentHashMap<>();
-    private final AtomicReference<String> modelVersion = new AtomicReference<>("none");
+    private final Counter duplicates;
+    private Gauge servingInfo;
+    private final Counter threadFailures;
+    private volatile long lastProgress = System.nanoTime();
+    private final Counter futureTimestamps;
 
     public ScorerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -42,6 +46,35 @@ public final class ScorerMetrics {
         this.batchSize = DistributionSummary.builder("surprisal.batch.events")
                 .description("Events scored together in one model call")
                 .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256).register(registry);
+        this.threadFailures = Counter.builder("surprisal.stream.thread.failures")
+                .description("Stream threads that died and were replaced").register(registry);
+        this.duplicates = Counter.builder("surprisal.duplicates")
+                .description("Events not scored because their eventId was among their session's latest")
+                .register(registry);
+        this.futureTimestamps = Counter.builder("surprisal.future.timestamps")
+                .description("Events whose record timestamp was too far ahead of the scorer's clock (scored, noted)")
+                .register(registry);
+    }
+
+    /** A stream thread processed or punctuated: it is not stuck. */
+    void progress() {
+        lastProgress = System.nanoTime();
+    }
+
+    Duration sinceProgress() {
+        return Duration.ofNanos(System.nanoTime() - lastProgress);
+    }
+
+    void threadFailure() {
+        threadFailures.increment();
+    }
+
+    void duplicate() {
+        duplicates.increment();
+    }
+
+    void futureTimestamp() {
+        futureTimestamps.increment();
     }
 
     /** Metrics that go nowhere, for tests and tools that do not export them. */
@@ -84,12 +117,16 @@ public final class ScorerMetrics {
                 .register(registry)).increment();
     }
 
-    void modelInUse(String version) {
-        String previous = modelVersion.getAndSet(version);
-        if (!version.equals(previous)) {
-            Gauge.builder("surprisal.model.info", () -> version.equals(modelVersion.get()) ? 1 : 0)
-                    .description("1 for the model version scoring now").tag("version", version)
-                    .strongReference(true).register(registry);
+    /** Shows {@code version} as the one serving: the info metric names only that version. */
+    synchronized void modelInUse(String version) {
+        if (servingInfo != null && version.equals(servingInfo.getId().getTag("version"))) {
+            return;
         }
+        if (servingInfo != null) {
+            registry.remove(servingInfo);
+        }
+        servingInfo = Gauge.builder("surprisal.model.info", () -> 1)
+                .description("The model version scoring now (one series, value 1)").tag("version", version)
+                .strongReference(true).register(registry);
     }
 }

@@ -9,6 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -19,10 +21,14 @@ public final class ScorerService implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics streamsMetrics;
+    private final ScorerMetrics metrics;
+    /** When stream threads died (nanoTime), for readiness: a thread replaced again and again is not progress. */
+    private final Deque<Long> threadFailures = new ArrayDeque<>();
 
-    private ScorerService(KafkaStreams streams, KafkaStreamsMetrics streamsMetrics) {
+    private ScorerService(KafkaStreams streams, KafkaStreamsMetrics streamsMetrics, ScorerMetrics metrics) {
         this.streams = streams;
         this.streamsMetrics = streamsMetrics;
+        this.metrics = metrics;
     }
 
     /** Starts the scorer and waits (bounded) until it is RUNNING. */
@@ -47,11 +53,12 @@ public final class ScorerService implements AutoCloseable {
                 LOG.error("the scorer stopped after an unrecoverable error");
             }
         });
+        ScorerService service = new ScorerService(streams, streamsMetrics, metrics);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread failed; replacing it", e);
+            service.threadFailed();
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
-        ScorerService service = new ScorerService(streams, streamsMetrics);
         try {
             streams.start();
             if (!running.await(startTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -71,6 +78,30 @@ public final class ScorerService implements AutoCloseable {
 
     public KafkaStreams streams() {
         return streams;
+    }
+
+    private synchronized void threadFailed() {
+        threadFailures.addLast(System.nanoTime());
+        while (threadFailures.size() > 100) {
+            threadFailures.removeFirst();
+        }
+        metrics.threadFailure();
+    }
+
+    /** Stream threads that died within the last {@code window}. */
+    public synchronized int threadFailuresWithin(Duration window) {
+        long since = System.nanoTime() - window.toNanos();
+        return (int) threadFailures.stream().filter(t -> t - since > 0).count();
+    }
+
+    /** Time since a stream thread last processed or punctuated. */
+    public Duration sinceProgress() {
+        return metrics.sinceProgress();
+    }
+
+    /** Whether this instance owns any input partition now. */
+    public boolean hasActiveTasks() {
+        return streams.metadataForLocalThreads().stream().anyMatch(t -> !t.activeTasks().isEmpty());
     }
 
     /**

@@ -17,10 +17,13 @@ public final class ScorerTopics {
      * partition; the side topics are low volume.
      */
     public static List<NewTopic> all(ScorerConfig config, int partitions, short replication) {
+        // scores of a long event exceed the broker's 1 MB default message size
+        Map<String, String> large = Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                String.valueOf(config.outputMaxRecordBytes() + 64 * 1024));
         return List.of(
                 new NewTopic(config.inputTopic(), partitions, replication),
-                new NewTopic(config.outputTopic(), partitions, replication),
-                new NewTopic(config.anomaliesTopic(), partitions, replication),
+                new NewTopic(config.outputTopic(), partitions, replication).configs(large),
+                new NewTopic(config.anomaliesTopic(), partitions, replication).configs(large),
                 new NewTopic(config.summariesTopic(), partitions, replication),
                 new NewTopic(config.dlqTopic(), 1, replication)
                         .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(14L * 24 * 3600 * 1000))));

@@ -4,9 +4,9 @@ import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.SessionEndReason;
 import dev.surprisal.avro.SessionSummary;
 import dev.surprisal.avro.TextEvent;
+import dev.surprisal.registry.SchemaRegistry;
+import dev.surprisal.serde.InvalidRecordException;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KeyValue;
@@ -39,11 +39,6 @@ import java.util.Map;
  */
 public final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
-    public static final String HEADER_REASON = "surprisal.dlq.reason";
-    public static final String HEADER_TOPIC = "surprisal.dlq.topic";
-    public static final String HEADER_PARTITION = "surprisal.dlq.partition";
-    public static final String HEADER_OFFSET = "surprisal.dlq.offset";
-
     private static final Logger LOG = LoggerFactory.getLogger(ScoringProcessor.class);
 
     /** An event waiting to be scored; {@code sequence} is its key in the pending store, -1 if not stored. */
@@ -62,6 +57,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
     private final Serializer<SessionSummary> summaries;
     private final ScorerMetrics metrics;
     private final RateLimitedLog deadLetterLog = new RateLimitedLog(LOG, Duration.ofSeconds(10));
+    private final RateLimitedLog duplicateLog = new RateLimitedLog(LOG, Duration.ofSeconds(10));
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, SessionState> store;
     private KeyValueStore<Long, PendingEvent> pending;
@@ -104,6 +100,8 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
             }
         }
         context.schedule(config.idleScanInterval(), PunctuationType.STREAM_TIME, this::evictIdle);
+        context.schedule(config.idleScanInterval(), PunctuationType.WALL_CLOCK_TIME,
+                wallTime -> evictIdle(context.currentStreamTimeMs()));
         // checked four times per window: an event waits the window and at most half a window more
         Duration tick = batching() ? Duration.ofMillis(Math.max(1, config.batchMaxWait().toMillis() / 4))
                 : Duration.ofSeconds(1);
@@ -130,13 +128,25 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
             deadLetter(arrived, "null-value", "null value");
             return;
         }
-        TextEvent event;
-        try {
-            event = events.deserialize(config.inputTopic(), arrived.value());
-        } catch (SerializationException e) {
-            deadLetter(arrived, "undeserializable", "undeserializable value: " + e.getMessage());
+        if (arrived.size() > config.maxRecordBytes()) {
+            deadLetter(arrived, InvalidRecordException.TOO_LARGE, "record too large: " + arrived.size()
+                    + " bytes (key, value and headers), limit " + config.maxRecordBytes() + " ("
+                    + ScorerConfig.MAX_RECORD_BYTES + ")");
             return;
         }
+        if (PoisonGuard.unfinished(arrived) > 0) {
+            PoisonGuard.end(arrived);
+            deadLetter(arrived, "crashed-scorer", "reading this record stopped the stream thread before");
+            return;
+        }
+        PoisonGuard.begin(arrived);
+        Decoded decoded = decode(arrived.value());
+        PoisonGuard.end(arrived);
+        if (decoded.event() == null) {
+            deadLetter(arrived, decoded.code(), decoded.reason());
+            return;
+        }
+        TextEvent event = decoded.event();
         long sequence = -1;
         if (batching()) {
             sequence = nextSequence++;
@@ -152,19 +162,41 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
     private void enqueue(long sequence, PendingEvent record, TextEvent event) {
         TextEvent decoded = event;
         if (decoded == null) {
-            try {
-                decoded = events.deserialize(config.inputTopic(), record.value());
-            } catch (SerializationException e) {
-                Queued q = new Queued(this, sequence, record, null, "");
-                ready.add(new Result(q, null, null, "undeserializable", "undeserializable value: " + e.getMessage()));
+            Decoded d = decode(record.value());
+            if (d.event() == null) {
+                ready.add(new Result(new Queued(this, sequence, record, null, ""), null, null, d.code(), d.reason()));
                 return;
             }
+            decoded = d.event();
         }
         queued.add(new Queued(this, sequence, record, decoded, new String(record.key(), StandardCharsets.UTF_8)));
     }
 
+    /** An input value read, or why it cannot be. */
+    private record Decoded(TextEvent event, String code, String reason) {
+    }
+
+    /**
+     * Reads an input value. Whatever fails for this record alone becomes its dead-letter reason, an
+     * error included: bounded reading makes running out of memory here unlikely, and if it happens
+     * anyway it happened for this record. An unreachable registry is not the record's fault: it
+     * propagates, and the record is read again when the task is retried.
+     */
+    private Decoded decode(byte[] value) {
+        try {
+            return new Decoded(events.deserialize(config.inputTopic(), value), null, null);
+        } catch (InvalidRecordException e) {
+            return new Decoded(null, e.code(), "undeserializable value: " + e.getMessage());
+        } catch (SchemaRegistry.RegistryUnavailableException e) {
+            throw e;
+        } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+            return new Decoded(null, "undeserializable", "undeserializable value: " + e);
+        }
+    }
+
     /** Scores the thread's batch once it has waited the window; emits whatever was scored for this task. */
     private void tick(long now) {
+        metrics.progress();
         if (batch().due(now)) {
             batch().score();
         }
@@ -191,6 +223,14 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         ready.add(new Result(source, null, null, code, reason));
     }
 
+    /** A resent event (its id among the session's latest): counted, not scored again, nothing emitted. */
+    void duplicate(Queued source) {
+        metrics.duplicate();
+        duplicateLog.warn("event " + source.event().getEventId() + " of session " + source.session()
+                + " was scored before; not scoring it again");
+        ready.add(new Result(source, null, null, null, null));
+    }
+
     /** Forwards the results computed for this task, saves the states and forgets the pending events. */
     private void emitReady() {
         if (ready.isEmpty()) {
@@ -202,8 +242,21 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
                 deadLetter(source, r.rejectCode(), r.rejectReason());
                 continue;
             }
+            if (r.outcome() == null) {
+                continue; // a duplicate
+            }
             ScoredEvent scored = r.outcome().scored();
-            forward(source, scores.serialize(config.outputTopic(), scored), ScoringTopology.SCORES_SINK);
+            if (source.clampedFrom() != PendingEvent.NOT_CLAMPED) {
+                metrics.futureTimestamp();
+                scored.getNotes().add(ScoredEvents.NOTE_FUTURE_TIMESTAMP);
+            }
+            byte[] value = fitted(scored);
+            if (value == null) {
+                deadLetter(source, "output-too-large", "its scores exceed " + config.outputMaxRecordBytes()
+                        + " bytes (" + ScorerConfig.OUTPUT_MAX_RECORD_BYTES + ") even without per-token predictions");
+                continue;
+            }
+            forward(source, value, ScoringTopology.SCORES_SINK);
             if (scored.getAnomalous()) {
                 metrics.anomaly(scored.getAnomalyRule().name());
                 forward(source, scores.serialize(config.anomaliesTopic(), scored), ScoringTopology.ANOMALIES_SINK);
@@ -229,6 +282,21 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         readyStates.clear();
     }
 
+    /**
+     * The scored event's bytes, within the output limit: without per-token predictions (noted on the
+     * event) when they make it too large; null when even that is too large.
+     */
+    private byte[] fitted(ScoredEvent scored) {
+        byte[] value = scores.serialize(config.outputTopic(), scored);
+        if (value.length <= config.outputMaxRecordBytes()) {
+            return value;
+        }
+        scored.getTokens().forEach(t -> t.setTopK(null));
+        scored.getNotes().add(ScoredEvents.NOTE_TOP_K_DROPPED);
+        value = scores.serialize(config.outputTopic(), scored);
+        return value.length <= config.outputMaxRecordBytes() ? value : null;
+    }
+
     @Override
     public void close() {
         if (batch != null) {
@@ -236,10 +304,18 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         }
     }
 
+    /**
+     * The record as it waits for scoring. A timestamp too far ahead of this scorer's wall clock is
+     * replaced by the clock's limit and the original kept: the broker would refuse outputs stamped
+     * over an hour ahead, and the session's idle clock must not jump.
+     */
     private PendingEvent pendingOf(Record<byte[], byte[]> record) {
         RecordMetadata m = context.recordMetadata().orElse(null);
-        return new PendingEvent(record.key(), record.value(), record.timestamp(), record.headers(),
-                m == null ? "" : m.topic(), m == null ? -1 : m.partition(), m == null ? -1 : m.offset());
+        long latest = context.currentSystemTimeMs() + config.maxFuture().toMillis();
+        long timestamp = Math.min(record.timestamp(), latest);
+        return new PendingEvent(record.key(), record.value(), timestamp, record.headers(),
+                m == null ? "" : m.topic(), m == null ? -1 : m.partition(), m == null ? -1 : m.offset(),
+                record.timestamp() > latest ? record.timestamp() : PendingEvent.NOT_CLAMPED);
     }
 
     /** A stored state that cannot be read must not stop scoring (it would fail the task on every retry). */
@@ -256,12 +332,20 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         context.forward(new Record<>(input.key(), value, input.timestamp(), input.headers()), sink);
     }
 
+    /**
+     * Ends the sessions idle for longer than the timeout, by stream time: the data's own clock, so a
+     * replay of old traffic ends its sessions as the live run did. Stream time is capped at this
+     * scorer's wall clock, so one record stamped in the future cannot end every session of its
+     * partition: a session ends only once it has been idle for the timeout by both clocks. Runs as
+     * stream time advances and, for that cap, on wall-clock time.
+     */
     private void evictIdle(long streamTime) {
         if (!queued.isEmpty()) {
             batch().score(); // a pending event makes its session active
         }
         emitReady();
-        long cutoff = streamTime - config.idleTimeout().toMillis();
+        long clock = Math.min(streamTime, context.currentSystemTimeMs());
+        long cutoff = clock - config.idleTimeout().toMillis();
         List<KeyValue<String, SessionState>> idle = new ArrayList<>();
         try (KeyValueIterator<String, SessionState> it = store.all()) {
             while (it.hasNext()) {
@@ -284,18 +368,10 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
     }
 
     private void deadLetter(PendingEvent record, String code, String reason) {
+        context.forward(DeadLetter.of(record, code, reason, config.dlqMaxRecordBytes()), ScoringTopology.DLQ_SINK);
         metrics.deadLetter(code);
-        Headers headers = new RecordHeaders(record.headers().toArray());
-        headers.add(HEADER_REASON, reason.getBytes(StandardCharsets.UTF_8));
-        String where = "";
-        if (record.partition() >= 0) {
-            headers.add(HEADER_TOPIC, record.topic().getBytes(StandardCharsets.UTF_8));
-            headers.add(HEADER_PARTITION, Integer.toString(record.partition()).getBytes(StandardCharsets.UTF_8));
-            headers.add(HEADER_OFFSET, Long.toString(record.offset()).getBytes(StandardCharsets.UTF_8));
-            where = " at " + record.topic() + "-" + record.partition() + "@" + record.offset();
-        }
-        context.forward(new Record<>(record.key(), record.value(), record.timestamp(), headers),
-                ScoringTopology.DLQ_SINK);
-        deadLetterLog.warn("sent an input record" + where + " to " + config.dlqTopic() + ": " + reason);
+        String where = record.partition() < 0 ? "" : " at " + record.topic() + "-" + record.partition() + "@" + record.offset();
+        deadLetterLog.warn("sent an input record" + where + " to " + config.dlqTopic() + " (" + code + "): "
+                + DeadLetter.reason(reason));
     }
 }

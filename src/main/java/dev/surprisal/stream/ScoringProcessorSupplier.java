@@ -35,7 +35,7 @@ final class ScoringProcessorSupplier implements ProcessorSupplier<byte[], byte[]
     @Override
     public Processor<byte[], byte[], byte[], byte[]> get() {
         return new ScoringProcessor(config, threadBatches,
-                AvroSerdes.value(TextEvent.class, registry).deserializer(),
+                AvroSerdes.untrustedReader(TextEvent.class, registry, config.maxCollectionItems()),
                 AvroSerdes.value(ScoredEvent.class, registry).serializer(),
                 AvroSerdes.value(SessionSummary.class, registry).serializer(), metrics);
     }

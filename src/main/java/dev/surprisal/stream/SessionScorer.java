@@ -50,6 +50,9 @@ public final class SessionScorer {
         }
     }
 
+    /** The rejection code of a resent event: counted, not dead-lettered. */
+    public static final String DUPLICATE = "duplicate";
+
     private final ScorerConfig config;
     private final EventScorer scorer;
     private String policyVersion;
@@ -86,6 +89,9 @@ public final class SessionScorer {
             throw new Rejected("too-large", "text too large: " + bytes + " bytes, limit " + config.maxTextBytes()
                     + " (" + ScorerConfig.MAX_TEXT_BYTES + ")");
         }
+        if (state != null && state.hasSeen(event.getEventId())) {
+            throw new Rejected(DUPLICATE, "event " + event.getEventId() + " was scored before");
+        }
         int[] tokens = model.tokenizer().encode(text);
         if (tokens.length == 0) {
             throw new Rejected("no-tokens", "no tokens: the " + model.tokenizer().spec().type()
@@ -118,7 +124,8 @@ public final class SessionScorer {
             EventScore score = scores.get(i);
             AnomalyPolicy.Verdict verdict = rules.judge(score);
             SessionState next = p.state().after(score.state(), p.event().getText(), config.primeWindowChars(),
-                    score.tokens().size(), score.totalBits(), verdict.anomalous(), p.timestamp());
+                    score.tokens().size(), score.totalBits(), verdict.anomalous(), p.timestamp(), p.event().getEventId(),
+                    config.dedupWindowEvents());
             ScoredEvent scored = ScoredEvents.of(p.event(), p.session(), model.version(), model.tokenizer(), score,
                     rules, verdict, next);
             out.add(new Outcome(scored, next, score, null, null));

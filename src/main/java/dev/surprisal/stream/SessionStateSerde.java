@@ -10,13 +10,14 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Compact binary form of {@link SessionState} for the store and its changelog: a format byte,
- * the model version, the recent text, six counters, then the raw float state (2 KB for a 1-layer
- * LSTM of 256).
+ * the model version, the recent text, six counters, the raw float state (2 KB for a 1-layer
+ * LSTM of 256), then hashes of the session's latest event ids (8 bytes each).
  */
 public final class SessionStateSerde implements Serde<SessionState> {
 
-    /** 2 added the recent text; format-1 records (no text) still read, as an empty window. */
-    private static final byte FORMAT = 2;
+    /** 2 added the recent text, 3 the latest event ids; older records still read, with those empty. */
+    private static final byte FORMAT = 3;
+    private static final byte FORMAT_WITHOUT_IDS = 2;
     private static final byte FORMAT_WITHOUT_TEXT = 1;
 
     @Override
@@ -33,12 +34,18 @@ public final class SessionStateSerde implements Serde<SessionState> {
         byte[] version = s.modelVersion().getBytes(StandardCharsets.UTF_8);
         byte[] recent = s.recentText().getBytes(StandardCharsets.UTF_8);
         ByteBuffer buf = ByteBuffer.allocate(1 + 2 + version.length + 4 + recent.length + 5 * 8 + 8 + 4
-                + 4 * s.recurrent().length);
+                + 4 * s.recurrent().length + 4 + 8 * s.recentEventIds().length);
         buf.put(FORMAT).putShort((short) version.length).put(version).putInt(recent.length).put(recent);
         buf.putLong(s.events()).putLong(s.tokens()).putDouble(s.totalBits()).putLong(s.anomalousEvents())
                 .putLong(s.firstEventTime()).putLong(s.lastEventTime());
         buf.putInt(s.recurrent().length);
-        buf.asFloatBuffer().put(s.recurrent());
+        for (float x : s.recurrent()) {
+            buf.putFloat(x);
+        }
+        buf.putInt(s.recentEventIds().length);
+        for (long id : s.recentEventIds()) {
+            buf.putLong(id);
+        }
         return buf.array();
     }
 
@@ -46,12 +53,12 @@ public final class SessionStateSerde implements Serde<SessionState> {
         try {
             ByteBuffer buf = ByteBuffer.wrap(bytes);
             byte format = buf.get();
-            if (format != FORMAT && format != FORMAT_WITHOUT_TEXT) {
+            if (format != FORMAT && format != FORMAT_WITHOUT_IDS && format != FORMAT_WITHOUT_TEXT) {
                 throw new SerializationException("unknown session state format " + format);
             }
             byte[] version = new byte[buf.getShort()];
             buf.get(version);
-            byte[] recent = new byte[format == FORMAT ? buf.getInt() : 0];
+            byte[] recent = new byte[format == FORMAT_WITHOUT_TEXT ? 0 : buf.getInt()];
             buf.get(recent);
             long events = buf.getLong();
             long tokens = buf.getLong();
@@ -60,9 +67,15 @@ public final class SessionStateSerde implements Serde<SessionState> {
             long first = buf.getLong();
             long last = buf.getLong();
             float[] recurrent = new float[buf.getInt()];
-            buf.asFloatBuffer().get(recurrent);
+            for (int i = 0; i < recurrent.length; i++) {
+                recurrent[i] = buf.getFloat();
+            }
+            long[] ids = new long[format == FORMAT ? buf.getInt() : 0];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = buf.getLong();
+            }
             return new SessionState(new String(version, StandardCharsets.UTF_8), recurrent,
-                    new String(recent, StandardCharsets.UTF_8), events, tokens, bits, anomalous, first, last);
+                    new String(recent, StandardCharsets.UTF_8), events, tokens, bits, anomalous, first, last, ids);
         } catch (RuntimeException e) {
             throw e instanceof SerializationException se ? se : new SerializationException("corrupt session state", e);
         }

@@ -1,6 +1,7 @@
 package dev.surprisal.stream;
 
 import dev.surprisal.model.LanguageModel;
+import dev.surprisal.model.ModelLease;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,58 +102,109 @@ final class ThreadBatch {
         if (rounds.isEmpty()) {
             return;
         }
-        LanguageModel model = models.current();
-        metrics.modelInUse(model.version());
-        int size = config.batchMaxEvents();
-        for (List<ScoringProcessor.Queued> round : rounds) {
-            for (int from = 0; from < round.size(); from += size) {
-                scoreBatch(model, round.subList(from, Math.min(round.size(), from + size)));
+        // held for the whole batch: a model switch meanwhile closes the old model only after it
+        try (ModelLease lease = models.lease()) {
+            LanguageModel model = lease.model();
+            metrics.modelInUse(model.version());
+            for (List<ScoringProcessor.Queued> round : rounds) {
+                scoreRound(model, round);
             }
         }
     }
 
-    /** Events of distinct sessions in one model call. */
-    private void scoreBatch(LanguageModel model, List<ScoringProcessor.Queued> batch) {
-        long started = System.nanoTime();
-        List<SessionScorer.Prepared> prepared = new ArrayList<>(batch.size());
-        List<ScoringProcessor.Queued> sources = new ArrayList<>(batch.size());
-        for (ScoringProcessor.Queued q : batch) {
-            try {
-                prepared.add(sessions.prepare(model, q.owner().stateFor(q.session()), q.session(), q.event(),
-                        q.record().timestamp()));
+    /**
+     * Events of distinct sessions: prepared, then scored in batches of at most
+     * {@link ScorerConfig#batchMaxEvents()} events and {@link ScorerConfig#batchMaxTokens()} tokens.
+     * An event whose earlier attempt never finished (its thread died) is scored alone; one that
+     * failed twice so is dead-lettered.
+     */
+    private void scoreRound(LanguageModel model, List<ScoringProcessor.Queued> round) {
+        List<SessionScorer.Prepared> prepared = new ArrayList<>(round.size());
+        List<ScoringProcessor.Queued> sources = new ArrayList<>(round.size());
+        for (ScoringProcessor.Queued q : round) {
+            int earlier = PoisonGuard.begin(q.record());
+            if (earlier >= 2) {
+                PoisonGuard.end(q.record());
+                q.owner().rejected(q, "crashed-scorer", "scoring this event stopped the stream thread " + earlier + " times");
+                continue;
+            }
+            SessionScorer.Prepared p = prepare(model, q);
+            if (p == null) {
+                continue;
+            }
+            if (earlier == 1) {
+                scoreBatch(model, List.of(p), List.of(q));
+            } else {
+                prepared.add(p);
                 sources.add(q);
-            } catch (SessionScorer.Rejected r) {
-                q.owner().rejected(q, r.code(), r.getMessage());
-            } catch (RuntimeException e) {
-                failed(q, model, e);
             }
         }
-        if (prepared.isEmpty()) {
-            return;
+        int from = 0;
+        while (from < prepared.size()) {
+            int to = from;
+            long tokens = 0;
+            while (to < prepared.size() && to - from < config.batchMaxEvents()
+                    && (to == from || tokens + prepared.get(to).tokens().length <= config.batchMaxTokens())) {
+                tokens += prepared.get(to).tokens().length;
+                to++;
+            }
+            scoreBatch(model, prepared.subList(from, to), sources.subList(from, to));
+            from = to;
         }
+    }
+
+    /** The event checked and tokenized from its state; null (and the outcome told) when it is not scored. */
+    private SessionScorer.Prepared prepare(LanguageModel model, ScoringProcessor.Queued q) {
+        try {
+            return sessions.prepare(model, q.owner().stateFor(q.session()), q.session(), q.event(),
+                    q.record().timestamp());
+        } catch (SessionScorer.Rejected r) {
+            PoisonGuard.end(q.record());
+            if (SessionScorer.DUPLICATE.equals(r.code())) {
+                q.owner().duplicate(q);
+            } else {
+                q.owner().rejected(q, r.code(), r.getMessage());
+            }
+        } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+            PoisonGuard.end(q.record());
+            failed(q, model, e);
+        }
+        return null;
+    }
+
+    /**
+     * Events of distinct sessions in one model call. A batch that fails is scored again one event at
+     * a time, so only the event that fails is dead-lettered; running out of memory counts as a
+     * failure here, since a batch's memory is freed as the call unwinds.
+     */
+    private void scoreBatch(LanguageModel model, List<SessionScorer.Prepared> prepared,
+                            List<ScoringProcessor.Queued> sources) {
+        long started = System.nanoTime();
         List<SessionScorer.Outcome> outcomes;
         try {
             outcomes = sessions.scoreAll(model, prepared);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
             if (prepared.size() == 1) {
+                PoisonGuard.end(sources.get(0).record());
                 failed(sources.get(0), model, e);
                 return;
             }
-            // find the event that fails rather than dead-lettering the whole batch
             LOG.warn("a batch of {} events failed ({}); scoring them one by one", prepared.size(), e.toString());
-            for (ScoringProcessor.Queued q : sources) {
-                scoreBatch(model, List.of(q));
+            for (int i = 0; i < prepared.size(); i++) {
+                scoreBatch(model, List.of(prepared.get(i)), List.of(sources.get(i)));
             }
             return;
         }
         long perEvent = (System.nanoTime() - started) / outcomes.size();
         metrics.batch(outcomes.size());
         for (int i = 0; i < outcomes.size(); i++) {
-            sources.get(i).owner().scored(sources.get(i), prepared.get(i), outcomes.get(i), perEvent);
+            ScoringProcessor.Queued q = sources.get(i);
+            PoisonGuard.end(q.record());
+            q.owner().scored(q, prepared.get(i), outcomes.get(i), perEvent);
         }
     }
 
-    private void failed(ScoringProcessor.Queued q, LanguageModel model, RuntimeException e) {
+    private void failed(ScoringProcessor.Queued q, LanguageModel model, Throwable e) {
         LOG.error("scoring failed for session {} with model {}", q.session(), model.version(), e);
         q.owner().rejected(q, "scoring-failed", "scoring failed: " + e);
     }

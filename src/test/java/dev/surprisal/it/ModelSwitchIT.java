@@ -15,12 +15,14 @@ import dev.surprisal.release.ReleaseFollower;
 import dev.surprisal.release.ReleaseTopics;
 import dev.surprisal.serde.AvroSerdes;
 import dev.surprisal.stream.ScorerConfig;
+import dev.surprisal.stream.ScorerMetrics;
 import dev.surprisal.stream.ScorerService;
 import dev.surprisal.stream.ScorerTopics;
 import dev.surprisal.testing.EmbeddedKafkaExtension;
 import dev.surprisal.testing.SharedRegistry;
 import dev.surprisal.testing.TestClients;
 import dev.surprisal.testing.TestModels;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -61,16 +63,7 @@ class ModelSwitchIT {
     @Test
     void aPromotedReleaseTakesOverBetweenEventsAndACorruptOneIsRefused(EmbeddedKafkaBroker broker,
                                                                        @TempDir Path stateDir) throws Exception {
-        Map<String, Object> settings = new HashMap<>();
-        settings.put(ScorerConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers());
-        settings.put(ScorerConfig.APPLICATION_ID, "switch-it");
-        settings.put(ScorerConfig.INPUT_TOPIC, "switch-it.in");
-        settings.put(ScorerConfig.OUTPUT_TOPIC, "switch-it.out");
-        settings.put(ScorerConfig.STATE_DIR, stateDir.toString());
-        ScorerConfig config = new ScorerConfig(settings);
-        List<org.apache.kafka.clients.admin.NewTopic> topics = new ArrayList<>(ScorerTopics.all(config, 2, (short) 1));
-        topics.addAll(ReleaseTopics.all((short) 1));
-        broker.createTopics(topics);
+        ScorerConfig config = scorerWithTopics(broker, stateDir, "switch-it");
 
         try (LanguageModel first = TestModels.tinyByteModel(ModelSpec.Cell.LSTM, 1, 10);
              LanguageModel second = TestModels.tinyByteModel(ModelSpec.Cell.GRU, 1, 10);
@@ -106,6 +99,61 @@ class ModelSwitchIT {
             assertEquals(Set.of(second.version()), versions(scores(broker, config, 50), "later"),
                     "the previous model keeps scoring");
         }
+    }
+
+    @Test
+    void aStormOfPromotionsWhileEventsFlowDeadLettersNothing(EmbeddedKafkaBroker broker, @TempDir Path stateDir)
+            throws Exception {
+        ScorerConfig config = scorerWithTopics(broker, stateDir, "storm-it");
+        List<LanguageModel> models = new ArrayList<>();
+        for (boolean end : new boolean[] {false, true}) {
+            for (int layers = 1; layers <= 2; layers++) {
+                for (ModelSpec.Cell cell : ModelSpec.Cell.values()) {
+                    models.add(TestModels.tinyByteModel(cell, layers, 10, end));
+                }
+            }
+        }
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        try (ReleaseFollower follower = new ReleaseFollower(config.clientProperties(), registry, models.get(0), m -> { });
+             ScorerService scorer = ScorerService.start(config, follower, registry, new ScorerMetrics(meters), WAIT)) {
+            int chunk = 100;
+            for (int i = 1; i < models.size(); i++) {
+                TestClients.produce(broker.bootstrapServers(), registry, config.inputTopic(), events("storm" + i, chunk));
+                LanguageModel next = models.get(i);
+                publish(broker, ModelReleases.of(next, "default", null, null, ReleaseStatus.PROMOTED, 2, 3.0));
+                await(() -> follower.current().version().equals(next.version()), "promotion " + i + " takes over");
+            }
+            int total = chunk * (models.size() - 1);
+            List<ScoredEvent> all = scores(broker, config, total);
+            Map<String, Long> counts = all.stream().collect(Collectors.groupingBy(ScoredEvent::getEventId,
+                    Collectors.counting()));
+            assertEquals(total, counts.size(), "none lost");
+            assertEquals(Set.of(1L), Set.copyOf(counts.values()), "none scored twice");
+            assertTrue(all.stream().map(ScoredEvent::getModelVersion).distinct().count() >= 3,
+                    "the storm switched models while events were scored");
+            assertEquals(0, TestClients.consume(broker.bootstrapServers(), config.dlqTopic(), new StringDeserializer(),
+                    new StringDeserializer(), Integer.MAX_VALUE, Duration.ofSeconds(2)).size(), "no dead letter");
+            assertEquals(1, meters.find("surprisal.model.info").gauges().size(), "one serving version");
+        } finally {
+            models.forEach(LanguageModel::close);
+        }
+    }
+
+    /** A scorer's settings with topics of its own, named after {@code name}, created with the release topics. */
+    private static ScorerConfig scorerWithTopics(EmbeddedKafkaBroker broker, Path stateDir, String name) {
+        Map<String, Object> settings = new HashMap<>();
+        settings.put(ScorerConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers());
+        settings.put(ScorerConfig.APPLICATION_ID, name);
+        settings.put(ScorerConfig.STATE_DIR, stateDir.toString());
+        for (String topic : List.of(ScorerConfig.INPUT_TOPIC, ScorerConfig.OUTPUT_TOPIC, ScorerConfig.DLQ_TOPIC,
+                ScorerConfig.ANOMALIES_TOPIC, ScorerConfig.SUMMARIES_TOPIC)) {
+            settings.put(topic, name + "." + topic.replace(".topic", ""));
+        }
+        ScorerConfig config = new ScorerConfig(settings);
+        List<org.apache.kafka.clients.admin.NewTopic> topics = new ArrayList<>(ScorerTopics.all(config, 2, (short) 1));
+        topics.addAll(ReleaseTopics.all((short) 1));
+        broker.createTopics(topics);
+        return config;
     }
 
     private static List<TextEvent> events(String prefix, int count) {

@@ -15,7 +15,7 @@ import dev.surprisal.stream.ModelProvider;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScorerService;
 import dev.surprisal.stream.ScorerTopics;
-import dev.surprisal.stream.ScoringProcessor;
+import dev.surprisal.stream.DeadLetter;
 import dev.surprisal.testing.EmbeddedKafkaExtension;
 import dev.surprisal.testing.TestClients;
 import dev.surprisal.testing.TinyModelExtension;
@@ -172,7 +172,7 @@ class ScorerIT {
                     new ByteArrayDeserializer(), new ByteArrayDeserializer(), 1, WAIT);
             assertEquals(1, dead.size());
             assertEquals("not avro", new String(dead.get(0).value(), StandardCharsets.UTF_8));
-            assertTrue(new String(dead.get(0).headers().lastHeader(ScoringProcessor.HEADER_REASON).value(),
+            assertTrue(new String(dead.get(0).headers().lastHeader(DeadLetter.HEADER_REASON).value(),
                     StandardCharsets.UTF_8).startsWith("undeserializable value"));
         }
     }

@@ -136,9 +136,9 @@ class TwoScorersIT {
         private final ScorerService scorer;
 
         Instance(ScorerConfig config, ModelProvider models, InMemorySchemaRegistry registry) throws Exception {
-            ops = OpsServer.start(config, models, prometheus);
+            ops = OpsServer.start(config, models, prometheus, registry);
             scorer = ScorerService.start(config, models, registry, new ScorerMetrics(prometheus), Duration.ofMinutes(2));
-            ops.attach(scorer.streams());
+            ops.attach(scorer);
         }
 
         @Override

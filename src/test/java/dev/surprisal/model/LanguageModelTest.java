@@ -42,10 +42,19 @@ class LanguageModelTest {
                 double actual = p[tokens[t]];
                 int rank = 1 + (int) Arrays.stream(p).filter(x -> x > actual).count();
                 assertEquals(rank, score.tokens().get(t).rank());
+                assertEquals(entropyBits(p), score.tokens().get(t).entropyBits(), 1e-4);
             }
             double[] next = softmax(Arrays.copyOfRange(logits, 3 * vocab, 4 * vocab));
-            double best = Arrays.stream(next).max().orElseThrow();
-            assertEquals(best, score.next().get(0).probability(), 1e-5);
+            Integer[] byProbability = new Integer[vocab];
+            for (int v = 0; v < vocab; v++) {
+                byProbability[v] = v;
+            }
+            Arrays.sort(byProbability, (x, y) -> Double.compare(next[y], next[x]));
+            for (int i = 0; i < 3; i++) {
+                assertEquals(byProbability[i], score.next().get(i).tokenId());
+                assertEquals(next[byProbability[i]], score.next().get(i).probability(), 1e-5);
+            }
+            assertEquals(entropyBits(next), score.nextEntropyBits(), 1e-4);
         }
     }
 
@@ -76,7 +85,8 @@ class LanguageModelTest {
             EventScore open = SCORER.score(knows, knows.initialState(), tokens, false);
             assertEquals(4, ended.tokens().size());
             assertEquals(knows.tokenizer().bosId(), ended.tokens().get(3).tokenId());
-            double endBits = -knows.forward(knows.initialState(), tokens).logProb(3, knows.tokenizer().bosId()) / Math.log(2);
+            int[] withEnd = EventScorer.withEnd(knows, tokens, true);
+            double endBits = -knows.forward(knows.initialState(), withEnd, 1).logProb(3) / Math.log(2);
             assertEquals(endBits, ended.tokens().get(3).surprisalBits(), 1e-4,
                     "the end is scored by the prediction after the event");
             assertEquals(open.tokens().get(2).surprisalBits(), ended.tokens().get(2).surprisalBits(), 1e-6);
@@ -96,14 +106,53 @@ class LanguageModelTest {
                 states.add(i % 2 == 0 ? model.initialState() : model.stateAfter("earlier " + i));
                 tokens.add(model.tokenizer().encode(texts.get(i)));
             }
-            List<LanguageModel.Forward> batched = model.forwardBatch(states, tokens);
+            List<LanguageModel.Forward> batched = model.forwardBatch(states, tokens, 4);
             for (int i = 0; i < texts.size(); i++) {
-                LanguageModel.Forward alone = model.forward(states.get(i), tokens.get(i));
-                assertEquals(alone.positions(), batched.get(i).positions());
-                assertArrayEquals(alone.logProbs(), batched.get(i).logProbs(), 1e-4f, texts.get(i));
-                assertArrayEquals(alone.state(), batched.get(i).state(), 1e-5f, texts.get(i));
+                LanguageModel.Forward alone = model.forward(states.get(i), tokens.get(i), 4);
+                assertSameForward(alone, batched.get(i), texts.get(i));
             }
         }
+    }
+
+    @Test
+    void segmentsCutInTimeToBoundNativeMemoryGiveTheSameScores() {
+        try (LanguageModel model = TestModels.tinyByteModel(ModelSpec.Cell.LSTM, 2, 10)) {
+            List<String> texts = List.of("a long event that is cut into many pieces", "short", "mid-sized one");
+            List<float[]> states = new ArrayList<>();
+            List<int[]> tokens = new ArrayList<>();
+            for (String text : texts) {
+                states.add(model.initialState());
+                tokens.add(model.tokenizer().encode(text));
+            }
+            List<LanguageModel.Forward> whole = model.forwardBatch(states, tokens, 3);
+            System.setProperty("surprisal.max.logits.per.call", Integer.toString(3 * 4 * 256)); // 3 sessions, 3 steps
+            try {
+                List<LanguageModel.Forward> cut = model.forwardBatch(states, tokens, 3);
+                for (int i = 0; i < texts.size(); i++) {
+                    assertSameForward(whole.get(i), cut.get(i), texts.get(i));
+                }
+            } finally {
+                System.clearProperty("surprisal.max.logits.per.call");
+            }
+        }
+    }
+
+    private static void assertSameForward(LanguageModel.Forward expected, LanguageModel.Forward actual, String what) {
+        assertEquals(expected.positions(), actual.positions());
+        assertArrayEquals(expected.logProb(), actual.logProb(), 1e-4f, what);
+        assertArrayEquals(expected.rank(), actual.rank(), what);
+        assertArrayEquals(expected.entropy(), actual.entropy(), 1e-4f, what);
+        assertArrayEquals(expected.topIds(), actual.topIds(), what);
+        assertArrayEquals(expected.topLogProbs(), actual.topLogProbs(), 1e-4f, what);
+        assertArrayEquals(expected.state(), actual.state(), 1e-5f, what);
+    }
+
+    private static double entropyBits(double[] p) {
+        double h = 0;
+        for (double x : p) {
+            h -= x > 0 ? x * Math.log(x) / Math.log(2) : 0;
+        }
+        return h;
     }
 
     @Test

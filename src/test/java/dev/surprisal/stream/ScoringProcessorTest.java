@@ -117,6 +117,7 @@ class ScoringProcessorTest {
         process("old", "a", 0);
         process("new", "b", 400);
         context.resetForwards();
+        context.setCurrentSystemTimeMs(600);
 
         context.scheduledPunctuators().get(0).getPunctuator().punctuate(600); // the stream-time one
 
@@ -129,6 +130,33 @@ class ScoringProcessorTest {
                 .deserialize(config.summariesTopic(), forwarded.get(0).record().value());
         assertEquals("old", summary.getSessionId());
         assertEquals(1, summary.getTokens());
+    }
+
+    @Test
+    void streamTimeAheadOfTheWallClockEndsNoSession() {
+        process("old", "a", 0);
+        context.resetForwards();
+        context.setCurrentSystemTimeMs(100);
+
+        context.scheduledPunctuators().get(0).getPunctuator().punctuate(3_000_000); // one record from the future
+
+        assertTrue(store.get("old") != null, "idle by stream time, not by the wall clock");
+        assertTrue(context.forwarded().isEmpty());
+    }
+
+    @Test
+    void aBatchClosesAtItsTokenCap() {
+        config = new ScorerConfig(Map.of(ScorerConfig.BATCH_MAX_EVENTS, 16, ScorerConfig.BATCH_MAX_TOKENS, 10));
+        restart();
+        for (int i = 0; i < 6; i++) {
+            process("s" + i, "abcd", i); // 4 tokens each: two per batch
+        }
+        endBatchWindow();
+
+        assertEquals(6, scored().size());
+        var batches = metrics.registry().find("surprisal.batch.events").summary();
+        assertEquals(3, batches.count());
+        assertEquals(2.0, batches.max());
     }
 
     @Test
@@ -153,7 +181,7 @@ class ScoringProcessorTest {
     void aSessionScoredByAnotherModelIsPrimedWithItsRecentText() {
         float[] foreign = new float[model.spec().stateSize()];
         java.util.Arrays.fill(foreign, 0.5f);
-        store.put("s", new SessionState("some-other-version", foreign, "GET /index", 3, 30, 90, 0, 0, 0));
+        store.put("s", new SessionState("some-other-version", foreign, "GET /index", 3, 30, 90, 0, 0, 0, new long[0]));
         process("s", ".html", 10);
 
         SessionState after = store.get("s");

@@ -191,7 +191,7 @@ class ScoringTopologyTest {
         pipeRaw("s".getBytes(StandardCharsets.UTF_8), java.util.Arrays.copyOf(truncated, truncated.length - 3));
 
         List<TestRecord<byte[], byte[]>> dead = dlq.readRecordsToList();
-        List<String> reasons = dead.stream().map(r -> header(r, ScoringProcessor.HEADER_REASON)).toList();
+        List<String> reasons = dead.stream().map(r -> header(r, DeadLetter.HEADER_REASON)).toList();
         assertEquals(7, dead.size(), reasons.toString());
         assertTrue(reasons.get(0).startsWith("undeserializable value: not in the Confluent wire format"), reasons.get(0));
         assertTrue(reasons.get(1).startsWith("missing session key"));
@@ -202,7 +202,7 @@ class ScoringTopologyTest {
         assertTrue(reasons.get(6).startsWith("undeserializable value"), reasons.get(6));
         assertEquals(List.of(garbage[0], garbage[5]), List.of(dead.get(0).value()[0], dead.get(0).value()[5]),
                 "the original bytes are kept");
-        assertEquals(config.inputTopic(), header(dead.get(0), ScoringProcessor.HEADER_TOPIC));
+        assertEquals(config.inputTopic(), header(dead.get(0), DeadLetter.HEADER_TOPIC));
         assertTrue(scores.isEmpty());
 
         send("s", "fine", "still scoring", 2, false);

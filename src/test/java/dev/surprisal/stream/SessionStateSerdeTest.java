@@ -7,18 +7,48 @@ import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SessionStateSerdeTest {
 
     @Test
     void roundTrips() {
-        SessionState state = new SessionState("v1", new float[] {0.5f, -1f}, "recent text ✓", 3, 40, 12.5, 1, 100, 200);
+        SessionState state = new SessionState("v1", new float[] {0.5f, -1f}, "recent text ✓", 3, 40, 12.5, 1, 100, 200,
+                new long[] {SessionState.idHash("e1"), SessionState.idHash("e2")});
         SessionState back = SessionStateSerde.read(SessionStateSerde.write(state));
+        assertTrue(back.hasSeen("e1") && back.hasSeen("e2") && !back.hasSeen("e3"));
         assertEquals(state.recentText(), back.recentText());
         assertArrayEquals(state.recurrent(), back.recurrent());
         assertEquals(state.tokens(), back.tokens());
         assertEquals(state.totalBits(), back.totalBits());
         assertEquals(state.lastEventTime(), back.lastEventTime());
+    }
+
+    @Test
+    void aSessionRemembersItsLatestEventIdsWithinTheWindow() {
+        SessionState s = SessionState.start("v1", new float[2], 0);
+        for (int i = 1; i <= 5; i++) {
+            s = s.after(new float[2], "x", 8, 1, 1.0, false, i, "e" + i, 3);
+        }
+        assertFalse(s.hasSeen("e2"), "out of the window");
+        assertTrue(s.hasSeen("e3") && s.hasSeen("e4") && s.hasSeen("e5"));
+        assertEquals(0, s.after(new float[2], "x", 8, 1, 1.0, false, 6, "e6", 0).recentEventIds().length);
+    }
+
+    @Test
+    void readsStateWrittenBeforeTheEventIdsWereKept() {
+        byte[] version = "v0".getBytes(StandardCharsets.UTF_8);
+        byte[] text = "abc".getBytes(StandardCharsets.UTF_8);
+        ByteBuffer old = ByteBuffer.allocate(1 + 2 + version.length + 4 + text.length + 6 * 8 + 4 + 8);
+        old.put((byte) 2).putShort((short) version.length).put(version).putInt(text.length).put(text);
+        old.putLong(2).putLong(10).putDouble(7.5).putLong(0).putLong(1).putLong(2);
+        old.putInt(2).putFloat(0.25f).putFloat(0.75f);
+
+        SessionState read = SessionStateSerde.read(old.array());
+        assertEquals("abc", read.recentText());
+        assertArrayEquals(new float[] {0.25f, 0.75f}, read.recurrent());
+        assertEquals(0, read.recentEventIds().length);
     }
 
     @Test

@@ -1,0 +1,93 @@
+package dev.surprisal.stream;
+
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.Record;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+
+/**
+ * The dead-letter record for an input record: its original key, value and headers, plus where it
+ * came from and why it was refused. It always fits in {@code maxBytes}: a value or key too large to
+ * forward (a record near the broker's limit becomes larger still with the reason headers) is cut
+ * to a prefix, with its original size and SHA-256 in headers, so the refusal itself can never fail
+ * the task.
+ */
+public final class DeadLetter {
+
+    public static final String HEADER_REASON = "surprisal.dlq.reason";
+    public static final String HEADER_CODE = "surprisal.dlq.code";
+    public static final String HEADER_TOPIC = "surprisal.dlq.topic";
+    public static final String HEADER_PARTITION = "surprisal.dlq.partition";
+    public static final String HEADER_OFFSET = "surprisal.dlq.offset";
+    public static final String HEADER_TRUNCATED = "surprisal.dlq.truncated";
+    public static final String HEADER_VALUE_SIZE = "surprisal.dlq.original.value.size";
+    public static final String HEADER_VALUE_SHA256 = "surprisal.dlq.original.value.sha256";
+    public static final String HEADER_KEY_SIZE = "surprisal.dlq.original.key.size";
+    public static final String HEADER_HEADERS_DROPPED = "surprisal.dlq.original.headers.dropped";
+    /** A reason is for people: a few hundred characters say it, and an echoed input must not blow it up. */
+    static final int MAX_REASON_CHARS = 500;
+    private static final int MAX_KEY_BYTES = 1024;
+    /** Room for the record's own framing and our headers. */
+    private static final int OVERHEAD = 4096;
+
+    private DeadLetter() {
+    }
+
+    static Record<byte[], byte[]> of(PendingEvent source, String code, String reason, int maxBytes) {
+        Headers headers = new RecordHeaders();
+        byte[] key = source.key();
+        byte[] value = source.value();
+        int budget = Math.max(0, maxBytes - OVERHEAD);
+        int originalHeaderBytes = 0;
+        for (Header h : source.headers()) {
+            originalHeaderBytes += h.key().length() + (h.value() == null ? 0 : h.value().length);
+        }
+        if (originalHeaderBytes <= budget / 4) {
+            source.headers().forEach(headers::add);
+            budget -= originalHeaderBytes;
+        } else {
+            headers.add(HEADER_HEADERS_DROPPED, ascii(Integer.toString(source.headers().toArray().length)));
+        }
+        if (key != null && key.length > MAX_KEY_BYTES) {
+            headers.add(HEADER_KEY_SIZE, ascii(Integer.toString(key.length)));
+            key = Arrays.copyOf(key, MAX_KEY_BYTES);
+        }
+        budget -= key == null ? 0 : key.length;
+        if (value != null && value.length > budget) {
+            headers.add(HEADER_TRUNCATED, ascii("true"));
+            headers.add(HEADER_VALUE_SIZE, ascii(Integer.toString(value.length)));
+            headers.add(HEADER_VALUE_SHA256, ascii(sha256(value)));
+            value = Arrays.copyOf(value, Math.max(0, budget));
+        }
+        headers.add(HEADER_CODE, ascii(code));
+        headers.add(HEADER_REASON, reason(reason).getBytes(StandardCharsets.UTF_8));
+        if (source.partition() >= 0) {
+            headers.add(HEADER_TOPIC, source.topic().getBytes(StandardCharsets.UTF_8));
+            headers.add(HEADER_PARTITION, ascii(Integer.toString(source.partition())));
+            headers.add(HEADER_OFFSET, ascii(Long.toString(source.offset())));
+        }
+        return new Record<>(key, value, source.timestamp(), headers);
+    }
+
+    static String reason(String reason) {
+        return reason.length() <= MAX_REASON_CHARS ? reason : reason.substring(0, MAX_REASON_CHARS) + "…";
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package dev.surprisal.ops;
+
+import dev.surprisal.model.LanguageModel;
+import dev.surprisal.registry.InMemorySchemaRegistry;
+import dev.surprisal.stream.ModelProvider;
+import dev.surprisal.stream.ScorerConfig;
+import dev.surprisal.testing.TinyModelExtension;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The HTTP face before any scorer is attached: methods, credentials, hostile ids, honest health. */
+@ExtendWith(TinyModelExtension.class)
+class OpsServerTest {
+
+    private static final String BASIC = "Basic " + Base64.getEncoder()
+            .encodeToString("ops:secret".getBytes(StandardCharsets.UTF_8));
+
+    private final LanguageModel model;
+    private final PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private OpsServer ops;
+
+    OpsServerTest(LanguageModel shared) {
+        this.model = shared;
+    }
+
+    @BeforeEach
+    void start() throws IOException {
+        ScorerConfig config = new ScorerConfig(Map.of(ScorerConfig.HTTP_PORT, 0,
+                ScorerConfig.HTTP_BIND_ADDRESS, "127.0.0.1", ScorerConfig.BOOTSTRAP_SERVERS, "127.0.0.1:1",
+                ScorerConfig.HTTP_AUTH_BASIC, "ops:secret", ScorerConfig.HTTP_AUTH_BEARER, "t0ken",
+                ScorerConfig.HTTP_MAX_ID_CHARS, 64));
+        ops = OpsServer.start(config, ModelProvider.fixed(model), prometheus, new InMemorySchemaRegistry());
+    }
+
+    @AfterEach
+    void stop() {
+        ops.close();
+        prometheus.close();
+    }
+
+    /** A raw request, so that paths no URI class would build (a bare %) can be sent. */
+    private Reply request(String method, String path, String authorization) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", ops.port())) {
+            OutputStream out = socket.getOutputStream();
+            String head = method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                    + (authorization == null ? "" : "Authorization: " + authorization + "\r\n")
+                    + "Content-Length: 0\r\n\r\n";
+            out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            int status = Integer.parseInt(response.substring(9, 12));
+            return new Reply(status, response.substring(response.indexOf("\r\n\r\n") + 4));
+        }
+    }
+
+    private record Reply(int status, String body) {
+    }
+
+    @Test
+    void onlyGetIsAnswered() throws IOException {
+        assertEquals(405, request("POST", "/health/ready", null).status());
+        assertEquals(405, request("DELETE", "/sessions/s", BASIC).status());
+    }
+
+    @Test
+    void sessionsAndMetricsNeedCredentialsAndHealthDoesNot() throws IOException {
+        assertEquals(401, request("GET", "/metrics", null).status());
+        assertEquals(401, request("GET", "/metrics", "Basic b3BzOndyb25n").status());
+        assertEquals(401, request("GET", "/sessions/s", "Bearer nope").status());
+        assertEquals(200, request("GET", "/metrics", BASIC).status());
+        assertEquals(200, request("GET", "/metrics", "Bearer t0ken").status());
+        assertEquals(200, request("GET", "/health/live", null).status());
+    }
+
+    @Test
+    void hostileSessionIdsGetA400WithoutEchoOrExceptionNames() throws IOException {
+        // malformed escapes are refused by the JDK's server before any handler runs (its body names URISyntaxException)
+        assertEquals(400, request("GET", "/sessions/%", BASIC).status());
+        assertEquals(400, request("GET", "/sessions/a%2", BASIC).status());
+        Reply unknown = request("GET", "/sessions/" + "%C3%A9".repeat(65), BASIC);
+        assertEquals(400, unknown.status());
+        assertFalse(unknown.body().contains("%C3") || unknown.body().contains("é"), unknown.body());
+        String longId = "x".repeat(100_000);
+        Reply tooLong = request("GET", "/sessions/" + longId, BASIC);
+        assertEquals(400, tooLong.status());
+        assertTrue(tooLong.body().length() < 200, "no echo: " + tooLong.body().length() + " characters");
+    }
+
+    @Test
+    void readinessSaysWhyItIsNotReady() throws IOException {
+        Reply ready = request("GET", "/health/ready", null);
+        assertEquals(503, ready.status());
+        assertTrue(ready.body().contains("the scorer is starting"), ready.body());
+    }
+}
