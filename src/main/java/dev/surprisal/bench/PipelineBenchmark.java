@@ -245,11 +245,11 @@ public final class PipelineBenchmark {
         }
     }
 
-    private record Phase(double seconds, double[] latenciesMs) {
+    record Phase(double seconds, double[] latenciesMs) {
     }
 
     /** Produces {@code events} at {@code rate} (0: at once) and waits until every score is visible. */
-    private static Phase phase(EmbeddedKafkaBroker broker, InMemorySchemaRegistry registry, ScorerConfig config,
+    static Phase phase(EmbeddedKafkaBroker broker, InMemorySchemaRegistry registry, ScorerConfig config,
                                KafkaConsumer<String, ScoredEvent> consumer, List<TextEvent> events, double rate)
             throws Exception {
         Map<String, Integer> index = new HashMap<>();
@@ -355,9 +355,14 @@ public final class PipelineBenchmark {
     }
 
     private LanguageModel model() {
-        Tokenizer tokenizer = settings.words() ? wordTokenizer(settings.vocabulary()) : new ByteTokenizer();
-        ModelSpec spec = new ModelSpec(ModelSpec.Cell.LSTM, tokenizer.vocabularySize(), 64, settings.hidden(), 1);
-        return ModelArtifact.initialise(new ModelManifest(ModelManifest.FORMAT_VERSION, "bench-h" + settings.hidden(),
+        return model(settings.hidden(), settings.vocabulary());
+    }
+
+    /** A 1-layer LSTM of random weights (speed does not depend on them): a byte model, or a word model of {@code vocabulary} words. */
+    public static LanguageModel model(int hidden, int vocabulary) {
+        Tokenizer tokenizer = vocabulary > 0 ? wordTokenizer(vocabulary) : new ByteTokenizer();
+        ModelSpec spec = new ModelSpec(ModelSpec.Cell.LSTM, tokenizer.vocabularySize(), 64, hidden, 1);
+        return ModelArtifact.initialise(new ModelManifest(ModelManifest.FORMAT_VERSION, "bench-h" + hidden,
                 "2026-01-01T00:00:00Z", spec, tokenizer.spec(), 0, 99.5, Map.of(), false, 0));
     }
 }

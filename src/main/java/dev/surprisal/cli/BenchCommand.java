@@ -1,6 +1,8 @@
 package dev.surprisal.cli;
 
+import dev.surprisal.bench.HeapBenchmark;
 import dev.surprisal.bench.PipelineBenchmark;
+import dev.surprisal.bench.RestoreBenchmark;
 import dev.surprisal.demo.DemoModel;
 import dev.surprisal.demo.TrafficGenerator;
 import dev.surprisal.model.LanguageModel;
@@ -15,13 +17,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print what they measure. "
         + "Without a subcommand: the pipeline end to end against the naive loop and the model kernel.",
-        subcommands = {BenchCommand.Priming.class})
+        subcommands = {BenchCommand.Priming.class, BenchCommand.Restore.class, BenchCommand.Heap.class})
 final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--sessions", defaultValue = "1000")
@@ -78,6 +82,52 @@ final class BenchCommand implements Callable<Integer> {
         }
         System.out.println(result.get("settings"));
         return 0;
+    }
+
+    @Command(name = "restore", mixinStandardHelpOptions = true,
+            description = "Restart to resumed scoring against the number of sessions in the store: on local state, "
+                    + "and on an empty state directory (rebuilt from the changelog, as after a kill -9).")
+    static final class Restore implements Callable<Integer> {
+
+        @Option(names = "--sessions", split = ",", defaultValue = "1000,100000")
+        List<Integer> sessions;
+
+        @Option(names = "--hidden", defaultValue = "256")
+        int hidden;
+
+        @Override
+        public Integer call() throws Exception {
+            try (LanguageModel model = PipelineBenchmark.model(hidden, 0)) {
+                System.out.println(new RestoreBenchmark(model).run(sessions).toPrettyString());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "heap", mixinStandardHelpOptions = true,
+            description = "Scores batches of events at the text size limit with the scorer's defaults; run under "
+                    + "-Xmx to show the defaults fit. Prints the peak heap seen.")
+    static final class Heap implements Callable<Integer> {
+
+        @Option(names = "--vocabulary", defaultValue = "0", description = "0: a byte model; N: a word model of N words.")
+        int vocabulary;
+
+        @Option(names = "--hidden", defaultValue = "256")
+        int hidden;
+
+        @Option(names = "--events", defaultValue = "300")
+        int events;
+
+        @Option(names = "--set", description = "Scorer settings, key=value (text.max.bytes, scoring.batch.max.*).")
+        Map<String, String> settings = new HashMap<>();
+
+        @Override
+        public Integer call() {
+            try (LanguageModel model = PipelineBenchmark.model(hidden, vocabulary)) {
+                System.out.println(new HeapBenchmark(model, new ScorerConfig(settings)).run(events));
+            }
+            return 0;
+        }
     }
 
     @Command(name = "priming", mixinStandardHelpOptions = true,

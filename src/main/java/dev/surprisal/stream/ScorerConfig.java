@@ -104,8 +104,9 @@ public final class ScorerConfig extends AbstractConfig {
                     + "(surprisal_duplicates_total) and not scored again. 0 turns the check off. Costs 8 bytes per id "
                     + "in each session's state.")
             .define(BATCH_MAX_TOKENS, Type.INT, 16_384, Range.atLeast(1), Importance.MEDIUM,
-                    "Tokens scored in one batch: a batch closes at " + "scoring.batch.max.events or this, whichever "
-                    + "comes first (a single event longer than this is scored alone). Heap per batch grows with it.")
+                    "Tokens scored in one batch: the queue is scored once it holds " + "scoring.batch.max.events events or "
+                    + "this many characters of text, and a model call takes at most this many tokens (a longer event "
+                    + "is scored alone). The heap held by results waiting to be emitted grows with it.")
             .define(INSTANCE_ID, Type.STRING, "", Importance.MEDIUM,
                     "Static group membership (group.instance.id): a restarted instance with the same id takes its "
                     + "partitions back at once instead of after a rebalance. Unique per instance, stable across "

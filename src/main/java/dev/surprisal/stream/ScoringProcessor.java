@@ -134,14 +134,14 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
                     + ScorerConfig.MAX_RECORD_BYTES + ")");
             return;
         }
-        if (PoisonGuard.unfinished(arrived) > 0) {
-            PoisonGuard.end(arrived);
+        if (PoisonGuard.READING.unfinished(arrived) > 0) {
+            PoisonGuard.READING.end(arrived);
             deadLetter(arrived, "crashed-scorer", "reading this record stopped the stream thread before");
             return;
         }
-        PoisonGuard.begin(arrived);
+        PoisonGuard.READING.begin(arrived);
         Decoded decoded = decode(arrived.value());
-        PoisonGuard.end(arrived);
+        PoisonGuard.READING.end(arrived);
         if (decoded.event() == null) {
             deadLetter(arrived, decoded.code(), decoded.reason());
             return;
@@ -153,7 +153,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
             pending.put(sequence, arrived);
         }
         enqueue(sequence, arrived, event);
-        if (!batching() || batch().queued() >= config.batchMaxEvents()) {
+        if (!batching() || batch().full()) {
             batch().score();
         }
         emitReady();

@@ -133,6 +133,26 @@ public final class SessionScorer {
         return out;
     }
 
+    /**
+     * Where to cut prepared events into batches: [from, to) ranges of at most {@code maxEvents}
+     * events and {@code maxTokens} tokens (an event longer than that is a batch of its own).
+     */
+    public static List<int[]> batches(List<Prepared> events, int maxEvents, int maxTokens) {
+        List<int[]> out = new ArrayList<>();
+        int from = 0;
+        while (from < events.size()) {
+            int to = from;
+            long tokens = 0;
+            while (to < events.size() && to - from < maxEvents
+                    && (to == from || tokens + events.get(to).tokens().length <= maxTokens)) {
+                tokens += events.get(to++).tokens().length;
+            }
+            out.add(new int[] {from, to});
+            from = to;
+        }
+        return out;
+    }
+
     private int topG(LanguageModel model) {
         if (config.topG() >= 0) {
             return config.topG();

@@ -63,6 +63,24 @@ final class ThreadBatch {
     }
 
     /**
+     * Whether the queue should be scored now: it holds a batch's worth of events, or of text. Text is
+     * counted in characters, at least one token each for every tokenizer, so the results held until
+     * the tasks emit them stay within {@link ScorerConfig#batchMaxTokens()} tokens plus one event.
+     */
+    boolean full() {
+        if (queued() >= config.batchMaxEvents()) {
+            return true;
+        }
+        long chars = 0;
+        for (ScoringProcessor m : members) {
+            for (ScoringProcessor.Queued q : m.queued()) {
+                chars += q.event().getText().length();
+            }
+        }
+        return chars >= config.batchMaxTokens();
+    }
+
+    /**
      * Whether the queued events have waited the batch window, measured between punctuations: the
      * processor context's clock is the one cached at the start of the stream thread's processing
      * loop, so an arrival time read from it during a long loop (one that scored a batch) is stale
@@ -122,9 +140,9 @@ final class ThreadBatch {
         List<SessionScorer.Prepared> prepared = new ArrayList<>(round.size());
         List<ScoringProcessor.Queued> sources = new ArrayList<>(round.size());
         for (ScoringProcessor.Queued q : round) {
-            int earlier = PoisonGuard.begin(q.record());
+            int earlier = PoisonGuard.SCORING.begin(q.record());
             if (earlier >= 2) {
-                PoisonGuard.end(q.record());
+                PoisonGuard.SCORING.end(q.record());
                 q.owner().rejected(q, "crashed-scorer", "scoring this event stopped the stream thread " + earlier + " times");
                 continue;
             }
@@ -139,17 +157,8 @@ final class ThreadBatch {
                 sources.add(q);
             }
         }
-        int from = 0;
-        while (from < prepared.size()) {
-            int to = from;
-            long tokens = 0;
-            while (to < prepared.size() && to - from < config.batchMaxEvents()
-                    && (to == from || tokens + prepared.get(to).tokens().length <= config.batchMaxTokens())) {
-                tokens += prepared.get(to).tokens().length;
-                to++;
-            }
-            scoreBatch(model, prepared.subList(from, to), sources.subList(from, to));
-            from = to;
+        for (int[] cut : SessionScorer.batches(prepared, config.batchMaxEvents(), config.batchMaxTokens())) {
+            scoreBatch(model, prepared.subList(cut[0], cut[1]), sources.subList(cut[0], cut[1]));
         }
     }
 
@@ -159,14 +168,14 @@ final class ThreadBatch {
             return sessions.prepare(model, q.owner().stateFor(q.session()), q.session(), q.event(),
                     q.record().timestamp());
         } catch (SessionScorer.Rejected r) {
-            PoisonGuard.end(q.record());
+            PoisonGuard.SCORING.end(q.record());
             if (SessionScorer.DUPLICATE.equals(r.code())) {
                 q.owner().duplicate(q);
             } else {
                 q.owner().rejected(q, r.code(), r.getMessage());
             }
         } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
-            PoisonGuard.end(q.record());
+            PoisonGuard.SCORING.end(q.record());
             failed(q, model, e);
         }
         return null;
@@ -185,7 +194,7 @@ final class ThreadBatch {
             outcomes = sessions.scoreAll(model, prepared);
         } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
             if (prepared.size() == 1) {
-                PoisonGuard.end(sources.get(0).record());
+                PoisonGuard.SCORING.end(sources.get(0).record());
                 failed(sources.get(0), model, e);
                 return;
             }
@@ -199,7 +208,7 @@ final class ThreadBatch {
         metrics.batch(outcomes.size());
         for (int i = 0; i < outcomes.size(); i++) {
             ScoringProcessor.Queued q = sources.get(i);
-            PoisonGuard.end(q.record());
+            PoisonGuard.SCORING.end(q.record());
             q.owner().scored(q, prepared.get(i), outcomes.get(i), perEvent);
         }
     }

@@ -19,6 +19,7 @@ import dev.surprisal.stream.ScorerMetrics;
 import dev.surprisal.stream.ScorerService;
 import dev.surprisal.stream.ScorerTopics;
 import dev.surprisal.testing.EmbeddedKafkaExtension;
+import dev.surprisal.testing.IsolatedScorer;
 import dev.surprisal.testing.SharedRegistry;
 import dev.surprisal.testing.TestClients;
 import dev.surprisal.testing.TestModels;
@@ -42,7 +43,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -141,14 +141,8 @@ class ModelSwitchIT {
 
     /** A scorer's settings with topics of its own, named after {@code name}, created with the release topics. */
     private static ScorerConfig scorerWithTopics(EmbeddedKafkaBroker broker, Path stateDir, String name) {
-        Map<String, Object> settings = new HashMap<>();
-        settings.put(ScorerConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers());
-        settings.put(ScorerConfig.APPLICATION_ID, name);
+        Map<String, Object> settings = IsolatedScorer.settings(broker.bootstrapServers(), name);
         settings.put(ScorerConfig.STATE_DIR, stateDir.toString());
-        for (String topic : List.of(ScorerConfig.INPUT_TOPIC, ScorerConfig.OUTPUT_TOPIC, ScorerConfig.DLQ_TOPIC,
-                ScorerConfig.ANOMALIES_TOPIC, ScorerConfig.SUMMARIES_TOPIC)) {
-            settings.put(topic, name + "." + topic.replace(".topic", ""));
-        }
         ScorerConfig config = new ScorerConfig(settings);
         List<org.apache.kafka.clients.admin.NewTopic> topics = new ArrayList<>(ScorerTopics.all(config, 2, (short) 1));
         topics.addAll(ReleaseTopics.all((short) 1));

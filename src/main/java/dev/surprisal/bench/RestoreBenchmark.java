@@ -1,0 +1,139 @@
+package dev.surprisal.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.surprisal.avro.ScoredEvent;
+import dev.surprisal.avro.TextEvent;
+import dev.surprisal.embedded.EmbeddedKafkaBroker;
+import dev.surprisal.io.Directories;
+import dev.surprisal.model.LanguageModel;
+import dev.surprisal.registry.InMemorySchemaRegistry;
+import dev.surprisal.serde.AvroSerdes;
+import dev.surprisal.stream.ModelProvider;
+import dev.surprisal.stream.ScorerConfig;
+import dev.surprisal.stream.ScorerMetrics;
+import dev.surprisal.stream.ScorerService;
+import dev.surprisal.stream.ScorerTopics;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a restart costs against the size of the session state: the scorer fills its store with one
+ * event per session, stops, and starts again, once on its local state (a clean restart) and once
+ * on an empty state directory (what exactly-once leaves after a kill -9: the store is rebuilt from
+ * its changelog). The figure is the time from starting the new instance to the first new events
+ * being visible to a read-committed consumer.
+ */
+public final class RestoreBenchmark {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int PROBES = 8;
+
+    private final LanguageModel model;
+
+    public RestoreBenchmark(LanguageModel model) {
+        this.model = model;
+    }
+
+    public ObjectNode run(List<Integer> sessionCounts) throws Exception {
+        ObjectNode out = JSON.createObjectNode();
+        out.put("model", model.version());
+        ArrayNode rows = out.putArray("runs");
+        Path work = Files.createTempDirectory("surprisal-restore-");
+        InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(0)) {
+            for (int sessions : sessionCounts) {
+                rows.add(measure(broker, registry, work.resolve("s" + sessions), sessions));
+            }
+        } finally {
+            Directories.deleteRecursively(work);
+        }
+        return out;
+    }
+
+    private ObjectNode measure(EmbeddedKafkaBroker broker, InMemorySchemaRegistry registry, Path stateDir,
+                               int sessions) throws Exception {
+        String name = "restore-" + sessions;
+        ScorerConfig config = new ScorerConfig(Map.of(
+                ScorerConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers(),
+                ScorerConfig.APPLICATION_ID, name,
+                ScorerConfig.INPUT_TOPIC, name + ".in",
+                ScorerConfig.OUTPUT_TOPIC, name + ".out",
+                ScorerConfig.ANOMALIES_TOPIC, name + ".anomalies",
+                ScorerConfig.SUMMARIES_TOPIC, name + ".summaries",
+                ScorerConfig.DLQ_TOPIC, name + ".dlq",
+                ScorerConfig.STATE_DIR, stateDir.toString()));
+        broker.createTopics(ScorerTopics.all(config, 4, (short) 1));
+        ObjectNode row = JSON.createObjectNode().put("sessions", sessions);
+        try (KafkaConsumer<String, ScoredEvent> consumer = consumer(broker, registry, config)) {
+            long t0 = System.nanoTime();
+            try (ScorerService scorer = start(config, registry)) {
+                PipelineBenchmark.phase(broker, registry, config, consumer, events(name + "-fill-", sessions), 0);
+            }
+            row.put("fillSeconds", (System.nanoTime() - t0) / 1e9);
+            row.put("stateBytes", size(stateDir));
+            row.put("resumeWithLocalStateMs", resumeMillis(broker, registry, config, consumer, "kept"));
+            Directories.deleteRecursively(stateDir);
+            row.put("resumeAfterWipeMs", resumeMillis(broker, registry, config, consumer, "wiped"));
+        }
+        return row;
+    }
+
+    /** Starts a new instance and times it until probe events on new sessions are scored and visible. */
+    private double resumeMillis(EmbeddedKafkaBroker broker, InMemorySchemaRegistry registry, ScorerConfig config,
+                                KafkaConsumer<String, ScoredEvent> consumer, String label) throws Exception {
+        long t0 = System.nanoTime();
+        try (ScorerService scorer = start(config, registry)) {
+            PipelineBenchmark.phase(broker, registry, config, consumer, events(label + "-probe-", PROBES), 0);
+            return (System.nanoTime() - t0) / 1e6;
+        }
+    }
+
+    private ScorerService start(ScorerConfig config, InMemorySchemaRegistry registry) {
+        return ScorerService.start(config, ModelProvider.fixed(model), registry,
+                new ScorerMetrics(new SimpleMeterRegistry()), Duration.ofMinutes(10));
+    }
+
+    /** One event per session. */
+    private static List<TextEvent> events(String prefix, int sessions) {
+        List<TextEvent> out = new ArrayList<>(sessions);
+        for (int i = 0; i < sessions; i++) {
+            out.add(new TextEvent(prefix + i, prefix + "s" + i, "GET /api/items/" + i + " 200", Instant.now(), false,
+                    null));
+        }
+        return out;
+    }
+
+    private static KafkaConsumer<String, ScoredEvent> consumer(EmbeddedKafkaBroker broker,
+                                                               InMemorySchemaRegistry registry, ScorerConfig config) {
+        KafkaConsumer<String, ScoredEvent> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+                new StringDeserializer(), AvroSerdes.value(ScoredEvent.class, registry).deserializer());
+        List<TopicPartition> partitions = consumer.partitionsFor(config.outputTopic()).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position);
+        return consumer;
+    }
+
+    private static long size(Path dir) throws java.io.IOException {
+        try (var files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+}

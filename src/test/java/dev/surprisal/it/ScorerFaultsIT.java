@@ -1,0 +1,272 @@
+package dev.surprisal.it;
+
+import dev.surprisal.avro.ScoredEvent;
+import dev.surprisal.avro.TextEvent;
+import dev.surprisal.embedded.EmbeddedKafkaBroker;
+import dev.surprisal.model.LanguageModel;
+import dev.surprisal.model.ModelArtifact;
+import dev.surprisal.registry.InMemorySchemaRegistry;
+import dev.surprisal.registry.SchemaRegistryServer;
+import dev.surprisal.serde.AvroSerdes;
+import dev.surprisal.stream.ScorerConfig;
+import dev.surprisal.stream.ScorerTopics;
+import dev.surprisal.stream.SessionScorer;
+import dev.surprisal.stream.SessionState;
+import dev.surprisal.testing.IsolatedScorer;
+import dev.surprisal.testing.ScorerProcess;
+import dev.surprisal.testing.TestClients;
+import dev.surprisal.testing.TinyModelExtension;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.IntPredicate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Faults a production scorer meets, against a broker that outlives it: the scorer process killed
+ * with SIGKILL mid-stream and started again, and the broker stopped and started under a running
+ * scorer. Every event must be scored exactly once with the scores an uninterrupted run gives (the
+ * reference path, which the topology matches to 1e-4 bits).
+ */
+@Tag("integration")
+@Timeout(300)
+@ExtendWith(TinyModelExtension.class)
+class ScorerFaultsIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(120);
+    private static final int SESSIONS = 150;
+    private static final int EVENTS_PER_SESSION = 16;
+
+    private final LanguageModel model;
+    private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+    private EmbeddedKafkaBroker broker;
+    private SchemaRegistryServer registryServer;
+    @TempDir
+    Path dir;
+
+    ScorerFaultsIT(LanguageModel shared) {
+        this.model = shared;
+    }
+
+    @BeforeEach
+    void start() throws IOException {
+        broker = EmbeddedKafkaBroker.start(freePort(), dir.resolve("kafka"));
+        registryServer = SchemaRegistryServer.start(registry, "127.0.0.1", 0);
+        ModelArtifact.save(model, dir.resolve("model"));
+    }
+
+    @AfterEach
+    void stop() {
+        registryServer.close();
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    @Test
+    void aScorerKilledMidStreamResumesWithEveryEventScoredOnceAsIfUninterrupted() throws Exception {
+        ScorerConfig config = config("kill");
+        List<TextEvent> events = traffic(7);
+        TestClients.produce(broker.bootstrapServers(), registry, config.inputTopic(), events);
+        Map<String, ScoredEvent> scored = new LinkedHashMap<>();
+        int duplicates = 0;
+        List<Long> resumeMillis = new ArrayList<>();
+        try (ScoreReader reader = new ScoreReader(config)) {
+            ScorerProcess first = scorer(config, "kill-1");
+            try {
+                duplicates += reader.readUntil(scored, n -> n >= events.size() / 4, first);
+            } finally {
+                first.kill();
+            }
+            long killed = System.nanoTime();
+            for (int round = 2; round <= 3; round++) {
+                try (ScorerProcess next = scorer(config, "kill-" + round)) {
+                    int before = scored.size();
+                    duplicates += reader.readUntil(scored, n -> n > before, next);
+                    resumeMillis.add((System.nanoTime() - killed) / 1_000_000);
+                    if (round == 2) {
+                        duplicates += reader.readUntil(scored, n -> n >= events.size() * 2 / 3, next);
+                        next.kill();
+                        killed = System.nanoTime();
+                    } else {
+                        duplicates += reader.readUntil(scored, n -> n >= events.size(), next);
+                    }
+                }
+            }
+        }
+        Comparison c = compare(events, scored);
+        System.out.printf(Locale.ROOT, "faults: 2 SIGKILLs during %d events: lost %d, duplicated %d, max |Δ| %.2e "
+                + "bits; kill -> first new score %s ms%n", events.size(), c.lost(), duplicates, c.maxDifference(),
+                resumeMillis);
+        assertEquals(0, c.lost(), "lost");
+        assertEquals(0, duplicates, "scored twice");
+        assertTrue(c.maxDifference() < 1e-4, "max difference " + c.maxDifference());
+    }
+
+    @Test
+    void aBrokerRestartUnderARunningScorerLosesAndRepeatsNothing() throws Exception {
+        ScorerConfig config = config("broker");
+        List<TextEvent> events = traffic(11);
+        int half = events.size() / 2;
+        TestClients.produce(broker.bootstrapServers(), registry, config.inputTopic(), events.subList(0, half));
+        try (ScorerProcess scorer = scorer(config, "broker-1")) {
+            try (ScoreReader reader = new ScoreReader(config)) {
+                reader.readUntil(new HashMap<>(), n -> n >= half / 2, scorer);
+            }
+            int port = Integer.parseInt(broker.bootstrapServers().substring(broker.bootstrapServers().lastIndexOf(':') + 1));
+            long stopped = System.nanoTime();
+            broker.close();
+            broker = null;
+            broker = EmbeddedKafkaBroker.start(port, dir.resolve("kafka"));
+            long downMillis = (System.nanoTime() - stopped) / 1_000_000;
+            TestClients.produce(broker.bootstrapServers(), registry, config.inputTopic(), events.subList(half, events.size()));
+            Map<String, ScoredEvent> scored = new LinkedHashMap<>();
+            int duplicates;
+            try (ScoreReader reader = new ScoreReader(config)) {
+                duplicates = reader.readUntil(scored, n -> n >= events.size(), scorer); // all of it, from the start
+            }
+            Comparison c = compare(events, scored);
+            System.out.printf(Locale.ROOT, "faults: broker down %d ms under a running scorer, %d events: lost %d, "
+                    + "duplicated %d, max |Δ| %.2e bits%n", downMillis, events.size(), c.lost(), duplicates,
+                    c.maxDifference());
+            assertEquals(0, c.lost(), "lost");
+            assertEquals(0, duplicates, "scored twice");
+            assertTrue(c.maxDifference() < 1e-4, "max difference " + c.maxDifference());
+        }
+    }
+
+    private ScorerConfig config(String name) {
+        ScorerConfig config = new ScorerConfig(IsolatedScorer.settings(broker.bootstrapServers(), "faults-" + name));
+        broker.createTopics(ScorerTopics.all(config, 4, (short) 1));
+        return config;
+    }
+
+    /** The packaged scorer on its own state directory, with static membership under {@code instance}. */
+    private ScorerProcess scorer(ScorerConfig config, String instance) throws IOException {
+        List<String> args = new ArrayList<>(List.of("--model", dir.resolve("model").toString(), "--no-follow-releases",
+                "--no-create-topics", "--bootstrap-servers", broker.bootstrapServers(),
+                "--schema-registry-url", registryServer.url()));
+        Map<String, String> settings = Map.of(ScorerConfig.APPLICATION_ID, config.getString(ScorerConfig.APPLICATION_ID),
+                ScorerConfig.INPUT_TOPIC, config.inputTopic(), ScorerConfig.OUTPUT_TOPIC, config.outputTopic(),
+                ScorerConfig.DLQ_TOPIC, config.dlqTopic(), ScorerConfig.ANOMALIES_TOPIC, config.anomaliesTopic(),
+                ScorerConfig.SUMMARIES_TOPIC, config.summariesTopic(), ScorerConfig.HTTP_PORT, "0",
+                ScorerConfig.STATE_DIR, dir.resolve("state-" + config.getString(ScorerConfig.APPLICATION_ID)).toString(),
+                ScorerConfig.INSTANCE_ID, config.getString(ScorerConfig.APPLICATION_ID) + "-a");
+        settings.forEach((k, v) -> args.addAll(List.of("--set", k + "=" + v)));
+        return ScorerProcess.start(dir.resolve(instance + ".log"), args);
+    }
+
+    /** Sessions of short log-like lines, interleaved as they would arrive. */
+    private static List<TextEvent> traffic(long seed) {
+        Random random = new Random(seed);
+        String[] words = {"GET", "POST", "/api/items", "/login", "200", "404", "user=", "ok", "took", "ms"};
+        List<TextEvent> out = new ArrayList<>();
+        for (int e = 0; e < EVENTS_PER_SESSION; e++) {
+            for (int s = 0; s < SESSIONS; s++) {
+                StringBuilder text = new StringBuilder();
+                for (int w = 0, n = 2 + random.nextInt(6); w < n; w++) {
+                    text.append(words[random.nextInt(words.length)]).append(random.nextInt(100)).append(' ');
+                }
+                out.add(new TextEvent("e" + s + "-" + e, "session-" + s, text.toString(), Instant.ofEpochMilli(1_000 + e),
+                        false, null));
+            }
+        }
+        return out;
+    }
+
+    private record Comparison(int lost, double maxDifference) {
+    }
+
+    /** Every event against the reference path, session by session in order. */
+    private Comparison compare(List<TextEvent> events, Map<String, ScoredEvent> scored) {
+        SessionScorer reference = new SessionScorer(new ScorerConfig(Map.of()));
+        Map<String, SessionState> states = new HashMap<>();
+        int lost = 0;
+        double max = 0;
+        for (TextEvent e : events) {
+            SessionScorer.Outcome expected = reference.score(model, states.get(e.getSessionId()), e.getSessionId(), e,
+                    e.getEventTime().toEpochMilli());
+            states.put(e.getSessionId(), expected.next());
+            ScoredEvent actual = scored.get(e.getEventId());
+            if (actual == null) {
+                lost++;
+                continue;
+            }
+            assertEquals(expected.scored().getTokens().size(), actual.getTokens().size(), e.getEventId());
+            for (int t = 0; t < actual.getTokens().size(); t++) {
+                max = Math.max(max, Math.abs(expected.scored().getTokens().get(t).getSurprisalBits()
+                        - actual.getTokens().get(t).getSurprisalBits()));
+            }
+        }
+        return new Comparison(lost, max);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Committed scores from the beginning of the output topic, read as they become visible. */
+    private final class ScoreReader implements AutoCloseable {
+        private final KafkaConsumer<String, ScoredEvent> consumer;
+
+        ScoreReader(ScorerConfig config) {
+            consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(),
+                    AvroSerdes.value(ScoredEvent.class, registry).deserializer());
+            List<TopicPartition> partitions = consumer.partitionsFor(config.outputTopic()).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+        }
+
+        /** Reads until {@code done} holds for the distinct events read; returns how many were read twice. */
+        int readUntil(Map<String, ScoredEvent> scored, IntPredicate done, ScorerProcess scorer) {
+            int duplicates = 0;
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (!done.test(scored.size())) {
+                if (System.nanoTime() > deadline || !scorer.isAlive()) {
+                    throw new AssertionError(scored.size() + " events scored when the wait ended"
+                            + (scorer.isAlive() ? "" : " (the scorer exited)") + "; scorer log:\n" + scorer.log());
+                }
+                for (ConsumerRecord<String, ScoredEvent> r : consumer.poll(Duration.ofMillis(100))) {
+                    if (scored.put(r.value().getEventId(), r.value()) != null) {
+                        duplicates++;
+                    }
+                }
+            }
+            return duplicates;
+        }
+
+        @Override
+        public void close() {
+            consumer.close();
+        }
+    }
+}
