@@ -9,7 +9,7 @@ import dev.surprisal.serde.AvroSerdes;
 import org.apache.kafka.common.serialization.Serializer;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.stream.ScorerConfig;
-import dev.surprisal.stream.SessionScorer;
+import dev.surprisal.session.SessionScorer;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -44,7 +44,7 @@ public final class HeapBenchmark {
      * the results kept, serialised (as emitting does) and dropped.
      */
     public ObjectNode run(int events) {
-        SessionScorer sessions = new SessionScorer(config);
+        SessionScorer sessions = new SessionScorer(config.scoring());
         Serializer<ScoredEvent> serializer = AvroSerdes.value(ScoredEvent.class, new InMemorySchemaRegistry()).serializer();
         Random random = new Random(3);
         long peak = 0;

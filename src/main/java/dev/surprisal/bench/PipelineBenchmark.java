@@ -1,11 +1,12 @@
 package dev.surprisal.bench;
 
+import dev.surprisal.kafka.Clients;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.TextEvent;
 import dev.surprisal.embedded.EmbeddedKafkaBroker;
-import dev.surprisal.io.Directories;
+import dev.surprisal.kafka.Directories;
 import dev.surprisal.model.DjlRuntime;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelArtifact;
@@ -17,7 +18,7 @@ import dev.surprisal.registry.InMemorySchemaRegistry;
 import dev.surprisal.scoring.EventScore;
 import dev.surprisal.scoring.EventScorer;
 import dev.surprisal.serde.AvroSerdes;
-import dev.surprisal.stream.ModelProvider;
+import dev.surprisal.model.ModelProvider;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScorerMetrics;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -203,33 +204,22 @@ public final class PipelineBenchmark {
 
     private Run run(EmbeddedKafkaBroker broker, InMemorySchemaRegistry registry, LanguageModel model, Path stateDir,
                     String name, List<TextEvent> events, double rate) throws Exception {
-        ScorerConfig config = new ScorerConfig(Map.ofEntries(
-                Map.entry(ScorerConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers()),
-                Map.entry(ScorerConfig.APPLICATION_ID, "bench-" + name),
-                Map.entry(ScorerConfig.INPUT_TOPIC, "bench-" + name + ".in"),
-                Map.entry(ScorerConfig.OUTPUT_TOPIC, "bench-" + name + ".out"),
-                Map.entry(ScorerConfig.ANOMALIES_TOPIC, "bench-" + name + ".anomalies"),
-                Map.entry(ScorerConfig.SUMMARIES_TOPIC, "bench-" + name + ".summaries"),
-                Map.entry(ScorerConfig.DLQ_TOPIC, "bench-" + name + ".dlq"),
-                Map.entry(ScorerConfig.STATE_DIR, stateDir.toString()),
-                Map.entry(ScorerConfig.BATCH_MAX_EVENTS, settings.batchMaxEvents()),
-                Map.entry(ScorerConfig.BATCH_MAX_WAIT_MS, settings.batchMaxWaitMs()),
-                Map.entry(ScorerConfig.STREAM_THREADS, settings.streamThreads()),
-                Map.entry(ScorerConfig.COMMIT_INTERVAL_MS, settings.commitIntervalMs())));
+        Map<String, Object> scorerSettings = new HashMap<>(ScorerConfig.prefixedTopics("bench-" + name));
+        scorerSettings.putAll(Map.of(ScorerConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers(),
+                ScorerConfig.APPLICATION_ID, "bench-" + name,
+                ScorerConfig.STATE_DIR, stateDir.toString(),
+                ScorerConfig.BATCH_MAX_EVENTS, settings.batchMaxEvents(),
+                ScorerConfig.BATCH_MAX_WAIT_MS, settings.batchMaxWaitMs(),
+                ScorerConfig.STREAM_THREADS, settings.streamThreads(),
+                ScorerConfig.COMMIT_INTERVAL_MS, settings.commitIntervalMs()));
+        ScorerConfig config = new ScorerConfig(scorerSettings);
         broker.createTopics(ScorerTopics.all(config, 4, (short) 1));
         ScorerMetrics metrics = new ScorerMetrics(new SimpleMeterRegistry());
         try (ScorerService scorer = ScorerService.start(config, ModelProvider.fixed(model), registry, metrics,
                 Duration.ofMinutes(2));
-             KafkaConsumer<String, ScoredEvent> consumer = new KafkaConsumer<>(Map.of(
-                     ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                     ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                     ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
-                     new StringDeserializer(), AvroSerdes.value(ScoredEvent.class, registry).deserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(config.outputTopic()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            partitions.forEach(consumer::position);
+             KafkaConsumer<String, ScoredEvent> consumer = Clients.readCommittedAll(config.clientProperties(),
+                     config.outputTopic(), true, new StringDeserializer(),
+                     AvroSerdes.value(ScoredEvent.class, registry).deserializer())) {
             // the scorer's first transactions on fresh partitions are slow (retried CONCURRENT_TRANSACTIONS,
             // up to ~0.9 s for the first events): warm up on other sessions before measuring
             Phase warmup = phase(broker, registry, config, consumer, warmupEvents(), rate);

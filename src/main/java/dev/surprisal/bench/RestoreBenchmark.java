@@ -1,16 +1,18 @@
 package dev.surprisal.bench;
 
+import java.util.HashMap;
+import dev.surprisal.kafka.Clients;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.TextEvent;
 import dev.surprisal.embedded.EmbeddedKafkaBroker;
-import dev.surprisal.io.Directories;
+import dev.surprisal.kafka.Directories;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.registry.InMemorySchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
-import dev.surprisal.stream.ModelProvider;
+import dev.surprisal.model.ModelProvider;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScorerMetrics;
 import dev.surprisal.stream.ScorerService;
@@ -66,18 +68,13 @@ public final class RestoreBenchmark {
     private ObjectNode measure(EmbeddedKafkaBroker broker, InMemorySchemaRegistry registry, Path stateDir,
                                int sessions) throws Exception {
         String name = "restore-" + sessions;
-        ScorerConfig config = new ScorerConfig(Map.of(
-                ScorerConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers(),
-                ScorerConfig.APPLICATION_ID, name,
-                ScorerConfig.INPUT_TOPIC, name + ".in",
-                ScorerConfig.OUTPUT_TOPIC, name + ".out",
-                ScorerConfig.ANOMALIES_TOPIC, name + ".anomalies",
-                ScorerConfig.SUMMARIES_TOPIC, name + ".summaries",
-                ScorerConfig.DLQ_TOPIC, name + ".dlq",
+        Map<String, Object> settings = new HashMap<>(ScorerConfig.prefixedTopics(name));
+        settings.putAll(Map.of(ScorerConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers(), ScorerConfig.APPLICATION_ID, name,
                 ScorerConfig.STATE_DIR, stateDir.toString()));
+        ScorerConfig config = new ScorerConfig(settings);
         broker.createTopics(ScorerTopics.all(config, 4, (short) 1));
         ObjectNode row = JSON.createObjectNode().put("sessions", sessions);
-        try (KafkaConsumer<String, ScoredEvent> consumer = consumer(broker, registry, config)) {
+        try (KafkaConsumer<String, ScoredEvent> consumer = consumer(registry, config)) {
             long t0 = System.nanoTime();
             try (ScorerService scorer = start(config, registry)) {
                 PipelineBenchmark.phase(broker, registry, config, consumer, events(name + "-fill-", sessions), 0);
@@ -116,19 +113,9 @@ public final class RestoreBenchmark {
         return out;
     }
 
-    private static KafkaConsumer<String, ScoredEvent> consumer(EmbeddedKafkaBroker broker,
-                                                               InMemorySchemaRegistry registry, ScorerConfig config) {
-        KafkaConsumer<String, ScoredEvent> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+    private static KafkaConsumer<String, ScoredEvent> consumer(InMemorySchemaRegistry registry, ScorerConfig config) {
+        return Clients.readCommittedAll(config.clientProperties(), config.outputTopic(), false,
                 new StringDeserializer(), AvroSerdes.value(ScoredEvent.class, registry).deserializer());
-        List<TopicPartition> partitions = consumer.partitionsFor(config.outputTopic()).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-        consumer.assign(partitions);
-        consumer.seekToEnd(partitions);
-        partitions.forEach(consumer::position);
-        return consumer;
     }
 
     private static long size(Path dir) throws java.io.IOException {

@@ -1,5 +1,6 @@
 package dev.surprisal.cli;
 
+import dev.surprisal.kafka.Clients;
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.demo.ConsoleRenderer;
 import dev.surprisal.serde.AvroJson;
@@ -56,12 +57,11 @@ final class ConsumeCommand implements Callable<Integer> {
         Map<String, Object> props = cluster.clientProperties();
         props.put(ConsumerConfig.GROUP_ID_CONFIG, group != null ? group : "surprisal-consume-" + UUID.randomUUID());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromBeginning ? "earliest" : "latest");
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         ConsoleRenderer renderer = new ConsoleRenderer(System.console() != null && System.getenv("NO_COLOR") == null, false);
         long seen = 0;
         long lastEvent = System.nanoTime();
         try (ShutdownSignal shutdown = new ShutdownSignal();
-             KafkaConsumer<String, ScoredEvent> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+             KafkaConsumer<String, ScoredEvent> consumer = Clients.readCommitted(props, new StringDeserializer(),
                      AvroSerdes.value(ScoredEvent.class, cluster.registry(props)).deserializer())) {
             consumer.subscribe(List.of(topic));
             while (!shutdown.requested() && (max == 0 || seen < max)) {

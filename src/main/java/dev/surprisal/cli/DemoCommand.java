@@ -1,7 +1,7 @@
 package dev.surprisal.cli;
 
 import dev.surprisal.demo.DemoRunner;
-import dev.surprisal.io.Directories;
+import dev.surprisal.kafka.Directories;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -10,14 +10,14 @@ import dev.surprisal.evaluate.ReplayInputs;
 import dev.surprisal.evaluate.ReplaySession;
 import dev.surprisal.evaluate.Replayer;
 import dev.surprisal.evaluate.ShadowReplay;
-import dev.surprisal.io.TopicRange;
+import dev.surprisal.kafka.TopicRange;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelArtifact;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.release.ModelReleases;
 import dev.surprisal.release.ReleaseLog;
 import dev.surprisal.stream.ScorerConfig;
-import dev.surprisal.stream.SessionScorer;
+import dev.surprisal.session.SessionScorer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -108,10 +108,10 @@ final class EvaluateCommand implements Callable<Integer> {
              LanguageModel second = compare == null ? null : load(compare, props, registry)) {
             Replayer replayer = new Replayer(config);
             List<Replayer.SessionResult> results = replayer.replay(primary, sessions);
-            ObjectNode json = Evaluation.of(primary, new SessionScorer(config).policyFor(primary), results, settings);
+            ObjectNode json = Evaluation.of(primary, new SessionScorer(config.scoring()).policyFor(primary), results, settings);
             ObjectNode other = null;
             if (second != null) {
-                other = Evaluation.of(second, new SessionScorer(config).policyFor(second),
+                other = Evaluation.of(second, new SessionScorer(config.scoring()).policyFor(second),
                         replayer.replay(second, sessions), settings);
                 json.set("compare", other);
             }

@@ -2,8 +2,8 @@ package dev.surprisal.cli;
 
 import dev.surprisal.release.ReleaseTopics;
 import dev.surprisal.stream.ScorerConfig;
-import dev.surprisal.stream.TopicSetup;
-import dev.surprisal.trainer.TrainerService;
+import dev.surprisal.kafka.TopicSetup;
+import dev.surprisal.retraining.TrainerService;
 import dev.surprisal.training.ConsoleProgress;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;

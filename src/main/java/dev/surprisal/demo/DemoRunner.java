@@ -1,12 +1,13 @@
 package dev.surprisal.demo;
 
+import dev.surprisal.kafka.Clients;
 import dev.surprisal.avro.ModelRelease;
 import dev.surprisal.avro.PromotionPolicy;
 import dev.surprisal.avro.ReleaseStatus;
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.TrainCommand;
 import dev.surprisal.embedded.EmbeddedKafkaBroker;
-import dev.surprisal.io.Directories;
+import dev.surprisal.kafka.Directories;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelArtifact;
 import dev.surprisal.ops.OpsServer;
@@ -23,7 +24,7 @@ import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScorerMetrics;
 import dev.surprisal.stream.ScorerService;
 import dev.surprisal.stream.ScorerTopics;
-import dev.surprisal.trainer.TrainerService;
+import dev.surprisal.retraining.TrainerService;
 import dev.surprisal.training.ConsoleProgress;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -142,7 +143,9 @@ public final class DemoRunner {
              OpsServer ops = OpsServer.start(config, follower, prometheus, registry);
              ScorerService scorer = ScorerService.start(config, follower, registry, new ScorerMetrics(prometheus),
                      Duration.ofSeconds(60));
-             KafkaConsumer<String, ScoredEvent> consumer = consumer(broker.bootstrapServers(), registry);
+             // from the end of the scores topic (the broker keeps earlier runs), positions fixed before publishing
+             KafkaConsumer<String, ScoredEvent> consumer = Clients.readCommittedAll(clientProps, config.outputTopic(),
+                     false, new StringDeserializer(), AvroSerdes.value(ScoredEvent.class, registry).deserializer());
              DemoPublisher publisher = new DemoPublisher(broker.bootstrapServers(), registry, config.inputTopic(),
                      phases(clientProps, registry, switched), options.events())) {
             Thread trainerThread = new Thread(() -> trainer.run(stopped::get), "demo-trainer");
@@ -154,12 +157,6 @@ public final class DemoRunner {
                     config.inputTopic(), config.outputTopic());
             info.printf(Locale.ROOT, "metrics on http://127.0.0.1:%d/metrics, sessions on http://127.0.0.1:%d/sessions/{id}%n",
                     ops.port(), ops.port());
-            // from the end of the scores topic (the broker keeps earlier runs), positions fixed before publishing
-            List<TopicPartition> partitions = consumer.partitionsFor(config.outputTopic()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToEnd(partitions);
-            partitions.forEach(consumer::position);
             publisher.start();
             Tally tally = new Tally();
             try {
@@ -291,13 +288,6 @@ public final class DemoRunner {
         }
     }
 
-    private static KafkaConsumer<String, ScoredEvent> consumer(String bootstrap, SchemaRegistry registry) {
-        return new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                new StringDeserializer(), AvroSerdes.value(ScoredEvent.class, registry).deserializer());
-    }
 
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {

@@ -2,7 +2,7 @@ package dev.surprisal.embedded;
 
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
-import dev.surprisal.stream.TopicSetup;
+import dev.surprisal.kafka.TopicSetup;
 import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -13,7 +13,7 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 
 import java.io.ByteArrayOutputStream;
-import dev.surprisal.io.Directories;
+import dev.surprisal.kafka.Directories;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;

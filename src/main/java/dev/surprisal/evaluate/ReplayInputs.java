@@ -1,7 +1,7 @@
 package dev.surprisal.evaluate;
 
 import dev.surprisal.avro.TextEvent;
-import dev.surprisal.io.TopicRange;
+import dev.surprisal.kafka.TopicRange;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

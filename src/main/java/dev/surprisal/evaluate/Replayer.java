@@ -5,8 +5,8 @@ import dev.surprisal.avro.TextEvent;
 import dev.surprisal.avro.TokenScore;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.stream.ScorerConfig;
-import dev.surprisal.stream.SessionScorer;
-import dev.surprisal.stream.SessionState;
+import dev.surprisal.session.SessionScorer;
+import dev.surprisal.session.SessionState;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -55,7 +55,7 @@ public final class Replayer {
     }
 
     public List<SessionResult> replay(LanguageModel model, List<ReplaySession> sessions) {
-        SessionScorer scorer = new SessionScorer(config);
+        SessionScorer scorer = new SessionScorer(config.scoring());
         List<SessionResult> out = new ArrayList<>(sessions.size());
         long time = 0;
         for (ReplaySession session : sessions) {

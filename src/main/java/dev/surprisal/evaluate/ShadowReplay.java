@@ -1,17 +1,18 @@
 package dev.surprisal.evaluate;
 
+import dev.surprisal.kafka.Clients;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.surprisal.avro.ScoredEvent;
-import dev.surprisal.io.Directories;
+import dev.surprisal.kafka.Directories;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
-import dev.surprisal.stream.ModelProvider;
+import dev.surprisal.model.ModelProvider;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScorerService;
 import dev.surprisal.stream.ScorerTopics;
-import dev.surprisal.stream.TopicSetup;
+import dev.surprisal.kafka.TopicSetup;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -55,10 +56,7 @@ public final class ShadowReplay {
         settings.put(ScorerConfig.APPLICATION_ID, app);
         settings.put(ScorerConfig.STATE_DIR, stateDir.toString());
         settings.put(ScorerConfig.HTTP_PORT, 0);
-        for (String key : List.of(ScorerConfig.INPUT_TOPIC, ScorerConfig.OUTPUT_TOPIC, ScorerConfig.ANOMALIES_TOPIC,
-                ScorerConfig.SUMMARIES_TOPIC, ScorerConfig.DLQ_TOPIC)) {
-            settings.put(key, app + "." + ScorerConfig.DEFINITION.defaultValues().get(key));
-        }
+        settings.putAll(ScorerConfig.prefixedTopics(app));
         ScorerConfig config = new ScorerConfig(settings);
         int partitions = (int) range.stream().mapToInt(ConsumerRecord::partition).max().orElse(0) + 1;
         try (Admin admin = Admin.create(clientProps)) {
@@ -109,9 +107,8 @@ public final class ShadowReplay {
         Map<String, Object> props = new HashMap<>(clientProps);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "surprisal-shadow-check-" + UUID.randomUUID());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         Map<String, Double> out = new HashMap<>();
-        try (KafkaConsumer<String, ScoredEvent> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+        try (KafkaConsumer<String, ScoredEvent> consumer = Clients.readCommitted(props, new StringDeserializer(),
                 AvroSerdes.value(ScoredEvent.class, registry).deserializer())) {
             consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + WAIT.toNanos();

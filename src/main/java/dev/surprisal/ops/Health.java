@@ -1,7 +1,7 @@
 package dev.surprisal.ops;
 
 import dev.surprisal.registry.SchemaRegistry;
-import dev.surprisal.stream.ModelProvider;
+import dev.surprisal.model.ModelProvider;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScorerService;
 import org.apache.kafka.clients.admin.Admin;

@@ -1,5 +1,6 @@
 package dev.surprisal.registry;
 
+import dev.surprisal.kafka.LogReader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -86,26 +87,12 @@ public final class KafkaSchemaJournal implements Consumer<SchemaRegistry.Registe
     }
 
     private void replay(Map<String, Object> clientProps, InMemorySchemaRegistry registry) {
-        Map<String, Object> props = new HashMap<>(clientProps);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        TopicPartition partition = new TopicPartition(topic, 0);
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                new StringDeserializer())) {
-            consumer.assign(List.of(partition));
-            consumer.seekToBeginning(List.of(partition));
-            long end = consumer.endOffsets(List.of(partition), TIMEOUT).get(partition);
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while (consumer.position(partition) < end) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read " + topic + " to its end within " + TIMEOUT);
-                }
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+        LogReader.readToEnd(clientProps, Map.of(), topic, new StringDeserializer(), new StringDeserializer(), TIMEOUT,
+                record -> {
                     if (record.value() != null) {
                         registry.apply(parse(record.value()));
                     }
-                }
-            }
-        }
+                });
     }
 
     private static SchemaRegistry.RegisteredSchema parse(String value) {

@@ -8,7 +8,7 @@ import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelLease;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
-import dev.surprisal.stream.ModelProvider;
+import dev.surprisal.model.ModelProvider;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;

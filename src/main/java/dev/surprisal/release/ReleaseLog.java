@@ -1,6 +1,7 @@
 package dev.surprisal.release;
 
 import dev.surprisal.avro.ModelRelease;
+import dev.surprisal.kafka.LogReader;
 import dev.surprisal.avro.ReleaseStatus;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
@@ -33,32 +34,21 @@ public final class ReleaseLog {
     }
 
     public static Map<String, ModelRelease> read(Map<String, Object> clientProps, SchemaRegistry registry) {
-        Map<String, Object> props = new HashMap<>(clientProps);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, ReleaseTopics.MAX_RELEASE_BYTES);
-        props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, ReleaseTopics.MAX_RELEASE_BYTES);
         Map<String, ModelRelease> latest = new LinkedHashMap<>();
-        TopicPartition partition = new TopicPartition(ReleaseTopics.RELEASES, 0);
         Deserializer<ModelRelease> releases = AvroSerdes.value(ModelRelease.class, registry).deserializer();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                new ByteArrayDeserializer())) {
-            consumer.assign(List.of(partition));
-            consumer.seekToBeginning(List.of(partition));
-            long end = consumer.endOffsets(List.of(partition), TIMEOUT).get(partition);
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while (consumer.position(partition, TIMEOUT) < end && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+        LogReader.readToEnd(clientProps, Map.of(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, ReleaseTopics.MAX_RELEASE_BYTES,
+                        ConsumerConfig.FETCH_MAX_BYTES_CONFIG, ReleaseTopics.MAX_RELEASE_BYTES), ReleaseTopics.RELEASES,
+                new StringDeserializer(), new ByteArrayDeserializer(), TIMEOUT, r -> {
                     latest.remove(r.key());
                     if (r.value() != null) {
                         try {
                             latest.put(r.key(), releases.deserialize(r.topic(), r.value()));
                         } catch (SerializationException e) {
-                            LOG.warn("skipping unreadable release {} at offset {}: {}", r.key(), r.offset(), e.getMessage());
+                            LOG.warn("skipping unreadable release {} at offset {}: {}", r.key(), r.offset(),
+                                    e.getMessage());
                         }
                     }
-                }
-            }
-        }
+                });
         return latest;
     }
 

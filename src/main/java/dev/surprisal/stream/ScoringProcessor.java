@@ -1,5 +1,8 @@
 package dev.surprisal.stream;
 
+import dev.surprisal.session.ScoredEvents;
+import dev.surprisal.session.SessionScorer;
+import dev.surprisal.session.SessionState;
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.SessionEndReason;
 import dev.surprisal.avro.SessionSummary;

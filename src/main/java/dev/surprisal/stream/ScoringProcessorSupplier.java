@@ -1,5 +1,7 @@
 package dev.surprisal.stream;
 
+import dev.surprisal.model.ModelProvider;
+import dev.surprisal.session.SessionState;
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.SessionSummary;
 import dev.surprisal.avro.TextEvent;

@@ -1,5 +1,6 @@
 package dev.surprisal.stream;
 
+import dev.surprisal.session.SessionState;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;

@@ -1,5 +1,7 @@
 package dev.surprisal.stream;
 
+import dev.surprisal.model.ModelProvider;
+import dev.surprisal.session.SessionScorer;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelLease;
 import org.slf4j.Logger;
@@ -39,7 +41,7 @@ final class ThreadBatch {
     ThreadBatch(ScorerConfig config, ModelProvider models, ScorerMetrics metrics) {
         this.config = config;
         this.models = models;
-        this.sessions = new SessionScorer(config);
+        this.sessions = new SessionScorer(config.scoring());
         this.metrics = metrics;
         metrics.queueDepth(Thread.currentThread().getName(), () -> queuedDepth);
     }

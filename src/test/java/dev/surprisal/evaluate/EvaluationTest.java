@@ -7,10 +7,10 @@ import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelSpec;
 import dev.surprisal.registry.InMemorySchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
-import dev.surprisal.stream.ModelProvider;
+import dev.surprisal.model.ModelProvider;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScoringTopology;
-import dev.surprisal.stream.SessionScorer;
+import dev.surprisal.session.SessionScorer;
 import dev.surprisal.testing.TestModels;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -50,7 +50,7 @@ class EvaluationTest {
         ScorerConfig config = new ScorerConfig(Map.of(ScorerConfig.PERPLEXITY_THRESHOLD, 250.0));
         try (LanguageModel model = TestModels.tinyByteModel()) {
             List<Replayer.SessionResult> results = new Replayer(config).replay(model, FIXTURE);
-            ObjectNode report = Evaluation.of(model, new SessionScorer(config).policyFor(model), results, Map.of());
+            ObjectNode report = Evaluation.of(model, new SessionScorer(config.scoring()).policyFor(model), results, Map.of());
             assertEquals(4, report.get("sessions").asInt());
             assertEquals(5, report.get("events").asInt());
             assertEquals(3, report.get("labelledSessions").asInt());
@@ -117,7 +117,7 @@ class EvaluationTest {
                 new ReplaySession("s2", false, events("k", "fine")));
         try (LanguageModel model = TestModels.tinyByteModel()) {
             List<Replayer.SessionResult> results = new Replayer(config).replay(model, hostile);
-            ObjectNode report = Evaluation.of(model, new SessionScorer(config).policyFor(model), results,
+            ObjectNode report = Evaluation.of(model, new SessionScorer(config.scoring()).policyFor(model), results,
                     Map.of("input", "fixture"));
             String html = HtmlReport.render(report, null, Evaluation.meanBitsByLabel(results), Evaluation.meanBits(results));
             assertTrue(html.startsWith("<!DOCTYPE html>"));

@@ -10,6 +10,9 @@ import dev.surprisal.registry.KafkaSchemaJournal;
 import dev.surprisal.registry.SchemaRegistryServer;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.testing.EmbeddedKafkaExtension;
+import dev.surprisal.testing.IsolatedScorer;
+import dev.surprisal.testing.FreePorts;
+import dev.surprisal.testing.Await;
 import dev.surprisal.testing.TinyModelExtension;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -20,7 +23,6 @@ import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -51,15 +53,12 @@ class CliRoundTripIT {
                 "081109 203807 222 INFO dfs.DataNode$PacketResponder: PacketResponder 0 for block blk_-6952295868487656571 terminating",
                 "081109 204005 35 INFO dfs.FSNamesystem: BLOCK* NameSystem.addStoredBlock: blk_38865049064139660 added",
                 "a line without any block id"));
-        int httpPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            httpPort = socket.getLocalPort();
-        }
+        int httpPort = FreePorts.any();
         try (KafkaSchemaJournal journal = KafkaSchemaJournal.open(
                      Map.of(ScorerConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers()), "_schemas_cli_it");
              SchemaRegistryServer registry = SchemaRegistryServer.start(journal.registry(), "127.0.0.1", 0)) {
             String[] cluster = {"--bootstrap-servers", broker.bootstrapServers(), "--schema-registry-url", registry.url()};
-            String app = "cli-it";
+            String app = IsolatedScorer.unique("cli-it");
             java.util.concurrent.atomic.AtomicInteger scoreExit = new java.util.concurrent.atomic.AtomicInteger(-1);
             Thread scorer = new Thread(() -> scoreExit.set(new CommandLine(new Main()).execute(concat(new String[] {"score",
                     "--model", modelDir.toString(),
@@ -108,18 +107,8 @@ class CliRoundTripIT {
     }
 
     private static void awaitReady(int port) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if (get(port, "/health/ready").statusCode() == 200) {
-                    return;
-                }
-            } catch (java.io.IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("the score command did not become ready");
+        Await.until("the score command becomes ready", Duration.ofSeconds(90),
+                () -> get(port, "/health/ready").statusCode() == 200);
     }
 
     private static HttpResponse<String> get(int port, String path) throws Exception {

@@ -18,6 +18,7 @@ import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScorerMetrics;
 import dev.surprisal.stream.ScorerService;
 import dev.surprisal.stream.ScorerTopics;
+import dev.surprisal.testing.Await;
 import dev.surprisal.testing.EmbeddedKafkaExtension;
 import dev.surprisal.testing.IsolatedScorer;
 import dev.surprisal.testing.SharedRegistry;
@@ -141,7 +142,7 @@ class ModelSwitchIT {
 
     /** A scorer's settings with topics of its own, named after {@code name}, created with the release topics. */
     private static ScorerConfig scorerWithTopics(EmbeddedKafkaBroker broker, Path stateDir, String name) {
-        Map<String, Object> settings = IsolatedScorer.settings(broker.bootstrapServers(), name);
+        Map<String, Object> settings = IsolatedScorer.settings(broker.bootstrapServers(), IsolatedScorer.unique(name));
         settings.put(ScorerConfig.STATE_DIR, stateDir.toString());
         ScorerConfig config = new ScorerConfig(settings);
         List<org.apache.kafka.clients.admin.NewTopic> topics = new ArrayList<>(ScorerTopics.all(config, 2, (short) 1));
@@ -187,12 +188,6 @@ class ModelSwitchIT {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + " within " + WAIT);
-            }
-            Thread.sleep(50);
-        }
+        Await.until(what, WAIT, condition::getAsBoolean);
     }
 }

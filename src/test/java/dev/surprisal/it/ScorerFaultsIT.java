@@ -10,9 +10,10 @@ import dev.surprisal.registry.SchemaRegistryServer;
 import dev.surprisal.serde.AvroSerdes;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScorerTopics;
-import dev.surprisal.stream.SessionScorer;
-import dev.surprisal.stream.SessionState;
+import dev.surprisal.session.SessionScorer;
+import dev.surprisal.session.SessionState;
 import dev.surprisal.testing.IsolatedScorer;
+import dev.surprisal.testing.FreePorts;
 import dev.surprisal.testing.ScorerProcess;
 import dev.surprisal.testing.TestClients;
 import dev.surprisal.testing.TinyModelExtension;
@@ -30,7 +31,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -74,7 +74,7 @@ class ScorerFaultsIT {
 
     @BeforeEach
     void start() throws IOException {
-        broker = EmbeddedKafkaBroker.start(freePort(), dir.resolve("kafka"));
+        broker = EmbeddedKafkaBroker.start(FreePorts.any(), dir.resolve("kafka"));
         registryServer = SchemaRegistryServer.start(registry, "127.0.0.1", 0);
         ModelArtifact.save(model, dir.resolve("model"));
     }
@@ -203,7 +203,7 @@ class ScorerFaultsIT {
 
     /** Every event against the reference path, session by session in order. */
     private Comparison compare(List<TextEvent> events, Map<String, ScoredEvent> scored) {
-        SessionScorer reference = new SessionScorer(new ScorerConfig(Map.of()));
+        SessionScorer reference = new SessionScorer(new ScorerConfig(Map.of()).scoring());
         Map<String, SessionState> states = new HashMap<>();
         int lost = 0;
         double max = 0;
@@ -223,12 +223,6 @@ class ScorerFaultsIT {
             }
         }
         return new Comparison(lost, max);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     /** Committed scores from the beginning of the output topic, read as they become visible. */

@@ -11,7 +11,7 @@ import dev.surprisal.scoring.EventScore;
 import dev.surprisal.scoring.EventScorer;
 import dev.surprisal.serde.AvroSerdes;
 import dev.surprisal.registry.InMemorySchemaRegistry;
-import dev.surprisal.stream.ModelProvider;
+import dev.surprisal.model.ModelProvider;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScorerService;
 import dev.surprisal.stream.ScorerTopics;
@@ -68,14 +68,10 @@ class ScorerIT {
 
     private static ScorerConfig config(EmbeddedKafkaBroker broker, TestInfo test, Path stateDir) {
         String name = test.getTestMethod().orElseThrow().getName();
-        Map<String, Object> settings = new HashMap<>();
+        Map<String, Object> settings = new HashMap<>(ScorerConfig.prefixedTopics(name));
         settings.put(ScorerConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers());
         settings.put(ScorerConfig.APPLICATION_ID, "it-" + name);
         settings.put(ScorerConfig.STATE_DIR, stateDir.toString());
-        for (String topic : List.of(ScorerConfig.INPUT_TOPIC, ScorerConfig.OUTPUT_TOPIC, ScorerConfig.ANOMALIES_TOPIC,
-                ScorerConfig.SUMMARIES_TOPIC, ScorerConfig.DLQ_TOPIC)) {
-            settings.put(topic, name + "." + ScorerConfig.DEFINITION.defaultValues().get(topic));
-        }
         ScorerConfig config = new ScorerConfig(settings);
         broker.createTopics(ScorerTopics.all(config, 4, (short) 1));
         return config;

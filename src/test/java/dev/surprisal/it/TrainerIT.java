@@ -20,7 +20,7 @@ import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.testing.EmbeddedKafkaExtension;
 import dev.surprisal.testing.SharedRegistry;
 import dev.surprisal.testing.TestClients;
-import dev.surprisal.trainer.TrainerService;
+import dev.surprisal.retraining.TrainerService;
 import dev.surprisal.training.Corpus;
 import dev.surprisal.training.TrainingOptions;
 import dev.surprisal.training.TrainingProgress;

@@ -1,5 +1,6 @@
 package dev.surprisal.it;
 
+import dev.surprisal.testing.IsolatedScorer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.surprisal.avro.ScoredEvent;
@@ -9,12 +10,14 @@ import dev.surprisal.model.LanguageModel;
 import dev.surprisal.ops.OpsServer;
 import dev.surprisal.registry.InMemorySchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
-import dev.surprisal.stream.ModelProvider;
+import dev.surprisal.model.ModelProvider;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScorerMetrics;
 import dev.surprisal.stream.ScorerService;
 import dev.surprisal.stream.ScorerTopics;
 import dev.surprisal.testing.EmbeddedKafkaExtension;
+import dev.surprisal.testing.FreePorts;
+import dev.surprisal.testing.Await;
 import dev.surprisal.testing.TestClients;
 import dev.surprisal.testing.TinyModelExtension;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -28,7 +31,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -51,6 +53,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(240)
 @ExtendWith({EmbeddedKafkaExtension.class, TinyModelExtension.class})
 class TwoScorersIT {
+
+    /** Both instances are one application; the name is this run's own. */
+    private static final String APPLICATION = IsolatedScorer.unique("two-scorers-it");
 
     private static final int SESSIONS = 12;
 
@@ -90,15 +95,8 @@ class TwoScorersIT {
     }
 
     private static ScorerConfig config(EmbeddedKafkaBroker broker, Path stateDir) throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        Map<String, Object> settings = new HashMap<>();
-        settings.put(ScorerConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers());
-        settings.put(ScorerConfig.APPLICATION_ID, "two-scorers-it");
-        settings.put(ScorerConfig.INPUT_TOPIC, "two-scorers-it.in");
-        settings.put(ScorerConfig.OUTPUT_TOPIC, "two-scorers-it.out");
+        int port = FreePorts.any();
+        Map<String, Object> settings = IsolatedScorer.settings(broker.bootstrapServers(), APPLICATION);
         settings.put(ScorerConfig.STATE_DIR, stateDir.toString());
         settings.put(ScorerConfig.HTTP_PORT, port);
         settings.put(ScorerConfig.ADVERTISED_HOST, "127.0.0.1");
@@ -106,17 +104,10 @@ class TwoScorersIT {
     }
 
     private static void awaitBothRunningWithPartitions(Instance a, Instance b) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (System.nanoTime() < deadline) {
-            boolean running = a.scorer.streams().state() == KafkaStreams.State.RUNNING
-                    && b.scorer.streams().state() == KafkaStreams.State.RUNNING;
-            if (running && !a.scorer.streams().metadataForLocalThreads().iterator().next().activeTasks().isEmpty()
-                    && !b.scorer.streams().metadataForLocalThreads().iterator().next().activeTasks().isEmpty()) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("the two instances did not both get partitions");
+        Await.until("both instances run with partitions", Duration.ofSeconds(90),
+                () -> a.scorer.streams().state() == KafkaStreams.State.RUNNING
+                        && b.scorer.streams().state() == KafkaStreams.State.RUNNING
+                        && a.scorer.hasActiveTasks() && b.scorer.hasActiveTasks());
     }
 
     private static JsonNode query(int port, String session) throws Exception {

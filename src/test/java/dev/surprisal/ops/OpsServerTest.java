@@ -2,7 +2,7 @@ package dev.surprisal.ops;
 
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.registry.InMemorySchemaRegistry;
-import dev.surprisal.stream.ModelProvider;
+import dev.surprisal.model.ModelProvider;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.testing.TinyModelExtension;
 import io.micrometer.prometheusmetrics.PrometheusConfig;

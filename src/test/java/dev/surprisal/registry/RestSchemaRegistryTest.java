@@ -1,5 +1,6 @@
 package dev.surprisal.registry;
 
+import dev.surprisal.testing.FreePorts;
 import dev.surprisal.avro.TextEvent;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
@@ -8,7 +9,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -79,10 +79,7 @@ class RestSchemaRegistryTest {
 
     @Test
     void anUnreachableRegistryIsReportedAsUnavailable() throws IOException {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
+        int closedPort = FreePorts.any();
         RestSchemaRegistry down = new RestSchemaRegistry("http://127.0.0.1:" + closedPort, Map.of());
         SchemaRegistry.RegistryUnavailableException e = assertThrows(SchemaRegistry.RegistryUnavailableException.class,
                 () -> down.byId(1));

@@ -3,7 +3,7 @@ package dev.surprisal.it.platform;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import dev.surprisal.stream.TopicSetup;
+import dev.surprisal.kafka.TopicSetup;
 
 import java.util.List;
 import java.util.Map;

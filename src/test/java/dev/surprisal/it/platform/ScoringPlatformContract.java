@@ -6,7 +6,7 @@ import dev.surprisal.model.LanguageModel;
 import dev.surprisal.registry.RestSchemaRegistry;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
-import dev.surprisal.stream.ModelProvider;
+import dev.surprisal.model.ModelProvider;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScorerService;
 import dev.surprisal.stream.ScorerTopics;
@@ -71,16 +71,11 @@ public abstract class ScoringPlatformContract {
     void eventsAreScoredExactlyOnceWithSchemasFromTheRegistry(LanguageModel model, TestInfo test,
                                                                @TempDir Path stateDir) throws Exception {
         String prefix = test.getTestMethod().orElseThrow().getName() + "-" + UUID.randomUUID().toString().substring(0, 8);
-        Map<String, Object> settings = new HashMap<>();
+        Map<String, Object> settings = new HashMap<>(ScorerConfig.prefixedTopics(prefix));
         settings.put(ScorerConfig.BOOTSTRAP_SERVERS, platform().bootstrapServers());
         settings.put(ScorerConfig.SCHEMA_REGISTRY_URL, platform().registryUrl());
         settings.put(ScorerConfig.APPLICATION_ID, prefix);
         settings.put(ScorerConfig.STATE_DIR, stateDir.toString());
-        settings.put(ScorerConfig.INPUT_TOPIC, prefix + ".text-events");
-        settings.put(ScorerConfig.OUTPUT_TOPIC, prefix + ".token-scores");
-        settings.put(ScorerConfig.ANOMALIES_TOPIC, prefix + ".text-anomalies");
-        settings.put(ScorerConfig.SUMMARIES_TOPIC, prefix + ".session-summaries");
-        settings.put(ScorerConfig.DLQ_TOPIC, prefix + ".dlq");
         ScorerConfig config = new ScorerConfig(settings);
         platform().createTopics(ScorerTopics.all(config, 4, (short) 1));
         SchemaRegistry registry = RestSchemaRegistry.fromProperties(config.clientProperties());

@@ -1,4 +1,4 @@
-package dev.surprisal.stream;
+package dev.surprisal.model;
 
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelLease;

@@ -1,4 +1,4 @@
-package dev.surprisal.stream;
+package dev.surprisal.session;
 
 /**
  * What the scorer remembers of a session between events: the recurrent state after its last token

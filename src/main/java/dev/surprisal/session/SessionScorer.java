@@ -1,4 +1,4 @@
-package dev.surprisal.stream;
+package dev.surprisal.session;
 
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.TextEvent;
@@ -53,12 +53,12 @@ public final class SessionScorer {
     /** The rejection code of a resent event: counted, not dead-lettered. */
     public static final String DUPLICATE = "duplicate";
 
-    private final ScorerConfig config;
+    private final ScoringSettings config;
     private final EventScorer scorer;
     private String policyVersion;
     private AnomalyPolicy policy;
 
-    public SessionScorer(ScorerConfig config) {
+    public SessionScorer(ScoringSettings config) {
         this.config = config;
         this.scorer = new EventScorer(config.topK(), config.perTokenTopK());
     }
@@ -87,7 +87,7 @@ public final class SessionScorer {
         int bytes = text.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > config.maxTextBytes()) {
             throw new Rejected("too-large", "text too large: " + bytes + " bytes, limit " + config.maxTextBytes()
-                    + " (" + ScorerConfig.MAX_TEXT_BYTES + ")");
+                    + " (text.max.bytes)");
         }
         if (state != null && state.hasSeen(event.getEventId())) {
             throw new Rejected(DUPLICATE, "event " + event.getEventId() + " was scored before");

@@ -1,9 +1,9 @@
-package dev.surprisal.trainer;
+package dev.surprisal.retraining;
 
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.TextEvent;
 import dev.surprisal.avro.TrainCommand;
-import dev.surprisal.io.TopicRange;
+import dev.surprisal.kafka.TopicRange;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
 import dev.surprisal.training.Corpus;

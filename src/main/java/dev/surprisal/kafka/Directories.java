@@ -1,4 +1,4 @@
-package dev.surprisal.io;
+package dev.surprisal.kafka;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

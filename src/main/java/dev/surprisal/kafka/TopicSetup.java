@@ -1,4 +1,4 @@
-package dev.surprisal.stream;
+package dev.surprisal.kafka;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;

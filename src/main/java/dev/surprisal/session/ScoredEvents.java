@@ -1,4 +1,4 @@
-package dev.surprisal.stream;
+package dev.surprisal.session;
 
 import dev.surprisal.avro.AnomalyRule;
 import dev.surprisal.avro.Prediction;
@@ -16,11 +16,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Maps scoring results onto the output schemas. */
-final class ScoredEvents {
+public final class ScoredEvents {
 
-    static final String END_OF_SESSION = "<end>";
-    static final String NOTE_FUTURE_TIMESTAMP = "future-timestamp";
-    static final String NOTE_TOP_K_DROPPED = "per-token-predictions-dropped";
+    public static final String END_OF_SESSION = "<end>";
+    public static final String NOTE_FUTURE_TIMESTAMP = "future-timestamp";
+    public static final String NOTE_TOP_K_DROPPED = "per-token-predictions-dropped";
 
     private ScoredEvents() {
     }
@@ -60,7 +60,7 @@ final class ScoredEvents {
                 .build();
     }
 
-    static SessionSummary summary(String session, SessionState state, SessionEndReason reason) {
+    public static SessionSummary summary(String session, SessionState state, SessionEndReason reason) {
         return SessionSummary.newBuilder()
                 .setSessionId(session)
                 .setModelVersion(state.modelVersion())

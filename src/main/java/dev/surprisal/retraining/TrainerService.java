@@ -1,5 +1,6 @@
-package dev.surprisal.trainer;
+package dev.surprisal.retraining;
 
+import dev.surprisal.kafka.LogReader;
 import ai.djl.MalformedModelException;
 import dev.surprisal.avro.ModelRelease;
 import dev.surprisal.avro.PromotionPolicy;
@@ -281,20 +282,9 @@ public final class TrainerService implements AutoCloseable {
     }
 
     private List<ConsumerRecord<String, byte[]>> readAll(String topic) {
-        Map<String, Object> props = new HashMap<>(clientProps);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        TopicPartition partition = new TopicPartition(topic, 0);
         List<ConsumerRecord<String, byte[]>> out = new java.util.ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                new ByteArrayDeserializer())) {
-            consumer.assign(List.of(partition));
-            consumer.seekToBeginning(List.of(partition));
-            long end = consumer.endOffsets(List.of(partition), Duration.ofSeconds(30)).get(partition);
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (consumer.position(partition) < end && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
-        }
+        LogReader.readToEnd(clientProps, Map.of(), topic, new StringDeserializer(), new ByteArrayDeserializer(),
+                Duration.ofSeconds(60), out::add);
         return out;
     }
 

@@ -1,4 +1,4 @@
-package dev.surprisal.trainer;
+package dev.surprisal.retraining;
 
 import dev.surprisal.avro.TrainCommand;
 import dev.surprisal.model.ModelSpec;

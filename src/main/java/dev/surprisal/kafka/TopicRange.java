@@ -1,4 +1,4 @@
-package dev.surprisal.io;
+package dev.surprisal.kafka;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -35,9 +35,7 @@ public record TopicRange(String topic, Instant from, Instant to, Map<String, Lon
     public List<ConsumerRecord<String, byte[]>> read(Map<String, Object> clientProps) {
         Map<String, Object> props = new HashMap<>(clientProps);
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+        try (KafkaConsumer<String, byte[]> consumer = Clients.readCommitted(props, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, TIMEOUT).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
