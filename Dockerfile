@@ -1,11 +1,13 @@
 # Build: docker build -t surprisal:0.1.0 .
-FROM maven:3.9.11-eclipse-temurin-17 AS build
+# The build uses the project's Maven wrapper, as a developer and CI do: the same Maven version everywhere.
+FROM eclipse-temurin:17.0.16_8-jdk-jammy AS build
 WORKDIR /src
-COPY pom.xml ./
-RUN mvn -q -B dependency:go-offline
+COPY mvnw pom.xml ./
+COPY .mvn .mvn
+RUN ./mvnw -q -B dependency:go-offline
 COPY schemas schemas
 COPY src src
-RUN mvn -q -B package -DskipTests
+RUN ./mvnw -q -B package -DskipTests
 
 FROM eclipse-temurin:17.0.16_8-jre-jammy
 RUN apt-get update \

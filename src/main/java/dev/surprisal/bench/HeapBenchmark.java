@@ -1,15 +1,16 @@
 package dev.surprisal.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.TextEvent;
+import dev.surprisal.model.LanguageModel;
 import dev.surprisal.registry.InMemorySchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
-import org.apache.kafka.common.serialization.Serializer;
-import dev.surprisal.model.LanguageModel;
-import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.session.SessionScorer;
+import dev.surprisal.stream.ScorerConfig;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.kafka.common.serialization.Serializer;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;

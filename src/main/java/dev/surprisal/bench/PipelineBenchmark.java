@@ -1,39 +1,39 @@
 package dev.surprisal.bench;
 
-import dev.surprisal.kafka.Clients;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.TextEvent;
 import dev.surprisal.embedded.EmbeddedKafkaBroker;
+import dev.surprisal.kafka.Clients;
 import dev.surprisal.kafka.Directories;
 import dev.surprisal.model.DjlRuntime;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelArtifact;
 import dev.surprisal.model.ModelManifest;
+import dev.surprisal.model.ModelProvider;
 import dev.surprisal.model.ModelSpec;
-import dev.surprisal.tokenize.Tokenizer;
-import dev.surprisal.tokenize.Tokenizers;
+import dev.surprisal.model.TrainingMetrics;
 import dev.surprisal.registry.InMemorySchemaRegistry;
 import dev.surprisal.scoring.EventScore;
 import dev.surprisal.scoring.EventScorer;
 import dev.surprisal.serde.AvroSerdes;
-import dev.surprisal.model.ModelProvider;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScorerMetrics;
-import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.surprisal.stream.ScorerService;
 import dev.surprisal.stream.ScorerTopics;
 import dev.surprisal.tokenize.ByteTokenizer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import dev.surprisal.tokenize.Tokenizer;
+import dev.surprisal.tokenize.Tokenizers;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -353,6 +353,6 @@ public final class PipelineBenchmark {
         Tokenizer tokenizer = vocabulary > 0 ? wordTokenizer(vocabulary) : new ByteTokenizer();
         ModelSpec spec = new ModelSpec(ModelSpec.Cell.LSTM, tokenizer.vocabularySize(), 64, hidden, 1);
         return ModelArtifact.initialise(new ModelManifest(ModelManifest.FORMAT_VERSION, "bench-h" + hidden,
-                "2026-01-01T00:00:00Z", spec, tokenizer.spec(), 0, 99.5, Map.of(), false, 0));
+                "2026-01-01T00:00:00Z", spec, tokenizer.spec(), 0, 99.5, TrainingMetrics.NONE, false, 0));
     }
 }

@@ -13,14 +13,15 @@ import dev.surprisal.training.Corpus;
 import dev.surprisal.training.ModelTrainer;
 import dev.surprisal.training.TrainingOptions;
 import dev.surprisal.training.TrainingProgress;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.Map;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print what they measure. "
@@ -47,17 +48,17 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--naive-events", defaultValue = "300", description = "Events for the (slow) naive loop.")
     int naiveEvents;
 
-    @Option(names = "--batch-max-events", defaultValue = "128",
+    @Option(names = "--batch-max-events", defaultValue = ScorerConfig.DEFAULT_BATCH_MAX_EVENTS,
             description = "The scorer's " + ScorerConfig.BATCH_MAX_EVENTS + "; the kernel figure uses the same batches.")
     int batchMaxEvents;
 
-    @Option(names = "--batch-max-wait-ms", defaultValue = "20", description = "The scorer's " + ScorerConfig.BATCH_MAX_WAIT_MS + ".")
+    @Option(names = "--batch-max-wait-ms", defaultValue = ScorerConfig.DEFAULT_BATCH_MAX_WAIT_MS, description = "The scorer's " + ScorerConfig.BATCH_MAX_WAIT_MS + ".")
     long batchMaxWaitMs;
 
-    @Option(names = "--stream-threads", defaultValue = "1", description = "The scorer's " + ScorerConfig.STREAM_THREADS + ".")
+    @Option(names = "--stream-threads", defaultValue = ScorerConfig.DEFAULT_STREAM_THREADS, description = "The scorer's " + ScorerConfig.STREAM_THREADS + ".")
     int streamThreads;
 
-    @Option(names = "--commit-interval-ms", defaultValue = "50", description = "The scorer's " + ScorerConfig.COMMIT_INTERVAL_MS + ".")
+    @Option(names = "--commit-interval-ms", defaultValue = ScorerConfig.DEFAULT_COMMIT_INTERVAL_MS, description = "The scorer's " + ScorerConfig.COMMIT_INTERVAL_MS + ".")
     long commitIntervalMs;
 
     @Option(names = "--vocabulary", defaultValue = "0",

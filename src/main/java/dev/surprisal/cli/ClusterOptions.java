@@ -3,6 +3,7 @@ package dev.surprisal.cli;
 import dev.surprisal.registry.RestSchemaRegistry;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.stream.ScorerConfig;
+
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -19,10 +20,12 @@ import java.util.Properties;
  */
 final class ClusterOptions {
 
-    @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (env SURPRISAL_BOOTSTRAP_SERVERS; default localhost:9092).")
+    @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (env SURPRISAL_BOOTSTRAP_SERVERS; default "
+            + ScorerConfig.DEFAULT_BOOTSTRAP_SERVERS + ").")
     String bootstrapServers;
 
-    @Option(names = "--schema-registry-url", description = "Schema registry URL (env SURPRISAL_SCHEMA_REGISTRY_URL; default http://localhost:8081).")
+    @Option(names = "--schema-registry-url", description = "Schema registry URL (env SURPRISAL_SCHEMA_REGISTRY_URL; default "
+            + ScorerConfig.DEFAULT_SCHEMA_REGISTRY_URL + ").")
     String registryUrl;
 
     @Option(names = "--config", description = "Kafka client properties (security.protocol, sasl.*, ssl.*) and registry "
@@ -42,9 +45,9 @@ final class ClusterOptions {
             file.forEach((k, v) -> props.put(k.toString(), v));
         }
         props.put(ScorerConfig.BOOTSTRAP_SERVERS, resolve(bootstrapServers, ScorerConfig.BOOTSTRAP_SERVERS,
-                props.getOrDefault(ScorerConfig.BOOTSTRAP_SERVERS, "localhost:9092")));
+                props.getOrDefault(ScorerConfig.BOOTSTRAP_SERVERS, ScorerConfig.DEFAULT_BOOTSTRAP_SERVERS)));
         props.put(ScorerConfig.SCHEMA_REGISTRY_URL, resolve(registryUrl, ScorerConfig.SCHEMA_REGISTRY_URL,
-                props.getOrDefault(ScorerConfig.SCHEMA_REGISTRY_URL, "http://localhost:8081")));
+                props.getOrDefault(ScorerConfig.SCHEMA_REGISTRY_URL, ScorerConfig.DEFAULT_SCHEMA_REGISTRY_URL)));
         return props;
     }
 

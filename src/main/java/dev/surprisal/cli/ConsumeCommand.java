@@ -1,19 +1,21 @@
 package dev.surprisal.cli;
 
-import dev.surprisal.kafka.Clients;
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.demo.ConsoleRenderer;
+import dev.surprisal.kafka.Clients;
 import dev.surprisal.serde.AvroJson;
 import dev.surprisal.serde.AvroSerdes;
+import dev.surprisal.stream.ScorerConfig;
+
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.time.Duration;
 import java.util.List;
@@ -33,7 +35,8 @@ final class ConsumeCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions cluster;
 
-    @Option(names = "--topic", defaultValue = "token-scores", description = "token-scores or text-anomalies.")
+    @Option(names = "--topic", defaultValue = ScorerConfig.DEFAULT_OUTPUT_TOPIC,
+            description = ScorerConfig.DEFAULT_OUTPUT_TOPIC + " or " + ScorerConfig.DEFAULT_ANOMALIES_TOPIC + ".")
     String topic;
 
     @Option(names = "--output", defaultValue = "table")

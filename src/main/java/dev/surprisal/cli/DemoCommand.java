@@ -2,6 +2,7 @@ package dev.surprisal.cli;
 
 import dev.surprisal.demo.DemoRunner;
 import dev.surprisal.kafka.Directories;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -3,6 +3,7 @@ package dev.surprisal.cli;
 import dev.surprisal.demo.DemoModel;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelArtifact;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -1,8 +1,5 @@
 package dev.surprisal.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.surprisal.avro.ModelRelease;
 import dev.surprisal.evaluate.Evaluation;
 import dev.surprisal.evaluate.HtmlReport;
@@ -16,8 +13,12 @@ import dev.surprisal.model.ModelArtifact;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.release.ModelReleases;
 import dev.surprisal.release.ReleaseLog;
-import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.session.SessionScorer;
+import dev.surprisal.stream.ScorerConfig;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

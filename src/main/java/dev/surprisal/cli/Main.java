@@ -1,6 +1,7 @@
 package dev.surprisal.cli;
 
 import dev.surprisal.model.DjlRuntime;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

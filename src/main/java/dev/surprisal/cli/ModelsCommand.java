@@ -8,6 +8,8 @@ import dev.surprisal.release.ModelReleases;
 import dev.surprisal.release.ReleaseLog;
 import dev.surprisal.release.ReleaseTopics;
 import dev.surprisal.serde.AvroSerdes;
+import dev.surprisal.stream.ScorerConfig;
+
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -89,7 +91,7 @@ final class ModelsCommand {
         @Option(names = "--command-id", description = "Default: a new UUID.")
         String commandId = UUID.randomUUID().toString();
 
-        @Option(names = "--topic", defaultValue = "text-events")
+        @Option(names = "--topic", defaultValue = ScorerConfig.DEFAULT_INPUT_TOPIC)
         String topic;
 
         @Option(names = "--from", description = "First event time included (ISO-8601, e.g. 2026-11-26T10:00:00Z).")

@@ -2,16 +2,18 @@ package dev.surprisal.cli;
 
 import dev.surprisal.avro.TextEvent;
 import dev.surprisal.serde.AvroSerdes;
+import dev.surprisal.stream.ScorerConfig;
+
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -38,7 +40,7 @@ final class ProduceCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions cluster;
 
-    @Option(names = "--topic", defaultValue = "text-events")
+    @Option(names = "--topic", defaultValue = ScorerConfig.DEFAULT_INPUT_TOPIC)
     String topic;
 
     @Option(names = "--file", description = "Read this file instead of stdin.")

@@ -1,27 +1,28 @@
 package dev.surprisal.cli;
 
+import dev.surprisal.kafka.TopicSetup;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelArtifact;
+import dev.surprisal.model.ModelProvider;
 import dev.surprisal.ops.OpsServer;
 import dev.surprisal.registry.RestSchemaRegistry;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.release.ReleaseFollower;
 import dev.surprisal.release.ReleaseTopics;
-import dev.surprisal.model.ModelProvider;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScorerMetrics;
 import dev.surprisal.stream.ScorerService;
 import dev.surprisal.stream.ScorerTopics;
-import dev.surprisal.kafka.TopicSetup;
+
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.time.Duration;

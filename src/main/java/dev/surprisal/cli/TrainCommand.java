@@ -3,17 +3,18 @@ package dev.surprisal.cli;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelArtifact;
 import dev.surprisal.model.ModelSpec;
+import dev.surprisal.model.TrainingMetrics;
 import dev.surprisal.training.ConsoleProgress;
 import dev.surprisal.training.Corpus;
 import dev.surprisal.training.CorpusReader;
 import dev.surprisal.training.ModelTrainer;
 import dev.surprisal.training.TrainingOptions;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 
@@ -79,16 +80,16 @@ final class TrainCommand implements Callable<Integer> {
                 tokenizer, cell, hidden, layers, layers == 1 ? "" : "s", text.sessions().size(), text.events(), corpus);
         try (LanguageModel model = new ModelTrainer(options, new ConsoleProgress(System.out)).train(text)) {
             ModelArtifact.save(model, out);
-            Map<String, Double> m = model.manifest().metrics();
+            TrainingMetrics m = model.manifest().metrics();
             System.out.printf(Locale.ROOT, "saved model %s to %s%n", model.version(), out);
             System.out.printf(Locale.ROOT, "trained on %.0f tokens at %.0f tokens/s in %.1f s%n",
-                    m.get("trainTokens"), m.get("trainTokensPerSecond"), m.get("trainSeconds"));
+                    m.trainTokens(), m.trainTokensPerSecond(), m.trainSeconds());
             System.out.printf(Locale.ROOT, "anomaly threshold (p%s of held-out %s): event perplexity %.3f; top-g: g = %d%n",
-                    thresholdPercentile, m.getOrDefault("thresholdFromSessions", 0.0) > 0
+                    thresholdPercentile, m.thresholdFromSessions() > 0
                             ? "sessions' largest event perplexity and worst rank" : "event perplexity",
                     model.manifest().anomalyThreshold(), model.manifest().topG());
             System.out.printf(Locale.ROOT, "validation perplexity: %.3f (%.3f bits/token over %.0f held-out tokens)%n",
-                    m.get("validationPerplexity"), m.get("validationBitsPerToken"), m.get("validationTokens"));
+                    m.validationPerplexity(), m.validationBitsPerToken(), m.validationTokens());
         }
         return 0;
     }

@@ -1,10 +1,11 @@
 package dev.surprisal.cli;
 
-import dev.surprisal.release.ReleaseTopics;
-import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.kafka.TopicSetup;
+import dev.surprisal.release.ReleaseTopics;
 import dev.surprisal.retraining.TrainerService;
+import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.training.ConsoleProgress;
+
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,7 +22,7 @@ final class TrainerCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions cluster;
 
-    @Option(names = "--anomalies-topic", defaultValue = "text-anomalies",
+    @Option(names = "--anomalies-topic", defaultValue = ScorerConfig.DEFAULT_ANOMALIES_TOPIC,
             description = "Where flagged events are found, for commands that leave them out.")
     String anomaliesTopic;
 

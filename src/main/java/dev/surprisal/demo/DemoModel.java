@@ -1,6 +1,5 @@
 package dev.surprisal.demo;
 
-import ai.djl.MalformedModelException;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelArtifact;
 import dev.surprisal.model.ModelSpec;
@@ -8,6 +7,8 @@ import dev.surprisal.training.ConsoleProgress;
 import dev.surprisal.training.Corpus;
 import dev.surprisal.training.ModelTrainer;
 import dev.surprisal.training.TrainingOptions;
+
+import ai.djl.MalformedModelException;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -51,7 +52,7 @@ public final class DemoModel {
         LanguageModel model = train(seed, log);
         ModelArtifact.save(model, dir);
         log.printf(Locale.ROOT, "trained %s: validation perplexity %.3f, anomaly threshold %.2f; cached in %s%n",
-                model.version(), model.manifest().metrics().get("validationPerplexity"),
+                model.version(), model.manifest().metrics().validationPerplexity(),
                 model.manifest().anomalyThreshold(), dir);
         return model;
     }

@@ -1,12 +1,12 @@
 package dev.surprisal.demo;
 
-import dev.surprisal.kafka.Clients;
 import dev.surprisal.avro.ModelRelease;
 import dev.surprisal.avro.PromotionPolicy;
 import dev.surprisal.avro.ReleaseStatus;
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.TrainCommand;
 import dev.surprisal.embedded.EmbeddedKafkaBroker;
+import dev.surprisal.kafka.Clients;
 import dev.surprisal.kafka.Directories;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelArtifact;
@@ -18,22 +18,21 @@ import dev.surprisal.release.ModelReleases;
 import dev.surprisal.release.ReleaseFollower;
 import dev.surprisal.release.ReleaseLog;
 import dev.surprisal.release.ReleaseTopics;
+import dev.surprisal.retraining.TrainerService;
 import dev.surprisal.serde.AvroJson;
 import dev.surprisal.serde.AvroSerdes;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScorerMetrics;
 import dev.surprisal.stream.ScorerService;
 import dev.surprisal.stream.ScorerTopics;
-import dev.surprisal.retraining.TrainerService;
 import dev.surprisal.training.ConsoleProgress;
+
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -239,7 +238,7 @@ public final class DemoRunner {
         }
         Map<String, Object> props = new java.util.HashMap<>(clientProps);
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, ReleaseTopics.MAX_RELEASE_BYTES);
-        double perplexity = model.manifest().metrics().getOrDefault("validationPerplexity", Double.NaN);
+        double perplexity = model.manifest().metrics().validationPerplexity();
         ModelRelease release = ModelReleases.of(model, "demo", null, null, ReleaseStatus.PROMOTED, perplexity, null);
         try (KafkaProducer<String, ModelRelease> producer = new KafkaProducer<>(props, new StringSerializer(),
                 AvroSerdes.value(ModelRelease.class, registry).serializer())) {

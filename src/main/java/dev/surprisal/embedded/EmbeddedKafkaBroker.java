@@ -1,8 +1,10 @@
 package dev.surprisal.embedded;
 
+import dev.surprisal.kafka.Directories;
+import dev.surprisal.kafka.TopicSetup;
+
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
-import dev.surprisal.kafka.TopicSetup;
 import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -13,22 +15,18 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 
 import java.io.ByteArrayOutputStream;
-import dev.surprisal.kafka.Directories;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
-import java.util.stream.Stream;
 
 /**
  * A real single-node Kafka broker (KRaft, combined broker and controller) in this process,

@@ -1,10 +1,11 @@
 package dev.surprisal.evaluate;
 
+import dev.surprisal.model.LanguageModel;
+import dev.surprisal.scoring.AnomalyPolicy;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.surprisal.model.LanguageModel;
-import dev.surprisal.scoring.AnomalyPolicy;
 
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -66,7 +66,7 @@ public final class HtmlReport {
                 .append(fmt(r.path("perplexityThreshold").asDouble())).append("; top-g: ")
                 .append(r.path("topG").asInt() > 0 ? "g = " + r.path("topG").asInt() : "off (curves use the worst rank)")
                 .append("</td></tr>");
-        r.path("settings").fields().forEachRemaining(e -> h.append("<tr><th class=\"l\">").append(esc(e.getKey()))
+        r.path("settings").properties().forEach(e -> h.append("<tr><th class=\"l\">").append(esc(e.getKey()))
                 .append("</th><td class=\"l\">").append(esc(e.getValue().asText())).append("</td></tr>"));
         h.append("</table>");
     }

@@ -4,6 +4,7 @@ import dev.surprisal.avro.TextEvent;
 import dev.surprisal.kafka.TopicRange;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
+
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;

@@ -4,9 +4,9 @@ import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.TextEvent;
 import dev.surprisal.avro.TokenScore;
 import dev.surprisal.model.LanguageModel;
-import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.session.SessionScorer;
 import dev.surprisal.session.SessionState;
+import dev.surprisal.stream.ScorerConfig;
 
 import java.time.Instant;
 import java.util.ArrayList;

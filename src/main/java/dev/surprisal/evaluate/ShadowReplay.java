@@ -1,18 +1,19 @@
 package dev.surprisal.evaluate;
 
-import dev.surprisal.kafka.Clients;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.surprisal.avro.ScoredEvent;
+import dev.surprisal.kafka.Clients;
 import dev.surprisal.kafka.Directories;
+import dev.surprisal.kafka.TopicSetup;
 import dev.surprisal.model.LanguageModel;
+import dev.surprisal.model.ModelProvider;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
-import dev.surprisal.model.ModelProvider;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScorerService;
 import dev.surprisal.stream.ScorerTopics;
-import dev.surprisal.kafka.TopicSetup;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -58,7 +59,7 @@ public final class ShadowReplay {
         settings.put(ScorerConfig.HTTP_PORT, 0);
         settings.putAll(ScorerConfig.prefixedTopics(app));
         ScorerConfig config = new ScorerConfig(settings);
-        int partitions = (int) range.stream().mapToInt(ConsumerRecord::partition).max().orElse(0) + 1;
+        int partitions = range.stream().mapToInt(ConsumerRecord::partition).max().orElse(0) + 1;
         try (Admin admin = Admin.create(clientProps)) {
             TopicSetup.ensure(admin, ScorerTopics.all(config, partitions, (short) -1), true);
         }

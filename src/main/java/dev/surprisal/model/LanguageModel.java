@@ -1,16 +1,16 @@
 package dev.surprisal.model;
 
+import dev.surprisal.tokenize.Tokenizer;
+
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
-import dev.surprisal.tokenize.Tokenizer;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 

@@ -1,13 +1,14 @@
 package dev.surprisal.model;
 
+import dev.surprisal.tokenize.Tokenizer;
+import dev.surprisal.tokenize.Tokenizers;
+
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.surprisal.tokenize.Tokenizer;
-import dev.surprisal.tokenize.Tokenizers;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

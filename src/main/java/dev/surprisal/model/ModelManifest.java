@@ -2,8 +2,6 @@ package dev.surprisal.model;
 
 import dev.surprisal.tokenize.Tokenizer;
 
-import java.util.Map;
-
 /**
  * Everything besides the weights that a model needs to be rebuilt and used the way it was
  * trained: architecture, tokenizer, the anomaly threshold calibrated at training, and how well it
@@ -19,7 +17,7 @@ public record ModelManifest(
         Tokenizer.TokenizerSpec tokenizer,
         double anomalyThreshold,
         double thresholdPercentile,
-        Map<String, Double> metrics,
+        TrainingMetrics metrics,
         boolean scoresSessionEnd,
         int topG) {
 

@@ -1,7 +1,5 @@
 package dev.surprisal.model;
 
-import dev.surprisal.model.LanguageModel;
-import dev.surprisal.model.ModelLease;
 
 /** The model the scorer uses for the next event or batch. */
 @FunctionalInterface

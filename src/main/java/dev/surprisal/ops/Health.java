@@ -1,9 +1,10 @@
 package dev.surprisal.ops;
 
-import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.model.ModelProvider;
+import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScorerService;
+
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;

@@ -1,21 +1,22 @@
 package dev.surprisal.ops;
 
+import dev.surprisal.model.LanguageModel;
+import dev.surprisal.model.ModelLease;
+import dev.surprisal.model.ModelProvider;
+import dev.surprisal.registry.SchemaRegistry;
+import dev.surprisal.scoring.EventScore;
+import dev.surprisal.scoring.EventScorer;
+import dev.surprisal.session.SessionState;
+import dev.surprisal.stream.ScorerConfig;
+import dev.surprisal.stream.ScorerService;
+import dev.surprisal.stream.ScoringTopology;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
-import dev.surprisal.model.LanguageModel;
-import dev.surprisal.model.ModelLease;
-import dev.surprisal.scoring.EventScore;
-import dev.surprisal.scoring.EventScorer;
-import dev.surprisal.model.ModelProvider;
-import dev.surprisal.registry.SchemaRegistry;
-import dev.surprisal.stream.ScorerConfig;
-import dev.surprisal.stream.ScorerService;
-import dev.surprisal.stream.ScoringTopology;
-import dev.surprisal.session.SessionState;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;

@@ -1,15 +1,15 @@
 package dev.surprisal.release;
 
-import ai.djl.MalformedModelException;
 import dev.surprisal.avro.ModelRelease;
 import dev.surprisal.avro.ReleaseStatus;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelArtifact;
 
+import ai.djl.MalformedModelException;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
-import java.util.Map;
 
 /** Turning models into releases and releases back into models that are safe to score with. */
 public final class ModelReleases {
@@ -32,7 +32,7 @@ public final class ModelReleases {
                 .setAnomalyThreshold(model.manifest().anomalyThreshold())
                 .setHeldOutPerplexity(heldOutPerplexity)
                 .setParentHeldOutPerplexity(parentHeldOutPerplexity)
-                .setMetrics(Map.copyOf(model.manifest().metrics()))
+                .setMetrics(model.manifest().metrics().asMap())
                 .setArtifact(ByteBuffer.wrap(ModelArtifact.toBytes(model)))
                 .build();
     }

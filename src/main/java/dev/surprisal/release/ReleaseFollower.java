@@ -6,9 +6,10 @@ import dev.surprisal.avro.TrainerState;
 import dev.surprisal.avro.TrainerStatus;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelLease;
+import dev.surprisal.model.ModelProvider;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
-import dev.surprisal.model.ModelProvider;
+
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;

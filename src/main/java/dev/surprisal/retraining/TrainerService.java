@@ -1,13 +1,12 @@
 package dev.surprisal.retraining;
 
-import dev.surprisal.kafka.LogReader;
-import ai.djl.MalformedModelException;
 import dev.surprisal.avro.ModelRelease;
 import dev.surprisal.avro.PromotionPolicy;
 import dev.surprisal.avro.ReleaseStatus;
 import dev.surprisal.avro.TrainCommand;
 import dev.surprisal.avro.TrainerState;
 import dev.surprisal.avro.TrainerStatus;
+import dev.surprisal.kafka.LogReader;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.release.ModelReleases;
@@ -20,13 +19,14 @@ import dev.surprisal.training.CorpusReader;
 import dev.surprisal.training.ModelTrainer;
 import dev.surprisal.training.TrainingOptions;
 import dev.surprisal.training.TrainingProgress;
+
+import ai.djl.MalformedModelException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -176,7 +176,7 @@ public final class TrainerService implements AutoCloseable {
              LanguageModel model = new ModelTrainer(options, progressFor(command))
                      .train(corpus, command.getFineTune() ? parent : null)) {
             List<List<String>> heldOut = corpus.split(options.validationFraction(), options.seed()).validation().sessions();
-            double perplexity = model.manifest().metrics().get("validationPerplexity");
+            double perplexity = model.manifest().metrics().validationPerplexity();
             Double parentPerplexity = parent == null ? null : comparable(parent, model, heldOut);
             ReleaseStatus verdict = verdict(command, perplexity, parentPerplexity);
             ModelRelease release = ModelReleases.of(model, command.getModelName(),

@@ -1,6 +1,7 @@
 package dev.surprisal.serde;
 
 import dev.surprisal.registry.SchemaRegistry;
+
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.io.BinaryDecoder;

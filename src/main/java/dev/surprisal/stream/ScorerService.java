@@ -2,6 +2,7 @@ package dev.surprisal.stream;
 
 import dev.surprisal.model.ModelProvider;
 import dev.surprisal.registry.SchemaRegistry;
+
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;

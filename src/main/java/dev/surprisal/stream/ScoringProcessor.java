@@ -1,14 +1,15 @@
 package dev.surprisal.stream;
 
-import dev.surprisal.session.ScoredEvents;
-import dev.surprisal.session.SessionScorer;
-import dev.surprisal.session.SessionState;
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.SessionEndReason;
 import dev.surprisal.avro.SessionSummary;
 import dev.surprisal.avro.TextEvent;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.serde.InvalidRecordException;
+import dev.surprisal.session.ScoredEvents;
+import dev.surprisal.session.SessionScorer;
+import dev.surprisal.session.SessionState;
+
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
@@ -40,16 +41,12 @@ import java.util.Map;
  * are queued or the oldest has waited {@link ScorerConfig#batchMaxWait()}. Results are emitted, the
  * states saved and the pending events deleted together, by the task that owns them.
  */
-public final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]> {
+public final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]>, BatchMember {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScoringProcessor.class);
 
-    /** An event waiting to be scored; {@code sequence} is its key in the pending store, -1 if not stored. */
-    record Queued(ScoringProcessor owner, long sequence, PendingEvent record, TextEvent event, String session) {
-    }
-
     /** A scored or refused event waiting to be emitted by its task. */
-    private record Result(Queued source, SessionScorer.Prepared prepared, SessionScorer.Outcome outcome,
+    private record Result(QueuedEvent source, SessionScorer.Prepared prepared, SessionScorer.Outcome outcome,
                           String rejectCode, String rejectReason) {
     }
 
@@ -66,7 +63,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
     private KeyValueStore<Long, PendingEvent> pending;
     private ThreadBatch batch;
     private long nextSequence;
-    private final List<Queued> queued = new ArrayList<>();
+    private final List<QueuedEvent> queued = new ArrayList<>();
     private final List<Result> ready = new ArrayList<>();
     /** States after the results in {@code ready}, not saved yet (null: the session ended). */
     private final Map<String, SessionState> readyStates = new HashMap<>();
@@ -167,12 +164,12 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         if (decoded == null) {
             Decoded d = decode(record.value());
             if (d.event() == null) {
-                ready.add(new Result(new Queued(this, sequence, record, null, ""), null, null, d.code(), d.reason()));
+                ready.add(new Result(new QueuedEvent(this, sequence, record, null, ""), null, null, d.code(), d.reason()));
                 return;
             }
             decoded = d.event();
         }
-        queued.add(new Queued(this, sequence, record, decoded, new String(record.key(), StandardCharsets.UTF_8)));
+        queued.add(new QueuedEvent(this, sequence, record, decoded, new String(record.key(), StandardCharsets.UTF_8)));
     }
 
     /** An input value read, or why it cannot be. */
@@ -206,28 +203,31 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         emitReady();
     }
 
-    List<Queued> queued() {
+    @Override
+    public List<QueuedEvent> queued() {
         return queued;
     }
 
-    /** The state an event of {@code session} continues from: after the results not yet emitted, else stored. */
-    SessionState stateFor(String session) {
+    @Override
+    public SessionState stateFor(String session) {
         return readyStates.containsKey(session) ? readyStates.get(session) : storedState(session);
     }
 
-    void scored(Queued source, SessionScorer.Prepared prepared, SessionScorer.Outcome outcome, long nanos) {
+    @Override
+    public void scored(QueuedEvent source, SessionScorer.Prepared prepared, SessionScorer.Outcome outcome, long nanos) {
         ScoredEvent scored = outcome.scored();
         metrics.scored(scored.getTokens().size(), scored.getMeanSurprisalBits(), scored.getEventPerplexity(), nanos);
         ready.add(new Result(source, prepared, outcome, null, null));
         readyStates.put(prepared.session(), prepared.event().getEndOfSession() ? null : outcome.next());
     }
 
-    void rejected(Queued source, String code, String reason) {
+    @Override
+    public void rejected(QueuedEvent source, String code, String reason) {
         ready.add(new Result(source, null, null, code, reason));
     }
 
-    /** A resent event (its id among the session's latest): counted, not scored again, nothing emitted. */
-    void duplicate(Queued source) {
+    @Override
+    public void duplicate(QueuedEvent source) {
         metrics.duplicate();
         duplicateLog.warn("event " + source.event().getEventId() + " of session " + source.session()
                 + " was scored before; not scoring it again");

@@ -1,12 +1,13 @@
 package dev.surprisal.stream;
 
-import dev.surprisal.model.ModelProvider;
-import dev.surprisal.session.SessionState;
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.SessionSummary;
 import dev.surprisal.avro.TextEvent;
-import dev.surprisal.serde.AvroSerdes;
+import dev.surprisal.model.ModelProvider;
 import dev.surprisal.registry.SchemaRegistry;
+import dev.surprisal.serde.AvroSerdes;
+import dev.surprisal.session.SessionState;
+
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;

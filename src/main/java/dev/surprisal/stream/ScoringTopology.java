@@ -2,6 +2,7 @@ package dev.surprisal.stream;
 
 import dev.surprisal.model.ModelProvider;
 import dev.surprisal.registry.SchemaRegistry;
+
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.StreamsConfig;

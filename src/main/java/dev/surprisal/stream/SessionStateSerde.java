@@ -1,6 +1,7 @@
 package dev.surprisal.stream;
 
 import dev.surprisal.session.SessionState;
+
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;

@@ -1,9 +1,10 @@
 package dev.surprisal.stream;
 
-import dev.surprisal.model.ModelProvider;
-import dev.surprisal.session.SessionScorer;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelLease;
+import dev.surprisal.model.ModelProvider;
+import dev.surprisal.session.SessionScorer;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +33,7 @@ final class ThreadBatch {
     private final ModelProvider models;
     private final SessionScorer sessions;
     private final ScorerMetrics metrics;
-    private final List<ScoringProcessor> members = new ArrayList<>();
+    private final List<BatchMember> members = new ArrayList<>();
     /** Punctuation time at which queued events were first seen; -1 while nothing is queued. */
     private long queuedSeenAt = -1;
     /** The last count of queued events, for the metrics scrape (another thread). */
@@ -46,18 +47,18 @@ final class ThreadBatch {
         metrics.queueDepth(Thread.currentThread().getName(), () -> queuedDepth);
     }
 
-    void join(ScoringProcessor member) {
+    void join(BatchMember member) {
         members.add(member);
     }
 
-    void leave(ScoringProcessor member) {
+    void leave(BatchMember member) {
         members.remove(member);
     }
 
     /** Events queued in all tasks of this thread and not yet scored. */
     int queued() {
         int n = 0;
-        for (ScoringProcessor m : members) {
+        for (BatchMember m : members) {
             n += m.queued().size();
         }
         queuedDepth = n;
@@ -74,8 +75,8 @@ final class ThreadBatch {
             return true;
         }
         long chars = 0;
-        for (ScoringProcessor m : members) {
-            for (ScoringProcessor.Queued q : m.queued()) {
+        for (BatchMember m : members) {
+            for (QueuedEvent q : m.queued()) {
                 chars += q.event().getText().length();
             }
         }
@@ -105,10 +106,10 @@ final class ThreadBatch {
      * is cut into batches.
      */
     void score() {
-        List<List<ScoringProcessor.Queued>> rounds = new ArrayList<>();
-        Map<ScoringProcessor, Map<String, Integer>> depth = new IdentityHashMap<>();
-        for (ScoringProcessor m : members) {
-            for (ScoringProcessor.Queued q : m.queued()) {
+        List<List<QueuedEvent>> rounds = new ArrayList<>();
+        Map<BatchMember, Map<String, Integer>> depth = new IdentityHashMap<>();
+        for (BatchMember m : members) {
+            for (QueuedEvent q : m.queued()) {
                 int round = depth.computeIfAbsent(m, k -> new HashMap<>()).merge(q.session(), 1, Integer::sum) - 1;
                 if (round == rounds.size()) {
                     rounds.add(new ArrayList<>());
@@ -126,7 +127,7 @@ final class ThreadBatch {
         try (ModelLease lease = models.lease()) {
             LanguageModel model = lease.model();
             metrics.modelInUse(model.version());
-            for (List<ScoringProcessor.Queued> round : rounds) {
+            for (List<QueuedEvent> round : rounds) {
                 scoreRound(model, round);
             }
         }
@@ -138,10 +139,10 @@ final class ThreadBatch {
      * An event whose earlier attempt never finished (its thread died) is scored alone; one that
      * failed twice so is dead-lettered.
      */
-    private void scoreRound(LanguageModel model, List<ScoringProcessor.Queued> round) {
+    private void scoreRound(LanguageModel model, List<QueuedEvent> round) {
         List<SessionScorer.Prepared> prepared = new ArrayList<>(round.size());
-        List<ScoringProcessor.Queued> sources = new ArrayList<>(round.size());
-        for (ScoringProcessor.Queued q : round) {
+        List<QueuedEvent> sources = new ArrayList<>(round.size());
+        for (QueuedEvent q : round) {
             int earlier = PoisonGuard.SCORING.begin(q.record());
             if (earlier >= 2) {
                 PoisonGuard.SCORING.end(q.record());
@@ -165,7 +166,7 @@ final class ThreadBatch {
     }
 
     /** The event checked and tokenized from its state; null (and the outcome told) when it is not scored. */
-    private SessionScorer.Prepared prepare(LanguageModel model, ScoringProcessor.Queued q) {
+    private SessionScorer.Prepared prepare(LanguageModel model, QueuedEvent q) {
         try {
             return sessions.prepare(model, q.owner().stateFor(q.session()), q.session(), q.event(),
                     q.record().timestamp());
@@ -189,7 +190,7 @@ final class ThreadBatch {
      * failure here, since a batch's memory is freed as the call unwinds.
      */
     private void scoreBatch(LanguageModel model, List<SessionScorer.Prepared> prepared,
-                            List<ScoringProcessor.Queued> sources) {
+                            List<QueuedEvent> sources) {
         long started = System.nanoTime();
         List<SessionScorer.Outcome> outcomes;
         try {
@@ -209,13 +210,13 @@ final class ThreadBatch {
         long perEvent = (System.nanoTime() - started) / outcomes.size();
         metrics.batch(outcomes.size());
         for (int i = 0; i < outcomes.size(); i++) {
-            ScoringProcessor.Queued q = sources.get(i);
+            QueuedEvent q = sources.get(i);
             PoisonGuard.SCORING.end(q.record());
             q.owner().scored(q, prepared.get(i), outcomes.get(i), perEvent);
         }
     }
 
-    private void failed(ScoringProcessor.Queued q, LanguageModel model, Throwable e) {
+    private void failed(QueuedEvent q, LanguageModel model, Throwable e) {
         LOG.error("scoring failed for session {} with model {}", q.session(), model.version(), e);
         q.owner().rejected(q, "scoring-failed", "scoring failed: " + e);
     }

@@ -1,5 +1,14 @@
 package dev.surprisal.training;
 
+import dev.surprisal.model.LanguageModel;
+import dev.surprisal.model.ModelArtifact;
+import dev.surprisal.model.ModelManifest;
+import dev.surprisal.model.ModelSpec;
+import dev.surprisal.model.TrainingMetrics;
+import dev.surprisal.scoring.CorpusScore;
+import dev.surprisal.tokenize.Tokenizer;
+import dev.surprisal.tokenize.Tokenizers;
+
 import ai.djl.MalformedModelException;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -12,13 +21,6 @@ import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Adam;
 import ai.djl.training.tracker.Tracker;
-import dev.surprisal.model.LanguageModel;
-import dev.surprisal.model.ModelArtifact;
-import dev.surprisal.model.ModelManifest;
-import dev.surprisal.model.ModelSpec;
-import dev.surprisal.scoring.CorpusScore;
-import dev.surprisal.tokenize.Tokenizer;
-import dev.surprisal.tokenize.Tokenizers;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -26,9 +28,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 
 /**
@@ -64,40 +64,37 @@ public final class ModelTrainer {
                 options.embeddingSize(), options.hiddenSize(), options.layers());
         String createdAt = started.truncatedTo(ChronoUnit.SECONDS).toString();
         ModelManifest untrained = new ModelManifest(ModelManifest.FORMAT_VERSION, "untrained", createdAt, spec,
-                tokenizer.spec(), 0, options.thresholdPercentile(), Map.of(), true, 0);
+                tokenizer.spec(), 0, options.thresholdPercentile(), TrainingMetrics.NONE, true, 0);
 
         Engine.getInstance().setRandomSeed((int) options.seed());
         List<int[]> sequences = sequences(split.train(), tokenizer);
-        Map<String, Double> metrics = new LinkedHashMap<>();
         try (LanguageModel model = base != null ? ModelArtifact.withManifest(base, untrained)
                 : ModelArtifact.initialise(untrained)) {
-            runEpochs(model, sequences, metrics);
-            return calibrate(model, split.validation(), metrics, started);
+            StepClock clock = runEpochs(model, sequences);
+            return calibrate(model, split.validation(), clock, started);
         }
     }
 
-    private LanguageModel calibrate(LanguageModel trained, Corpus validation, Map<String, Double> metrics,
-                                    Instant started) throws MalformedModelException {
+    private LanguageModel calibrate(LanguageModel trained, Corpus validation, StepClock clock, Instant started)
+            throws MalformedModelException {
         try (LanguageModel candidate = ModelArtifact.withManifest(trained, trained.manifest())) {
             CorpusScore held = CorpusScore.of(candidate, validation.sessions());
-            metrics.put("validationPerplexity", held.perplexity());
-            metrics.put("validationBitsPerToken", held.bitsPerToken());
-            metrics.put("validationTokens", (double) held.tokens());
-            metrics.put("validationEvents", (double) held.eventPerplexities().length);
-            metrics.put("trainSeconds", Duration.between(started, Instant.now()).toMillis() / 1000.0);
             double threshold = held.anomalyThreshold(options.thresholdPercentile());
-            metrics.put("thresholdFromSessions",
-                    held.sessionMaxPerplexities().length >= CorpusScore.MIN_SESSIONS_FOR_SESSION_CALIBRATION ? 1.0 : 0.0);
+            TrainingMetrics metrics = new TrainingMetrics(held.perplexity(), held.bitsPerToken(), held.tokens(),
+                    held.eventPerplexities().length,
+                    held.sessionMaxPerplexities().length >= CorpusScore.MIN_SESSIONS_FOR_SESSION_CALIBRATION ? 1 : 0,
+                    clock.tokens, clock.tokensPerSecond(), clock.lastLoss,
+                    Duration.between(started, Instant.now()).toMillis() / 1000.0);
             ModelManifest m = trained.manifest();
             ModelManifest calibrated = new ModelManifest(m.formatVersion(), m.version(), m.createdAt(), m.spec(),
-                    m.tokenizer(), threshold, options.thresholdPercentile(), Map.copyOf(metrics), m.scoresSessionEnd(),
+                    m.tokenizer(), threshold, options.thresholdPercentile(), metrics, m.scoresSessionEnd(),
                     held.topG(options.thresholdPercentile()));
             return ModelArtifact.withManifest(candidate,
                     calibrated.withVersion(ModelArtifact.versionFor(candidate, m.createdAt())));
         }
     }
 
-    private void runEpochs(LanguageModel model, List<int[]> sequences, Map<String, Double> metrics) {
+    private StepClock runEpochs(LanguageModel model, List<int[]> sequences) {
         List<List<int[]>> batches = batches(sequences);
         long stepsPerEpoch = batches.stream().mapToLong(this::windows).sum();
         long totalSteps = stepsPerEpoch * options.epochs();
@@ -117,9 +114,7 @@ public final class ModelTrainer {
                 }
             }
         }
-        metrics.put("trainTokens", (double) clock.tokens);
-        metrics.put("trainTokensPerSecond", clock.tokensPerSecond());
-        metrics.put("finalTrainLoss", clock.lastLoss);
+        return clock;
     }
 
     private void trainBatch(Trainer trainer, ModelSpec spec, List<int[]> batch, int epoch, StepClock clock) {

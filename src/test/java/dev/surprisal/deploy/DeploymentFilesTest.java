@@ -1,11 +1,12 @@
 package dev.surprisal.deploy;
 
+import dev.surprisal.it.platform.ContainerImages;
+import dev.surprisal.stream.ScorerConfig;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import dev.surprisal.it.platform.ContainerImages;
-import dev.surprisal.stream.ScorerConfig;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -40,8 +41,7 @@ class DeploymentFilesTest {
     @Test
     void composeImagesArePinnedAndMatchTheTestcontainersSuite() throws IOException {
         JsonNode services = compose().get("services");
-        for (Iterator<Map.Entry<String, JsonNode>> it = services.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> service = it.next();
+        for (Map.Entry<String, JsonNode> service : services.properties()) {
             String image = service.getValue().get("image").asText();
             assertTrue(PINNED.matcher(image).matches() && !image.endsWith(":latest"), service.getKey() + ": " + image);
         }
@@ -95,12 +95,17 @@ class DeploymentFilesTest {
         }
     }
 
-    @Test
-    void kubernetesScorerIsAStatefulSetWithStateVolumeProbesAndValidConfig() throws IOException {
+    private static List<JsonNode> manifests(String file) throws IOException {
         List<JsonNode> docs = new ArrayList<>();
-        try (var parser = new YAMLFactory().createParser(Path.of("deploy", "scorer.yaml").toFile())) {
+        try (var parser = new YAMLFactory().createParser(Path.of("deploy", file).toFile())) {
             YAML.readValues(parser, JsonNode.class).forEachRemaining(docs::add);
         }
+        return docs;
+    }
+
+    @Test
+    void kubernetesScorerIsAStatefulSetWithStateVolumeProbesAndValidConfig() throws IOException {
+        List<JsonNode> docs = manifests("scorer.yaml");
         JsonNode statefulSet = kind(docs, "StatefulSet");
         JsonNode configMap = kind(docs, "ConfigMap");
         JsonNode secret = kind(docs, "Secret");
@@ -119,11 +124,28 @@ class DeploymentFilesTest {
         assertTrue(envFrom.contains(secret.get("metadata").get("name").asText()));
         assertTrue(container.get("volumeMounts").toString().contains("/var/lib/surprisal"),
                 "the state volume is where the image keeps state.dir");
+        assertTrue(container.get("env").toString().contains(ScorerConfig.envName(ScorerConfig.INSTANCE_ID)),
+                "static membership from the pod name");
+        JsonNode budget = kind(docs, "PodDisruptionBudget");
+        assertEquals(statefulSet.get("spec").get("selector"), budget.get("spec").get("selector"),
+                "the disruption budget covers the scorer pods");
+    }
+
+    @Test
+    void kubernetesTrainerIsOneInstanceSharingTheScorersSettings() throws IOException {
+        JsonNode deployment = kind(manifests("trainer.yaml"), "Deployment");
+        assertEquals(1, deployment.get("spec").get("replicas").asInt());
+        assertEquals("Recreate", deployment.get("spec").get("strategy").get("type").asText(),
+                "never two trainers at once");
+        JsonNode container = deployment.get("spec").get("template").get("spec").get("containers").get(0);
+        assertEquals("trainer", container.get("args").get(0).asText());
+        JsonNode scorerConfig = kind(manifests("scorer.yaml"), "ConfigMap");
+        assertTrue(container.get("envFrom").toString().contains(scorerConfig.get("metadata").get("name").asText()));
     }
 
     private static JsonNode kind(List<JsonNode> docs, String kind) {
         return docs.stream().filter(d -> kind.equals(d.path("kind").asText())).findFirst()
-                .orElseGet(() -> fail("no " + kind + " in deploy/scorer.yaml"));
+                .orElseGet(() -> fail("no " + kind + " in the manifests"));
     }
 
     /** SURPRISAL_X_Y must be a scorer setting x.y, or a SURPRISAL_KAFKA_* client passthrough. */

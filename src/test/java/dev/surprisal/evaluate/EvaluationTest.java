@@ -1,17 +1,18 @@
 package dev.surprisal.evaluate;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.TextEvent;
 import dev.surprisal.model.LanguageModel;
+import dev.surprisal.model.ModelProvider;
 import dev.surprisal.model.ModelSpec;
 import dev.surprisal.registry.InMemorySchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
-import dev.surprisal.model.ModelProvider;
+import dev.surprisal.session.SessionScorer;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScoringTopology;
-import dev.surprisal.session.SessionScorer;
 import dev.surprisal.testing.TestModels;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.TestInputTopic;

@@ -1,7 +1,5 @@
 package dev.surprisal.it;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.surprisal.cli.Main;
 import dev.surprisal.embedded.EmbeddedKafkaBroker;
 import dev.surprisal.model.LanguageModel;
@@ -9,11 +7,14 @@ import dev.surprisal.model.ModelArtifact;
 import dev.surprisal.registry.KafkaSchemaJournal;
 import dev.surprisal.registry.SchemaRegistryServer;
 import dev.surprisal.stream.ScorerConfig;
-import dev.surprisal.testing.EmbeddedKafkaExtension;
-import dev.surprisal.testing.IsolatedScorer;
-import dev.surprisal.testing.FreePorts;
 import dev.surprisal.testing.Await;
+import dev.surprisal.testing.EmbeddedKafkaExtension;
+import dev.surprisal.testing.FreePorts;
+import dev.surprisal.testing.IsolatedScorer;
 import dev.surprisal.testing.TinyModelExtension;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -1,11 +1,12 @@
 package dev.surprisal.it;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.surprisal.demo.DemoRunner;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelArtifact;
 import dev.surprisal.testing.TestModels;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

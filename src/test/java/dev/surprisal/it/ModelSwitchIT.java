@@ -24,6 +24,7 @@ import dev.surprisal.testing.IsolatedScorer;
 import dev.surprisal.testing.SharedRegistry;
 import dev.surprisal.testing.TestClients;
 import dev.surprisal.testing.TestModels;
+
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;

@@ -4,6 +4,7 @@ import dev.surprisal.embedded.EmbeddedKafkaBroker;
 import dev.surprisal.registry.KafkaSchemaJournal;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.testing.EmbeddedKafkaExtension;
+
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.junit.jupiter.api.Tag;

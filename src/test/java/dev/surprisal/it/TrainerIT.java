@@ -14,16 +14,17 @@ import dev.surprisal.registry.InMemorySchemaRegistry;
 import dev.surprisal.release.ModelReleases;
 import dev.surprisal.release.ReleaseLog;
 import dev.surprisal.release.ReleaseTopics;
+import dev.surprisal.retraining.TrainerService;
 import dev.surprisal.scoring.CorpusScore;
 import dev.surprisal.serde.AvroSerdes;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.testing.EmbeddedKafkaExtension;
 import dev.surprisal.testing.SharedRegistry;
 import dev.surprisal.testing.TestClients;
-import dev.surprisal.retraining.TrainerService;
 import dev.surprisal.training.Corpus;
 import dev.surprisal.training.TrainingOptions;
 import dev.surprisal.training.TrainingProgress;
+
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;

@@ -1,17 +1,18 @@
 package dev.surprisal.model;
 
+import dev.surprisal.scoring.EventScore;
+import dev.surprisal.scoring.EventScorer;
+import dev.surprisal.testing.TestModels;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import dev.surprisal.scoring.EventScore;
-import dev.surprisal.scoring.EventScorer;
-import dev.surprisal.testing.TestModels;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

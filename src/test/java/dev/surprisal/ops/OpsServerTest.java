@@ -1,10 +1,11 @@
 package dev.surprisal.ops;
 
 import dev.surprisal.model.LanguageModel;
-import dev.surprisal.registry.InMemorySchemaRegistry;
 import dev.surprisal.model.ModelProvider;
+import dev.surprisal.registry.InMemorySchemaRegistry;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.testing.TinyModelExtension;
+
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.junit.jupiter.api.AfterEach;

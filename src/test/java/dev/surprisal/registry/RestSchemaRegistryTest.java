@@ -1,7 +1,8 @@
 package dev.surprisal.registry;
 
-import dev.surprisal.testing.FreePorts;
 import dev.surprisal.avro.TextEvent;
+import dev.surprisal.testing.FreePorts;
+
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.junit.jupiter.api.AfterEach;

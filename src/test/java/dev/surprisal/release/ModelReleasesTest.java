@@ -1,12 +1,13 @@
 package dev.surprisal.release;
 
-import ai.djl.nn.Parameter;
 import dev.surprisal.avro.ModelRelease;
 import dev.surprisal.avro.ReleaseStatus;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelArtifact;
 import dev.surprisal.model.ModelSpec;
 import dev.surprisal.testing.TestModels;
+
+import ai.djl.nn.Parameter;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;

@@ -3,6 +3,7 @@ package dev.surprisal.serde;
 import dev.surprisal.avro.TextEvent;
 import dev.surprisal.registry.InMemorySchemaRegistry;
 import dev.surprisal.registry.SchemaRegistry;
+
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;

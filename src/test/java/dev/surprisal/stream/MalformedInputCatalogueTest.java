@@ -1,16 +1,17 @@
 package dev.surprisal.stream;
 
-import dev.surprisal.model.ModelProvider;
-import dev.surprisal.session.ScoredEvents;
-import dev.surprisal.session.SessionState;
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.SessionEndReason;
 import dev.surprisal.avro.SessionSummary;
 import dev.surprisal.avro.TextEvent;
 import dev.surprisal.model.LanguageModel;
+import dev.surprisal.model.ModelProvider;
 import dev.surprisal.registry.InMemorySchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
+import dev.surprisal.session.ScoredEvents;
+import dev.surprisal.session.SessionState;
 import dev.surprisal.testing.TinyModelExtension;
+
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.kafka.common.header.Header;

@@ -1,13 +1,14 @@
 package dev.surprisal.stream;
 
-import dev.surprisal.model.ModelProvider;
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.SessionSummary;
 import dev.surprisal.avro.TextEvent;
 import dev.surprisal.model.LanguageModel;
+import dev.surprisal.model.ModelProvider;
 import dev.surprisal.registry.InMemorySchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
 import dev.surprisal.testing.TinyModelExtension;
+
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;

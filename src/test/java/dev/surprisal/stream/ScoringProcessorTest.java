@@ -1,14 +1,15 @@
 package dev.surprisal.stream;
 
-import dev.surprisal.model.ModelProvider;
-import dev.surprisal.session.SessionState;
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.SessionSummary;
 import dev.surprisal.avro.TextEvent;
 import dev.surprisal.model.LanguageModel;
-import dev.surprisal.serde.AvroSerdes;
+import dev.surprisal.model.ModelProvider;
 import dev.surprisal.registry.InMemorySchemaRegistry;
+import dev.surprisal.serde.AvroSerdes;
+import dev.surprisal.session.SessionState;
 import dev.surprisal.testing.TinyModelExtension;
+
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;

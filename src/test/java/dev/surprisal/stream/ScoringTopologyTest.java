@@ -1,16 +1,17 @@
 package dev.surprisal.stream;
 
-import dev.surprisal.model.ModelProvider;
-import dev.surprisal.session.SessionState;
 import dev.surprisal.avro.AnomalyRule;
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.SessionEndReason;
 import dev.surprisal.avro.SessionSummary;
 import dev.surprisal.avro.TextEvent;
 import dev.surprisal.model.LanguageModel;
-import dev.surprisal.serde.AvroSerdes;
+import dev.surprisal.model.ModelProvider;
 import dev.surprisal.registry.InMemorySchemaRegistry;
+import dev.surprisal.serde.AvroSerdes;
+import dev.surprisal.session.SessionState;
 import dev.surprisal.testing.TinyModelExtension;
+
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -23,14 +24,13 @@ import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;

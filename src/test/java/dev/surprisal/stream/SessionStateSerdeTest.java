@@ -1,6 +1,7 @@
 package dev.surprisal.stream;
 
 import dev.surprisal.session.SessionState;
+
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;

@@ -1,6 +1,7 @@
 package dev.surprisal.testing;
 
 import dev.surprisal.embedded.EmbeddedKafkaBroker;
+
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;

@@ -1,8 +1,9 @@
 package dev.surprisal.testing;
 
 import dev.surprisal.avro.TextEvent;
-import dev.surprisal.serde.AvroSerdes;
 import dev.surprisal.registry.SchemaRegistry;
+import dev.surprisal.serde.AvroSerdes;
+
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;

@@ -4,9 +4,9 @@ import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelArtifact;
 import dev.surprisal.model.ModelManifest;
 import dev.surprisal.model.ModelSpec;
+import dev.surprisal.model.TrainingMetrics;
 import dev.surprisal.tokenize.ByteTokenizer;
 
-import java.util.Map;
 
 /** Small untrained models: fast to build, enough to check the arithmetic and the plumbing. */
 public final class TestModels {
@@ -25,7 +25,7 @@ public final class TestModels {
         ModelSpec spec = new ModelSpec(cell, tokenizer.vocabularySize(), 8, 16, layers);
         ModelManifest manifest = new ModelManifest(ModelManifest.FORMAT_VERSION,
                 "test-" + cell + "-" + layers + (scoresSessionEnd ? "-end" : ""), "2026-01-01T00:00:00Z", spec,
-                tokenizer.spec(), threshold, 99, Map.of(), scoresSessionEnd, 0);
+                tokenizer.spec(), threshold, 99, TrainingMetrics.NONE, scoresSessionEnd, 0);
         return ModelArtifact.initialise(manifest);
     }
 

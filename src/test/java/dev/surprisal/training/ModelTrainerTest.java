@@ -3,6 +3,7 @@ package dev.surprisal.training;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelSpec;
 import dev.surprisal.scoring.CorpusScore;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -37,7 +38,7 @@ class ModelTrainerTest {
                 .withModel(ModelSpec.Cell.LSTM, 16, 32, 1)
                 .withSchedule(6, 8, 1e-2f, 7);
         try (LanguageModel model = new ModelTrainer(options, progress::add).train(corpus(1))) {
-            double perplexity = model.manifest().metrics().get("validationPerplexity");
+            double perplexity = model.manifest().metrics().validationPerplexity();
             // Uniform over 257 bytes is 257; the language has a handful of choices per position.
             assertTrue(perplexity < 6, "validation perplexity " + perplexity);
             assertTrue(model.manifest().anomalyThreshold() > 1);
@@ -58,7 +59,7 @@ class ModelTrainerTest {
                     .withModel(ModelSpec.Cell.GRU, 8, 16, 1).withSchedule(2, 8, 1e-2f, 3);
             try (LanguageModel model = new ModelTrainer(options, TrainingProgress.Listener.NONE).train(corpus(2))) {
                 assertEquals(tokenizer, model.tokenizer().spec().type());
-                assertTrue(model.manifest().metrics().get("validationPerplexity") < model.spec().vocabularySize());
+                assertTrue(model.manifest().metrics().validationPerplexity() < model.spec().vocabularySize());
             }
         }
     }

@@ -5,6 +5,7 @@ import dev.surprisal.registry.KafkaSchemaJournal;
 import dev.surprisal.registry.SchemaRegistryServer;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.testing.EmbeddedKafkaExtension;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;

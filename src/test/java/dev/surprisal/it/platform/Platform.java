@@ -1,9 +1,10 @@
 package dev.surprisal.it.platform;
 
+import dev.surprisal.kafka.TopicSetup;
+
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import dev.surprisal.kafka.TopicSetup;
 
 import java.util.List;
 import java.util.Map;

@@ -3,15 +3,16 @@ package dev.surprisal.it.platform;
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.TextEvent;
 import dev.surprisal.model.LanguageModel;
+import dev.surprisal.model.ModelProvider;
 import dev.surprisal.registry.RestSchemaRegistry;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
-import dev.surprisal.model.ModelProvider;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScorerService;
 import dev.surprisal.stream.ScorerTopics;
 import dev.surprisal.testing.TestClients;
 import dev.surprisal.testing.TinyModelExtension;
+
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

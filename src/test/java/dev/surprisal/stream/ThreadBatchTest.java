@@ -1,0 +1,134 @@
+package dev.surprisal.stream;
+
+import dev.surprisal.avro.TextEvent;
+import dev.surprisal.model.LanguageModel;
+import dev.surprisal.model.ModelProvider;
+import dev.surprisal.session.SessionScorer;
+import dev.surprisal.session.SessionState;
+import dev.surprisal.testing.TinyModelExtension;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The batch alone, with members that only record what they are told: order, rounds, caps, refusals. */
+@ExtendWith(TinyModelExtension.class)
+class ThreadBatchTest {
+
+    private final LanguageModel model;
+    private final ScorerMetrics metrics = new ScorerMetrics(new SimpleMeterRegistry());
+    private long offset;
+
+    ThreadBatchTest(LanguageModel shared) {
+        this.model = shared;
+    }
+
+    /** A task that keeps each session's state after its results, as a processor does until it emits. */
+    private static final class Member implements BatchMember {
+        final List<QueuedEvent> queued = new ArrayList<>();
+        final Map<String, SessionState> states = new HashMap<>();
+        final List<String> outcomes = new ArrayList<>();
+
+        @Override
+        public List<QueuedEvent> queued() {
+            return queued;
+        }
+
+        @Override
+        public SessionState stateFor(String session) {
+            return states.get(session);
+        }
+
+        @Override
+        public void scored(QueuedEvent source, SessionScorer.Prepared prepared, SessionScorer.Outcome outcome,
+                           long nanos) {
+            outcomes.add(source.event().getEventId());
+            states.put(source.session(), outcome.next());
+        }
+
+        @Override
+        public void rejected(QueuedEvent source, String code, String reason) {
+            outcomes.add(source.event().getEventId() + ":" + code);
+        }
+
+        @Override
+        public void duplicate(QueuedEvent source) {
+            outcomes.add(source.event().getEventId() + ":duplicate");
+        }
+    }
+
+    private ThreadBatch batch(int maxEvents, Member... members) {
+        ThreadBatch batch = new ThreadBatch(new ScorerConfig(Map.of(ScorerConfig.BATCH_MAX_EVENTS, maxEvents)),
+                ModelProvider.fixed(model), metrics);
+        for (Member m : members) {
+            batch.join(m);
+        }
+        return batch;
+    }
+
+    private void queue(Member member, String id, String session, String text) {
+        PendingEvent record = new PendingEvent(session.getBytes(), new byte[0], 1, new RecordHeaders(), "in", 0,
+                offset++, PendingEvent.NOT_CLAMPED);
+        member.queued.add(new QueuedEvent(member, -1, record,
+                new TextEvent(id, session, text, Instant.ofEpochMilli(1), false, null), session));
+    }
+
+    @Test
+    void eventsOfASessionAreScoredInOrderAcrossRoundsWhateverTaskHoldsThem() {
+        Member a = new Member();
+        Member b = new Member();
+        ThreadBatch batch = batch(16, a, b);
+        queue(a, "a1", "s", "the cat");
+        queue(a, "a2", "s", " sat");
+        queue(b, "b1", "t", "on the mat");
+        assertEquals(3, batch.queued());
+
+        batch.score();
+
+        assertEquals(List.of("a1", "a2"), a.outcomes);
+        assertEquals(List.of("b1"), b.outcomes);
+        assertEquals(11, a.states.get("s").tokens(), "a2 continued from a1's state");
+        assertTrue(a.queued.isEmpty() && b.queued.isEmpty());
+        assertEquals(0, batch.queued());
+    }
+
+    @Test
+    void refusalsAndResendsAreHandedBackAndTheRestIsScored() {
+        Member a = new Member();
+        ThreadBatch batch = batch(16, a);
+        queue(a, "e1", "s", "fine");
+        queue(a, "e2", "u", "   ");
+        queue(a, "e1", "s", "fine");
+
+        batch.score();
+
+        // a refusal is known before the round's model call; the resend is in the next round
+        assertEquals(List.of("e2:empty-text", "e1", "e1:duplicate"), a.outcomes);
+    }
+
+    @Test
+    void aRoundLargerThanTheBatchSizeIsCutIntoBatches() {
+        Member a = new Member();
+        ThreadBatch batch = batch(2, a);
+        for (int i = 0; i < 5; i++) {
+            queue(a, "e" + i, "s" + i, "text " + i);
+        }
+
+        batch.score();
+
+        assertEquals(5, a.outcomes.size());
+        var sizes = metrics.registry().find("surprisal.batch.events").summary();
+        assertEquals(3, sizes.count());
+        assertEquals(2.0, sizes.max());
+    }
+}
