@@ -2,6 +2,8 @@ package dev.surprisal.cli;
 
 import dev.surprisal.registry.RestSchemaRegistry;
 import dev.surprisal.registry.SchemaRegistry;
+import dev.surprisal.release.ReleaseTopics;
+import dev.surprisal.retraining.TrainerConfig;
 import dev.surprisal.stream.ScorerConfig;
 
 import picocli.CommandLine.Option;
@@ -49,6 +51,11 @@ final class ClusterOptions {
         props.put(ScorerConfig.SCHEMA_REGISTRY_URL, resolve(registryUrl, ScorerConfig.SCHEMA_REGISTRY_URL,
                 props.getOrDefault(ScorerConfig.SCHEMA_REGISTRY_URL, ScorerConfig.DEFAULT_SCHEMA_REGISTRY_URL)));
         return props;
+    }
+
+    /** The model-lifecycle topics, named by the environment like the scorer's and the trainer's. */
+    static ReleaseTopics releaseTopics() {
+        return TrainerConfig.fromEnvironment(System.getenv(), Map.of()).releaseTopics();
     }
 
     SchemaRegistry registry(Map<String, Object> clientProperties) {

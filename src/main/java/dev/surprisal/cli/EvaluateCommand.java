@@ -169,7 +169,7 @@ final class EvaluateCommand implements Callable<Integer> {
         if (Files.exists(path)) {
             return ModelArtifact.load(path);
         }
-        ModelRelease release = ReleaseLog.read(props, registry).get(ref);
+        ModelRelease release = ReleaseLog.read(props, registry, ClusterOptions.releaseTopics()).get(ref);
         if (release == null) {
             throw new IllegalArgumentException("no model directory and no release named " + ref);
         }

@@ -37,7 +37,7 @@ final class ModelsCommand {
         @Override
         public void run() {
             Map<String, Object> props = cluster.clientProperties();
-            Map<String, ModelRelease> releases = ReleaseLog.read(props, cluster.registry(props));
+            Map<String, ModelRelease> releases = ReleaseLog.read(props, cluster.registry(props), ClusterOptions.releaseTopics());
             Optional<ModelRelease> current = ReleaseLog.promoted(releases);
             System.out.printf(Locale.ROOT, "%-2s %-26s %-10s %-8s %12s %10s  %s%n", "", "version", "status", "tokens",
                     "perplexity", "threshold", "created");
@@ -48,7 +48,7 @@ final class ModelsCommand {
                         r.getAnomalyThreshold(), r.getCreatedAt());
             }
             if (releases.isEmpty()) {
-                System.out.println("no releases on " + ReleaseTopics.RELEASES);
+                System.out.println("no releases on " + ClusterOptions.releaseTopics().releases());
             }
         }
     }
@@ -66,16 +66,16 @@ final class ModelsCommand {
         public Integer call() throws Exception {
             Map<String, Object> props = cluster.clientProperties();
             SchemaRegistry registry = cluster.registry(props);
-            ModelRelease release = ReleaseLog.read(props, registry).get(version);
+            ModelRelease release = ReleaseLog.read(props, registry, ClusterOptions.releaseTopics()).get(version);
             if (release == null) {
-                System.err.println("no release " + version + " on " + ReleaseTopics.RELEASES);
+                System.err.println("no release " + version + " on " + ClusterOptions.releaseTopics().releases());
                 return 1;
             }
             ModelReleases.load(release).close();
             props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, ReleaseTopics.MAX_RELEASE_BYTES);
             try (KafkaProducer<String, ModelRelease> producer = new KafkaProducer<>(props, new StringSerializer(),
                     AvroSerdes.value(ModelRelease.class, registry).serializer())) {
-                producer.send(new ProducerRecord<>(ReleaseTopics.RELEASES, version, ModelReleases.promoted(release))).get();
+                producer.send(new ProducerRecord<>(ClusterOptions.releaseTopics().releases(), version, ModelReleases.promoted(release))).get();
             }
             System.out.println("promoted " + version);
             return 0;
@@ -124,7 +124,7 @@ final class ModelsCommand {
                     .setPromotion(candidate ? PromotionPolicy.CANDIDATE : PromotionPolicy.AUTO_IF_BETTER).build();
             try (KafkaProducer<String, TrainCommand> producer = new KafkaProducer<>(props, new StringSerializer(),
                     AvroSerdes.value(TrainCommand.class, cluster.registry(props)).serializer())) {
-                producer.send(new ProducerRecord<>(ReleaseTopics.COMMANDS, commandId, command)).get();
+                producer.send(new ProducerRecord<>(ClusterOptions.releaseTopics().commands(), commandId, command)).get();
             }
             System.out.println("sent train command " + commandId);
             return 0;

@@ -8,7 +8,6 @@ import dev.surprisal.ops.OpsServer;
 import dev.surprisal.registry.RestSchemaRegistry;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.release.ReleaseFollower;
-import dev.surprisal.release.ReleaseTopics;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScorerMetrics;
 import dev.surprisal.stream.ScorerService;
@@ -75,7 +74,7 @@ final class ScoreCommand implements Callable<Integer> {
             try (Admin admin = Admin.create(config.clientProperties())) {
                 List<NewTopic> topics = new ArrayList<>(ScorerTopics.all(config, partitions, replication));
                 if (!noFollow) {
-                    topics.addAll(ReleaseTopics.all(replication));
+                    topics.addAll(config.releaseTopics().all(replication));
                 }
                 List<String> created = TopicSetup.ensure(admin, topics, !noCreateTopics);
                 if (!created.isEmpty()) {
@@ -84,10 +83,10 @@ final class ScoreCommand implements Callable<Integer> {
             }
             PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             try (ReleaseFollower follower = noFollow ? null : new ReleaseFollower(config.clientProperties(), registry,
-                         initial, m -> spec.commandLine().getErr().println("now scoring with model " + m.version()))) {
+                         config.releaseTopics(), initial, m -> spec.commandLine().getErr().println("now scoring with model " + m.version()))) {
                 ModelProvider models = follower == null ? ModelProvider.fixed(initial) : follower;
                 if (follower != null && initial == null) {
-                    spec.commandLine().getErr().println("waiting for a promoted release on " + ReleaseTopics.RELEASES);
+                    spec.commandLine().getErr().println("waiting for a promoted release on " + config.releaseTopics().releases());
                     follower.awaitModel(Duration.ofDays(365));
                 }
                 run(config, models, registry, prometheus, shutdown);

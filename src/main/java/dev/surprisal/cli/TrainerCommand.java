@@ -1,7 +1,7 @@
 package dev.surprisal.cli;
 
 import dev.surprisal.kafka.TopicSetup;
-import dev.surprisal.release.ReleaseTopics;
+import dev.surprisal.retraining.TrainerConfig;
 import dev.surprisal.retraining.TrainerService;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.training.ConsoleProgress;
@@ -22,8 +22,8 @@ final class TrainerCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions cluster;
 
-    @Option(names = "--anomalies-topic", defaultValue = ScorerConfig.DEFAULT_ANOMALIES_TOPIC,
-            description = "Where flagged events are found, for commands that leave them out.")
+    @Option(names = "--anomalies-topic", description = "Where flagged events are found, for commands that leave "
+            + "them out (env SURPRISAL_ANOMALIES_TOPIC; default " + TrainerConfig.DEFAULT_ANOMALIES_TOPIC + ").")
     String anomaliesTopic;
 
     @Option(names = "--replication-factor", defaultValue = "-1")
@@ -32,13 +32,15 @@ final class TrainerCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Map<String, Object> props = cluster.clientProperties();
+        TrainerConfig config = TrainerConfig.fromEnvironment(System.getenv(), anomaliesTopic == null ? Map.of()
+                : Map.of(TrainerConfig.ANOMALIES_TOPIC, anomaliesTopic));
         try (Admin admin = Admin.create(props)) {
-            TopicSetup.ensure(admin, ReleaseTopics.all(replication), true);
+            TopicSetup.ensure(admin, config.releaseTopics().all(replication), true);
         }
         try (ShutdownSignal shutdown = new ShutdownSignal();
-             TrainerService trainer = new TrainerService(props, cluster.registry(props), anomaliesTopic,
+             TrainerService trainer = new TrainerService(props, cluster.registry(props), config,
                      new ConsoleProgress(System.err))) {
-            System.err.println("trainer waiting for commands on " + ReleaseTopics.COMMANDS + " at "
+            System.err.println("trainer waiting for commands on " + config.releaseTopics().commands() + " at "
                     + props.get(ScorerConfig.BOOTSTRAP_SERVERS));
             trainer.run(shutdown::requested);
         }

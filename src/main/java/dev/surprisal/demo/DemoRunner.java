@@ -18,6 +18,7 @@ import dev.surprisal.release.ModelReleases;
 import dev.surprisal.release.ReleaseFollower;
 import dev.surprisal.release.ReleaseLog;
 import dev.surprisal.release.ReleaseTopics;
+import dev.surprisal.retraining.TrainerConfig;
 import dev.surprisal.retraining.TrainerService;
 import dev.surprisal.serde.AvroJson;
 import dev.surprisal.serde.AvroSerdes;
@@ -123,7 +124,7 @@ public final class DemoRunner {
                 ScorerConfig.ADVERTISED_HOST, "127.0.0.1",
                 ScorerConfig.HTTP_PORT, options.httpPort() == 0 ? freePort() : options.httpPort()));
         List<NewTopic> topics = new ArrayList<>(ScorerTopics.all(config, 4, (short) 1));
-        topics.addAll(ReleaseTopics.all((short) 1));
+        topics.addAll(config.releaseTopics().all((short) 1));
         broker.createTopics(topics);
         Map<String, Object> clientProps = config.clientProperties();
         promoteIfNeeded(clientProps, registry, model);
@@ -133,11 +134,12 @@ public final class DemoRunner {
         AtomicBoolean switched = new AtomicBoolean();
         AtomicBoolean stopped = new AtomicBoolean();
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        try (ReleaseFollower follower = new ReleaseFollower(clientProps, registry, model, m -> {
+        try (ReleaseFollower follower = new ReleaseFollower(clientProps, registry, config.releaseTopics(), model, m -> {
                  switched.set(true);
                  info.println("now scoring with model " + m.version());
              });
-             TrainerService trainer = new TrainerService(clientProps, registry, config.anomaliesTopic(),
+             TrainerService trainer = new TrainerService(clientProps, registry,
+                     new TrainerConfig(Map.of(TrainerConfig.ANOMALIES_TOPIC, config.anomaliesTopic())),
                      new ConsoleProgress(info));
              OpsServer ops = OpsServer.start(config, follower, prometheus, registry);
              ScorerService scorer = ScorerService.start(config, follower, registry, new ScorerMetrics(prometheus),
@@ -222,7 +224,7 @@ public final class DemoRunner {
                 .setPromotion(PromotionPolicy.AUTO_IF_BETTER).build();
         try (KafkaProducer<String, TrainCommand> producer = new KafkaProducer<>(clientProps, new StringSerializer(),
                 AvroSerdes.value(TrainCommand.class, registry).serializer())) {
-            producer.send(new ProducerRecord<>(ReleaseTopics.COMMANDS, id, command)).get();
+            producer.send(new ProducerRecord<>(ReleaseTopics.DEFAULT.commands(), id, command)).get();
             info.println("sent train command " + id + ": fine-tune on text-events since " + from);
         } catch (Exception e) {
             throw new IllegalStateException("cannot send the train command", e);
@@ -231,7 +233,7 @@ public final class DemoRunner {
 
     /** Makes the demo model the promoted release, so that training can fine-tune from it. */
     private void promoteIfNeeded(Map<String, Object> clientProps, SchemaRegistry registry, LanguageModel model) {
-        boolean promoted = ReleaseLog.promoted(ReleaseLog.read(clientProps, registry))
+        boolean promoted = ReleaseLog.promoted(ReleaseLog.read(clientProps, registry, ReleaseTopics.DEFAULT))
                 .map(r -> r.getVersion().equals(model.version())).orElse(false);
         if (promoted) {
             return;
@@ -242,7 +244,7 @@ public final class DemoRunner {
         ModelRelease release = ModelReleases.of(model, "demo", null, null, ReleaseStatus.PROMOTED, perplexity, null);
         try (KafkaProducer<String, ModelRelease> producer = new KafkaProducer<>(props, new StringSerializer(),
                 AvroSerdes.value(ModelRelease.class, registry).serializer())) {
-            producer.send(new ProducerRecord<>(ReleaseTopics.RELEASES, model.version(), release)).get();
+            producer.send(new ProducerRecord<>(ReleaseTopics.DEFAULT.releases(), model.version(), release)).get();
         } catch (Exception e) {
             throw new IllegalStateException("cannot publish the demo model's release", e);
         }
@@ -250,7 +252,7 @@ public final class DemoRunner {
 
     private void announceSwitch(Map<String, Object> clientProps, SchemaRegistry registry, ScoredEvent first) {
         Instant visible = Instant.now();
-        ReleaseLog.promoted(ReleaseLog.read(clientProps, registry))
+        ReleaseLog.promoted(ReleaseLog.read(clientProps, registry, ReleaseTopics.DEFAULT))
                 .filter(r -> r.getVersion().equals(first.getModelVersion()) && r.getPromotedAt() != null)
                 .ifPresent(r -> info.printf(Locale.ROOT, "first event scored by %s visible %d ms after its promotion "
                                 + "(held-out perplexity %.3f, was %.3f with %s)%n", r.getVersion(),

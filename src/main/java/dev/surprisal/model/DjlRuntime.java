@@ -1,5 +1,7 @@
 package dev.surprisal.model;
 
+import dev.surprisal.config.Environment;
+
 import java.nio.file.Path;
 
 /**
@@ -29,7 +31,7 @@ public final class DjlRuntime {
      * (see {@link #batchThreadsFromSessions()}).
      */
     public static int batchThreads() {
-        String configured = System.getProperty("surprisal.batch.threads", System.getenv("SURPRISAL_BATCH_THREADS"));
+        String configured = Environment.setting("surprisal.batch.threads");
         return configured == null ? Runtime.getRuntime().availableProcessors() : Math.max(1, Integer.parseInt(configured));
     }
 
@@ -41,8 +43,7 @@ public final class DjlRuntime {
      * against 229 ms on one thread).
      */
     public static int batchThreadsFromSessions() {
-        String configured = System.getProperty("surprisal.batch.threads.from.sessions",
-                System.getenv("SURPRISAL_BATCH_THREADS_FROM_SESSIONS"));
+        String configured = Environment.setting("surprisal.batch.threads.from.sessions");
         return configured == null ? 64 : Math.max(2, Integer.parseInt(configured));
     }
 
@@ -53,8 +54,7 @@ public final class DjlRuntime {
      * price of more calls for large vocabularies.
      */
     public static long maxLogitsPerCall() {
-        String configured = System.getProperty("surprisal.max.logits.per.call",
-                System.getenv("SURPRISAL_MAX_LOGITS_PER_CALL"));
+        String configured = Environment.setting("surprisal.max.logits.per.call");
         return configured == null ? 8L << 20 : Math.max(1, Long.parseLong(configured));
     }
 

@@ -60,6 +60,7 @@ public final class ReleaseFollower implements ModelProvider, AutoCloseable {
     private final Instant promotedAfter;
     private final LanguageModel initial;
     private final Consumer<LanguageModel> onSwitch;
+    private final ReleaseTopics topics;
     private Instant newestPromotion = Instant.EPOCH;
     private volatile boolean closed;
 
@@ -67,8 +68,8 @@ public final class ReleaseFollower implements ModelProvider, AutoCloseable {
      * @param initial       the model to serve until a promotion is seen; null to wait for the newest promoted release
      * @param onSwitch      told about every model switched to (for logs and metrics)
      */
-    public ReleaseFollower(Map<String, Object> clientProps, SchemaRegistry registry, LanguageModel initial,
-                           Consumer<LanguageModel> onSwitch) {
+    public ReleaseFollower(Map<String, Object> clientProps, SchemaRegistry registry, ReleaseTopics topics,
+                           LanguageModel initial, Consumer<LanguageModel> onSwitch) {
         Map<String, Object> props = new HashMap<>(clientProps);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, ReleaseTopics.MAX_RELEASE_BYTES);
@@ -78,6 +79,7 @@ public final class ReleaseFollower implements ModelProvider, AutoCloseable {
         this.status = new KafkaProducer<>(clientProps, new StringSerializer(),
                 AvroSerdes.value(TrainerStatus.class, registry).serializer());
         this.onSwitch = onSwitch;
+        this.topics = topics;
         this.promotedAfter = initial == null ? Instant.EPOCH : Instant.now();
         this.initial = initial;
         if (initial != null) {
@@ -93,7 +95,7 @@ public final class ReleaseFollower implements ModelProvider, AutoCloseable {
     public LanguageModel current() {
         LanguageModel model = current.get();
         if (model == null) {
-            throw new IllegalStateException("no promoted model yet on " + ReleaseTopics.RELEASES);
+            throw new IllegalStateException("no promoted model yet on " + topics.releases());
         }
         return model;
     }
@@ -129,14 +131,14 @@ public final class ReleaseFollower implements ModelProvider, AutoCloseable {
     /** Waits until there is a model to score with. */
     public LanguageModel awaitModel(Duration timeout) throws InterruptedException {
         if (!firstModel.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            throw new IllegalStateException("no promoted release on " + ReleaseTopics.RELEASES + " after " + timeout
+            throw new IllegalStateException("no promoted release on " + topics.releases() + " after " + timeout
                     + ": train one (trainer) or start with --model");
         }
         return current();
     }
 
     private void follow() {
-        TopicPartition partition = new TopicPartition(ReleaseTopics.RELEASES, 0);
+        TopicPartition partition = new TopicPartition(topics.releases(), 0);
         try {
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));
@@ -159,7 +161,7 @@ public final class ReleaseFollower implements ModelProvider, AutoCloseable {
             // closing
         } catch (RuntimeException e) {
             LOG.error("following {} failed; the current model keeps serving but no new release will be seen",
-                    ReleaseTopics.RELEASES, e);
+                    topics.releases(), e);
         } finally {
             consumer.close(); // by the thread that polls it: a KafkaConsumer is single-threaded
         }
@@ -202,9 +204,9 @@ public final class ReleaseFollower implements ModelProvider, AutoCloseable {
         TrainerStatus refused = TrainerStatus.newBuilder().setCommandId(commandId)
                 .setState(TrainerState.RELEASE_REJECTED).setModelVersion(release.getVersion())
                 .setMessage(reason).setTime(Instant.now()).build();
-        status.send(new ProducerRecord<>(ReleaseTopics.STATUS, commandId, refused), (m, e) -> {
+        status.send(new ProducerRecord<>(topics.status(), commandId, refused), (m, e) -> {
             if (e != null) {
-                LOG.warn("could not report the refused release on {}: {}", ReleaseTopics.STATUS, e.getMessage());
+                LOG.warn("could not report the refused release on {}: {}", topics.status(), e.getMessage());
             }
         });
     }

@@ -29,11 +29,12 @@ public final class ReleaseLog {
     private ReleaseLog() {
     }
 
-    public static Map<String, ModelRelease> read(Map<String, Object> clientProps, SchemaRegistry registry) {
+    public static Map<String, ModelRelease> read(Map<String, Object> clientProps, SchemaRegistry registry,
+                                                 ReleaseTopics topics) {
         Map<String, ModelRelease> latest = new LinkedHashMap<>();
         Deserializer<ModelRelease> releases = AvroSerdes.value(ModelRelease.class, registry).deserializer();
         LogReader.readToEnd(clientProps, Map.of(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, ReleaseTopics.MAX_RELEASE_BYTES,
-                        ConsumerConfig.FETCH_MAX_BYTES_CONFIG, ReleaseTopics.MAX_RELEASE_BYTES), ReleaseTopics.RELEASES,
+                        ConsumerConfig.FETCH_MAX_BYTES_CONFIG, ReleaseTopics.MAX_RELEASE_BYTES), topics.releases(),
                 new StringDeserializer(), new ByteArrayDeserializer(), TIMEOUT, r -> {
                     latest.remove(r.key());
                     if (r.value() != null) {

@@ -1,28 +1,49 @@
 package dev.surprisal.release;
 
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.TopicConfig;
 
 import java.util.List;
 import java.util.Map;
 
-/** Topics of the model lifecycle: commands to the trainer, its status, and model releases. */
-public final class ReleaseTopics {
+/**
+ * Topics of the model lifecycle: commands to the trainer, its status, and model releases. Their
+ * names are settings of the scorer and the trainer alike ({@link #define}), so that several model
+ * lines, or several teams, can share a cluster.
+ */
+public record ReleaseTopics(String commands, String status, String releases) {
 
-    public static final String COMMANDS = "trainer-commands";
-    public static final String STATUS = "trainer-status";
-    public static final String RELEASES = "model-releases";
+    public static final String COMMANDS_TOPIC = "trainer.commands.topic";
+    public static final String STATUS_TOPIC = "trainer.status.topic";
+    public static final String RELEASES_TOPIC = "releases.topic";
+    public static final ReleaseTopics DEFAULT = new ReleaseTopics("trainer-commands", "trainer-status", "model-releases");
     /** A release carries its artifact; 32 MB leaves room for models far larger than the defaults (1.6 MB at H256). */
     public static final int MAX_RELEASE_BYTES = 32 * 1024 * 1024;
 
-    private ReleaseTopics() {
+    /** Adds the three topic settings to a configuration's definition. */
+    public static ConfigDef define(ConfigDef definition) {
+        return definition
+                .define(COMMANDS_TOPIC, ConfigDef.Type.STRING, DEFAULT.commands(), ConfigDef.Importance.LOW,
+                        "Topic of TrainCommands, read by the trainer.")
+                .define(STATUS_TOPIC, ConfigDef.Type.STRING, DEFAULT.status(), ConfigDef.Importance.LOW,
+                        "Topic of TrainerStatus: the trainer's progress, and scorers refusing a release.")
+                .define(RELEASES_TOPIC, ConfigDef.Type.STRING, DEFAULT.releases(), ConfigDef.Importance.LOW,
+                        "Compacted topic of ModelReleases, which scorers follow.");
     }
 
-    public static List<NewTopic> all(short replication) {
+    /** The topics a configuration built with {@link #define} names. */
+    public static ReleaseTopics of(AbstractConfig config) {
+        return new ReleaseTopics(config.getString(COMMANDS_TOPIC), config.getString(STATUS_TOPIC),
+                config.getString(RELEASES_TOPIC));
+    }
+
+    public List<NewTopic> all(short replication) {
         return List.of(
-                new NewTopic(COMMANDS, 1, replication),
-                new NewTopic(STATUS, 1, replication),
-                new NewTopic(RELEASES, 1, replication).configs(Map.of(
+                new NewTopic(commands, 1, replication),
+                new NewTopic(status, 1, replication),
+                new NewTopic(releases, 1, replication).configs(Map.of(
                         TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
                         TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MAX_RELEASE_BYTES))));
     }

@@ -65,16 +65,18 @@ public final class TrainerService implements AutoCloseable {
     private final Map<String, Object> clientProps;
     private final SchemaRegistry registry;
     private final String anomaliesTopic;
+    private final ReleaseTopics topics;
     private final TrainingProgress.Listener console;
     private final KafkaProducer<String, TrainerStatus> status;
     private final KafkaProducer<String, ModelRelease> releases;
     private final Map<String, TrainerStatus> outcomes = new HashMap<>();
 
-    public TrainerService(Map<String, Object> clientProps, SchemaRegistry registry, String anomaliesTopic,
+    public TrainerService(Map<String, Object> clientProps, SchemaRegistry registry, TrainerConfig config,
                           TrainingProgress.Listener console) {
         this.clientProps = clientProps;
         this.registry = registry;
-        this.anomaliesTopic = anomaliesTopic;
+        this.anomaliesTopic = config.anomaliesTopic();
+        this.topics = config.releaseTopics();
         this.console = console;
         Map<String, Object> producerProps = new HashMap<>(clientProps);
         producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -90,7 +92,7 @@ public final class TrainerService implements AutoCloseable {
     /** Reads every command's last status; one left in progress means the trainer died during it. */
     private void recover() {
         Deserializer<TrainerStatus> reader = AvroSerdes.value(TrainerStatus.class, registry).deserializer();
-        for (ConsumerRecord<String, byte[]> r : readAll(ReleaseTopics.STATUS)) {
+        for (ConsumerRecord<String, byte[]> r : readAll(topics.status())) {
             try {
                 TrainerStatus s = reader.deserialize(r.topic(), r.value());
                 if (s.getState() != TrainerState.DUPLICATE && s.getState() != TrainerState.RELEASE_REJECTED) {
@@ -118,7 +120,7 @@ public final class TrainerService implements AutoCloseable {
         Deserializer<TrainCommand> commands = AvroSerdes.value(TrainCommand.class, registry).deserializer();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(ReleaseTopics.COMMANDS));
+            consumer.subscribe(List.of(topics.commands()));
             while (!stop.getAsBoolean()) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     TrainCommand command;
@@ -167,7 +169,7 @@ public final class TrainerService implements AutoCloseable {
     private TrainerStatus train(TrainCommand command) throws IOException, MalformedModelException,
             ModelReleases.InvalidReleaseException {
         Corpus corpus = corpus(command);
-        Optional<ModelRelease> parentRelease = ReleaseLog.promoted(ReleaseLog.read(clientProps, registry));
+        Optional<ModelRelease> parentRelease = ReleaseLog.promoted(ReleaseLog.read(clientProps, registry, topics));
         if (command.getFineTune() && parentRelease.isEmpty()) {
             throw new IllegalArgumentException("fineTune needs a promoted model, and there is none yet");
         }
@@ -262,11 +264,11 @@ public final class TrainerService implements AutoCloseable {
     }
 
     private void publishOnly(TrainerStatus s) {
-        sendAndWait(status, new ProducerRecord<>(ReleaseTopics.STATUS, s.getCommandId(), s));
+        sendAndWait(status, new ProducerRecord<>(topics.status(), s.getCommandId(), s));
     }
 
     private void send(ModelRelease release) {
-        sendAndWait(releases, new ProducerRecord<>(ReleaseTopics.RELEASES, release.getVersion(), release));
+        sendAndWait(releases, new ProducerRecord<>(topics.releases(), release.getVersion(), release));
     }
 
     /** Status and releases are written synchronously: the trainer moves on only once they are stored. */

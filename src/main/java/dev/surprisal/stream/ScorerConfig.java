@@ -1,5 +1,7 @@
 package dev.surprisal.stream;
 
+import dev.surprisal.config.Environment;
+import dev.surprisal.release.ReleaseTopics;
 import dev.surprisal.session.ScoringSettings;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -14,7 +16,6 @@ import org.apache.kafka.streams.StreamsConfig;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 
@@ -62,7 +63,7 @@ public final class ScorerConfig extends AbstractConfig {
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
     public static final String HTTP_PORT = "http.port";
     public static final String ADVERTISED_HOST = "advertised.host";
-    public static final String KAFKA_PREFIX = "kafka.";
+    public static final String KAFKA_PREFIX = Environment.KAFKA_PREFIX;
 
     // Defaults that command-line options share (annotations need constants); the ConfigDef is built from them.
     public static final String DEFAULT_BOOTSTRAP_SERVERS = "localhost:9092";
@@ -74,9 +75,9 @@ public final class ScorerConfig extends AbstractConfig {
     public static final String DEFAULT_BATCH_MAX_WAIT_MS = "20";
     public static final String DEFAULT_STREAM_THREADS = "1";
     public static final String DEFAULT_COMMIT_INTERVAL_MS = "50";
-    public static final String ENV_PREFIX = "SURPRISAL_";
+    public static final String ENV_PREFIX = Environment.PREFIX;
 
-    public static final ConfigDef DEFINITION = new ConfigDef()
+    public static final ConfigDef DEFINITION = ReleaseTopics.define(new ConfigDef())
             .define(APPLICATION_ID, Type.STRING, "surprisal-scorer", Importance.HIGH,
                     "Kafka Streams application id: consumer group, and prefix of the internal topics.")
             .define(BOOTSTRAP_SERVERS, Type.STRING, DEFAULT_BOOTSTRAP_SERVERS, Importance.HIGH, "Kafka bootstrap servers.")
@@ -199,25 +200,13 @@ public final class ScorerConfig extends AbstractConfig {
 
     /** Defaults, then {@code SURPRISAL_*} environment variables, then {@code overrides}. */
     public static ScorerConfig fromEnvironment(Map<String, String> env, Map<String, ?> overrides) {
-        Map<String, Object> merged = new HashMap<>();
-        for (String key : DEFINITION.names()) {
-            String value = env.get(envName(key));
-            if (value != null) {
-                merged.put(key, value);
-            }
-        }
-        env.forEach((name, value) -> {
-            if (name.startsWith(ENV_PREFIX + "KAFKA_")) {
-                merged.put(KAFKA_PREFIX + name.substring((ENV_PREFIX + "KAFKA_").length())
-                        .toLowerCase(Locale.ROOT).replace('_', '.'), value);
-            }
-        });
+        Map<String, Object> merged = Environment.settings(DEFINITION.names(), env);
         merged.putAll(overrides);
         return new ScorerConfig(merged);
     }
 
     public static String envName(String key) {
-        return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_');
+        return Environment.name(key);
     }
 
     /** Kafka Streams properties: the scorer's own plus every {@code kafka.*} passthrough. */
@@ -259,6 +248,11 @@ public final class ScorerConfig extends AbstractConfig {
     public ScoringSettings scoring() {
         return new ScoringSettings(topK(), perTokenTopK(), maxTextBytes(), primeWindowChars(), perplexityThreshold(),
                 topG(), dedupWindowEvents());
+    }
+
+    /** The model-lifecycle topics the scorer follows (releases) and reports to (status). */
+    public ReleaseTopics releaseTopics() {
+        return ReleaseTopics.of(this);
     }
 
     public int httpPort() {

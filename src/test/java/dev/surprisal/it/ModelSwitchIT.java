@@ -69,7 +69,7 @@ class ModelSwitchIT {
 
         try (LanguageModel first = TestModels.tinyByteModel(ModelSpec.Cell.LSTM, 1, 10);
              LanguageModel second = TestModels.tinyByteModel(ModelSpec.Cell.GRU, 1, 10);
-             ReleaseFollower follower = new ReleaseFollower(config.clientProperties(), registry, first, m -> { });
+             ReleaseFollower follower = new ReleaseFollower(config.clientProperties(), registry, ReleaseTopics.DEFAULT, first, m -> { });
              ScorerService scorer = ScorerService.start(config, follower, registry, WAIT)) {
             TestClients.produce(broker.bootstrapServers(), registry, config.inputTopic(), events("before", 20));
             assertEquals(Set.of(first.version()), versions(scores(broker, config, 20), "before"));
@@ -78,7 +78,7 @@ class ModelSwitchIT {
             try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(Map.of(
                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
                     new ByteArraySerializer(), new ByteArraySerializer())) {
-                raw.send(new ProducerRecord<>(ReleaseTopics.RELEASES, "junk".getBytes(StandardCharsets.UTF_8),
+                raw.send(new ProducerRecord<>(ReleaseTopics.DEFAULT.releases(), "junk".getBytes(StandardCharsets.UTF_8),
                         "not a release".getBytes(StandardCharsets.UTF_8))).get();
             }
             publish(broker, ModelReleases.of(second, "default", first.version(), null, ReleaseStatus.PROMOTED, 2, 3.0));
@@ -116,7 +116,8 @@ class ModelSwitchIT {
             }
         }
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        try (ReleaseFollower follower = new ReleaseFollower(config.clientProperties(), registry, models.get(0), m -> { });
+        try (ReleaseFollower follower = new ReleaseFollower(config.clientProperties(), registry, ReleaseTopics.DEFAULT,
+                models.get(0), m -> { });
              ScorerService scorer = ScorerService.start(config, follower, registry, new ScorerMetrics(meters), WAIT)) {
             int chunk = 100;
             for (int i = 1; i < models.size(); i++) {
@@ -147,7 +148,7 @@ class ModelSwitchIT {
         settings.put(ScorerConfig.STATE_DIR, stateDir.toString());
         ScorerConfig config = new ScorerConfig(settings);
         List<org.apache.kafka.clients.admin.NewTopic> topics = new ArrayList<>(ScorerTopics.all(config, 2, (short) 1));
-        topics.addAll(ReleaseTopics.all((short) 1));
+        topics.addAll(ReleaseTopics.DEFAULT.all((short) 1));
         broker.createTopics(topics);
         return config;
     }
@@ -176,12 +177,12 @@ class ModelSwitchIT {
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, ReleaseTopics.MAX_RELEASE_BYTES),
                 new StringSerializer(), AvroSerdes.value(ModelRelease.class, registry).serializer())) {
-            producer.send(new ProducerRecord<>(ReleaseTopics.RELEASES, release.getVersion(), release)).get();
+            producer.send(new ProducerRecord<>(ReleaseTopics.DEFAULT.releases(), release.getVersion(), release)).get();
         }
     }
 
     private Set<String> rejected(EmbeddedKafkaBroker broker) {
-        return TestClients.consume(broker.bootstrapServers(), ReleaseTopics.STATUS, new StringDeserializer(),
+        return TestClients.consume(broker.bootstrapServers(), ReleaseTopics.DEFAULT.status(), new StringDeserializer(),
                         AvroSerdes.value(TrainerStatus.class, registry).deserializer(), Integer.MAX_VALUE,
                         Duration.ofSeconds(2)).stream().map(ConsumerRecord::value)
                 .filter(s -> s.getState() == TrainerState.RELEASE_REJECTED && s.getModelVersion() != null)

@@ -14,6 +14,7 @@ import dev.surprisal.registry.InMemorySchemaRegistry;
 import dev.surprisal.release.ModelReleases;
 import dev.surprisal.release.ReleaseLog;
 import dev.surprisal.release.ReleaseTopics;
+import dev.surprisal.retraining.TrainerConfig;
 import dev.surprisal.retraining.TrainerService;
 import dev.surprisal.scoring.CorpusScore;
 import dev.surprisal.serde.AvroSerdes;
@@ -58,7 +59,7 @@ class TrainerIT {
 
     @BeforeAll
     static void publishTrainingText(EmbeddedKafkaBroker broker) throws Exception {
-        List<NewTopic> topics = new ArrayList<>(ReleaseTopics.all((short) 1));
+        List<NewTopic> topics = new ArrayList<>(ReleaseTopics.DEFAULT.all((short) 1));
         topics.add(new NewTopic(EVENTS, 1, (short) 1));
         topics.add(new NewTopic("trainer-it.anomalies", 1, (short) 1));
         broker.createTopics(topics);
@@ -83,7 +84,8 @@ class TrainerIT {
     }
 
     private static TrainerService trainer(EmbeddedKafkaBroker broker) {
-        return new TrainerService(props(broker), REGISTRY, "trainer-it.anomalies", TrainingProgress.Listener.NONE);
+        return new TrainerService(props(broker), REGISTRY,
+                new TrainerConfig(Map.of(TrainerConfig.ANOMALIES_TOPIC, "trainer-it.anomalies")), TrainingProgress.Listener.NONE);
     }
 
     private static Map<String, Object> props(EmbeddedKafkaBroker broker) {
@@ -97,7 +99,7 @@ class TrainerIT {
             TrainerStatus outcome = trainer.handle(command("train-range").build());
             assertEquals(TrainerState.PUBLISHED, outcome.getState(), outcome.getMessage());
 
-            ModelRelease release = ReleaseLog.read(props(broker), REGISTRY).get(outcome.getModelVersion());
+            ModelRelease release = ReleaseLog.read(props(broker), REGISTRY, ReleaseTopics.DEFAULT).get(outcome.getModelVersion());
             assertEquals("train-range", release.getCommandId());
             try (LanguageModel model = ModelReleases.load(release)) {
                 // the held-out text is the corpus the command named (labelled anomalies left out), split as trained
@@ -127,10 +129,10 @@ class TrainerIT {
             assertEquals(first.getModelVersion(), restarted.handle(command("train-twice").build()).getModelVersion(),
                     "a restarted trainer remembers the command");
         }
-        long releases = ReleaseLog.read(props(broker), REGISTRY).values().stream()
+        long releases = ReleaseLog.read(props(broker), REGISTRY, ReleaseTopics.DEFAULT).values().stream()
                 .filter(r -> "train-twice".equals(r.getCommandId())).count();
         assertEquals(1, releases);
-        assertEquals(ReleaseStatus.CANDIDATE, ReleaseLog.read(props(broker), REGISTRY).get(first.getModelVersion()).getStatus());
+        assertEquals(ReleaseStatus.CANDIDATE, ReleaseLog.read(props(broker), REGISTRY, ReleaseTopics.DEFAULT).get(first.getModelVersion()).getStatus());
         assertEquals(2, statuses(broker, "train-twice").stream().filter(s -> s.getState() == TrainerState.DUPLICATE).count());
     }
 
@@ -156,19 +158,19 @@ class TrainerIT {
         try (KafkaProducer<String, TrainerStatus> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
                 broker.bootstrapServers()), new StringSerializer(),
                 AvroSerdes.value(TrainerStatus.class, REGISTRY).serializer())) {
-            producer.send(new ProducerRecord<>(ReleaseTopics.STATUS, "crashed", training)).get();
+            producer.send(new ProducerRecord<>(ReleaseTopics.DEFAULT.status(), "crashed", training)).get();
         }
         try (TrainerService trainer = trainer(broker)) {
             TrainerStatus again = trainer.handle(command("crashed").build());
             assertEquals(TrainerState.FAILED, again.getState());
             assertTrue(again.getMessage().contains("nothing was published"), again.getMessage());
         }
-        assertTrue(ReleaseLog.read(props(broker), REGISTRY).values().stream()
+        assertTrue(ReleaseLog.read(props(broker), REGISTRY, ReleaseTopics.DEFAULT).values().stream()
                 .noneMatch(r -> "crashed".equals(r.getCommandId())));
     }
 
     private static List<TrainerStatus> statuses(EmbeddedKafkaBroker broker, String commandId) {
-        return TestClients.consume(broker.bootstrapServers(), ReleaseTopics.STATUS, new StringDeserializer(),
+        return TestClients.consume(broker.bootstrapServers(), ReleaseTopics.DEFAULT.status(), new StringDeserializer(),
                         AvroSerdes.value(TrainerStatus.class, REGISTRY).deserializer(), Integer.MAX_VALUE,
                         Duration.ofSeconds(3)).stream()
                 .map(ConsumerRecord::value).filter(s -> s.getCommandId().equals(commandId)).toList();

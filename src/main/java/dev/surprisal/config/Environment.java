@@ -1,0 +1,48 @@
+package dev.surprisal.config;
+
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The one place settings are read from the environment: any key of a configuration can be set as
+ * {@code SURPRISAL_} + the key upper-cased with dots as underscores (e.g. SURPRISAL_INPUT_TOPIC),
+ * and {@code SURPRISAL_KAFKA_*} variables become {@code kafka.*} client settings.
+ */
+public final class Environment {
+
+    public static final String PREFIX = "SURPRISAL_";
+    public static final String KAFKA_PREFIX = "kafka.";
+
+    private Environment() {
+    }
+
+    public static String name(String key) {
+        return PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_');
+    }
+
+    /** The settings {@code env} gives for {@code keys} (a configuration's names), and every Kafka client passthrough. */
+    public static Map<String, Object> settings(Set<String> keys, Map<String, String> env) {
+        Map<String, Object> out = new HashMap<>();
+        for (String key : keys) {
+            String value = env.get(name(key));
+            if (value != null) {
+                out.put(key, value);
+            }
+        }
+        env.forEach((name, value) -> {
+            if (name.startsWith(PREFIX + "KAFKA_")) {
+                out.put(KAFKA_PREFIX + name.substring((PREFIX + "KAFKA_").length()).toLowerCase(Locale.ROOT)
+                        .replace('_', '.'), value);
+            }
+        });
+        return out;
+    }
+
+    /** A process-level setting outside any configuration class: a system property, else its variable. */
+    public static String setting(String key) {
+        return System.getProperty(key, System.getenv(name(key.startsWith("surprisal.")
+                ? key.substring("surprisal.".length()) : key)));
+    }
+}

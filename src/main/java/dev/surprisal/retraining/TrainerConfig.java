@@ -1,0 +1,44 @@
+package dev.surprisal.retraining;
+
+import dev.surprisal.config.Environment;
+import dev.surprisal.release.ReleaseTopics;
+
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+
+import java.util.Map;
+
+/**
+ * The trainer's settings, beside its cluster connection: the model-lifecycle topics, shared with
+ * the scorer, and where the scorer's flagged events are, for commands that leave them out. From the
+ * environment as {@code SURPRISAL_*}, like the scorer's.
+ */
+public final class TrainerConfig extends AbstractConfig {
+
+    public static final String ANOMALIES_TOPIC = "anomalies.topic";
+    /** The same default as the scorer's anomalies topic. */
+    public static final String DEFAULT_ANOMALIES_TOPIC = "text-anomalies";
+
+    public static final ConfigDef DEFINITION = ReleaseTopics.define(new ConfigDef())
+            .define(ANOMALIES_TOPIC, ConfigDef.Type.STRING, DEFAULT_ANOMALIES_TOPIC, ConfigDef.Importance.MEDIUM,
+                    "Where the scorer writes flagged events: commands with excludeFlagged leave them out.");
+
+    public TrainerConfig(Map<?, ?> originals) {
+        super(DEFINITION, originals, false);
+    }
+
+    /** Defaults, then {@code SURPRISAL_*} environment variables, then {@code overrides}. */
+    public static TrainerConfig fromEnvironment(Map<String, String> env, Map<String, ?> overrides) {
+        Map<String, Object> merged = Environment.settings(DEFINITION.names(), env);
+        merged.putAll(overrides);
+        return new TrainerConfig(merged);
+    }
+
+    public ReleaseTopics releaseTopics() {
+        return ReleaseTopics.of(this);
+    }
+
+    public String anomaliesTopic() {
+        return getString(ANOMALIES_TOPIC);
+    }
+}
