@@ -6,7 +6,6 @@ import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
@@ -42,6 +41,7 @@ public final class LanguageModel implements AutoCloseable {
      */
     private final Object lock = new Object();
     private final ParameterStore parameters;
+    private final BatchForward batches;
     private final float[] initialState;
 
     LanguageModel(Model model, RnnLanguageModelBlock block, ModelManifest manifest, Tokenizer tokenizer) {
@@ -50,6 +50,7 @@ public final class LanguageModel implements AutoCloseable {
         this.manifest = manifest;
         this.tokenizer = tokenizer;
         this.parameters = new ParameterStore(model.getNDManager(), false);
+        this.batches = new BatchForward(model, block, parameters);
         this.initialState = advance(new float[spec().stateSize()], new int[] {tokenizer.bosId()});
     }
 
@@ -140,27 +141,6 @@ public final class LanguageModel implements AutoCloseable {
         }
     }
 
-    /** The per-position figures of one event, filled segment by segment. */
-    private static final class Rows {
-        final float[] logProb;
-        final int[] rank;
-        final float[] entropy;
-        final int[] topIds;
-        final float[] topLogProbs;
-
-        Rows(int positions, int k) {
-            logProb = new float[positions];
-            rank = new int[positions];
-            entropy = new float[positions];
-            topIds = new int[positions * k];
-            topLogProbs = new float[positions * k];
-        }
-
-        Forward forward(int k, float[] state) {
-            return new Forward(logProb.length, k, logProb, rank, entropy, topIds, topLogProbs, state);
-        }
-    }
-
     /**
      * Runs the model over {@code tokens} from {@code state}, keeping the {@code k} most likely tokens
      * at every position (at least 1).
@@ -203,126 +183,13 @@ public final class LanguageModel implements AutoCloseable {
                 JniUtils.setNumThreads(BATCH_THREADS);
             }
             try {
-                return forwardBatchLocked(states, tokens, keep);
+                return batches.run(states, tokens, keep);
             } finally {
                 if (widen) {
                     JniUtils.setNumThreads(single);
                 }
             }
         }
-    }
-
-    private List<Forward> forwardBatchLocked(List<float[]> states, List<int[]> tokens, int k) {
-        ModelSpec spec = spec();
-        int batch = states.size();
-        int slice = spec.layers() * spec.hiddenSize();
-        boolean lstm = spec.cell() == ModelSpec.Cell.LSTM;
-        Integer[] order = new Integer[batch];
-        for (int b = 0; b < batch; b++) {
-            order[b] = b;
-        }
-        Arrays.sort(order, (x, y) -> Integer.compare(tokens.get(y).length, tokens.get(x).length));
-        // working state per session in sorted order: h of every layer, then c of every layer
-        float[][] working = new float[batch][];
-        Rows[] rows = new Rows[batch];
-        for (int i = 0; i < batch; i++) {
-            working[i] = states.get(order[i]).clone();
-            rows[i] = new Rows(tokens.get(order[i]).length + 1, k);
-        }
-        int running = batch;
-        int time = 0;
-        while (running > 0) {
-            int end = tokens.get(order[running - 1]).length;
-            // a call's logits are (running, steps + 1, vocab): cut the segment in time to stay within the cap
-            int maxSteps = (int) Math.max(1, DjlRuntime.maxLogitsPerCall() / ((long) running * spec.vocabularySize()) - 1);
-            for (int from = time; from < end; from += maxSteps) {
-                segment(order, tokens, working, rows, running, from, Math.min(end, from + maxSteps), slice, lstm, k);
-            }
-            time = end;
-            while (running > 0 && tokens.get(order[running - 1]).length == end) {
-                running--;
-            }
-        }
-        Forward[] out = new Forward[batch];
-        for (int i = 0; i < batch; i++) {
-            out[order[i]] = rows[i].forward(k, working[i]);
-        }
-        return Arrays.asList(out);
-    }
-
-    /** Tokens [from, to) of the first {@code running} sessions in one recurrent and one projection call. */
-    private void segment(Integer[] order, List<int[]> tokens, float[][] working, Rows[] rows, int running,
-                         int from, int to, int slice, boolean lstm, int k) {
-        ModelSpec spec = spec();
-        int hidden = spec.hiddenSize();
-        int layers = spec.layers();
-        int steps = to - from;
-        int first = from == 0 ? 0 : 1;
-        int positions = steps + 1 - first;
-        try (NDManager m = model.getNDManager().newSubManager()) {
-            int[] ids = new int[running * steps];
-            // position p of this segment is row from + first + p of its event, which scores token from + first + p
-            int[] targets = new int[running * positions];
-            float[] h0 = new float[layers * running * hidden];
-            float[] c0 = new float[lstm ? layers * running * hidden : 0];
-            for (int b = 0; b < running; b++) {
-                int[] event = tokens.get(order[b]);
-                System.arraycopy(event, from, ids, b * steps, steps);
-                for (int p = 0; p < positions; p++) {
-                    int row = from + first + p;
-                    targets[b * positions + p] = row < event.length ? event[row] : 0; // the prediction row has no target
-                }
-                for (int l = 0; l < layers; l++) {
-                    System.arraycopy(working[b], l * hidden, h0, (l * running + b) * hidden, hidden);
-                    if (lstm) {
-                        System.arraycopy(working[b], slice + l * hidden, c0, (l * running + b) * hidden, hidden);
-                    }
-                }
-            }
-            Shape stateShape = new Shape(layers, running, hidden);              // (layers, batch, hidden)
-            NDList in = new NDList(m.create(ids, new Shape(running, steps)), m.create(h0, stateShape)); // (batch, time)
-            if (lstm) {
-                in.add(m.create(c0, stateShape));
-            }
-            NDList rnnOut = block.recurrent(parameters, in, false);            // (batch, time, hidden), h', c'
-            NDArray hiddens = rnnOut.head();
-            if (from == 0) {
-                // the first segment also projects the stored state: it scores each event's first token
-                NDArray previousTop = in.get(1).get(layers - 1).reshape(running, 1, hidden);
-                hiddens = previousTop.concat(hiddens, 1);                       // (batch, time + 1, hidden)
-            }
-            NDArray logProbs = block.project(parameters, hiddens, false).logSoftmax(2); // (batch, positions, vocab)
-            Reduced r = reduce(logProbs, m.create(targets, new Shape(running, positions)), k);
-            float[] h = rnnOut.get(1).toFloatArray();
-            float[] c = lstm ? rnnOut.get(2).toFloatArray() : null;
-            for (int b = 0; b < running; b++) {
-                int row = from + first;
-                System.arraycopy(r.logProb, b * positions, rows[b].logProb, row, positions);
-                System.arraycopy(r.rank, b * positions, rows[b].rank, row, positions);
-                System.arraycopy(r.entropy, b * positions, rows[b].entropy, row, positions);
-                System.arraycopy(r.topIds, b * positions * k, rows[b].topIds, row * k, positions * k);
-                System.arraycopy(r.topLogProbs, b * positions * k, rows[b].topLogProbs, row * k, positions * k);
-                for (int l = 0; l < layers; l++) {
-                    System.arraycopy(h, (l * running + b) * hidden, working[b], l * hidden, hidden);
-                    if (lstm) {
-                        System.arraycopy(c, (l * running + b) * hidden, working[b], slice + l * hidden, hidden);
-                    }
-                }
-            }
-        }
-    }
-
-    /** The reduced figures of a (batch, positions, vocab) block, flattened batch-major. */
-    private record Reduced(float[] logProb, int[] rank, float[] entropy, int[] topIds, float[] topLogProbs) {
-    }
-
-    private static Reduced reduce(NDArray logProbs, NDArray targets, int k) {
-        NDArray actual = logProbs.gather(targets.toType(DataType.INT64, false).expandDims(2), 2); // (batch, positions, 1)
-        NDArray rank = logProbs.gt(actual).sum(new int[] {2}).add(1);                         // (batch, positions)
-        NDArray entropy = logProbs.exp().mul(logProbs).sum(new int[] {2}).neg();               // (batch, positions)
-        NDList top = logProbs.topK(k, 2, true, true);                                           // (batch, positions, k) ×2
-        return new Reduced(actual.toFloatArray(), rank.toType(DataType.INT32, false).toIntArray(),
-                entropy.toFloatArray(), top.get(1).toType(DataType.INT32, false).toIntArray(), top.get(0).toFloatArray());
     }
 
     /** The {@code k} most likely tokens after {@code state}: a forward of one position. */
@@ -335,8 +202,8 @@ public final class LanguageModel implements AutoCloseable {
                 float[] top = Arrays.copyOfRange(state, slice - spec.hiddenSize(), slice);
                 NDArray hidden = m.create(top, new Shape(1, 1, spec.hiddenSize())); // (1, 1, hidden)
                 NDArray logProbs = block.project(parameters, hidden, false).logSoftmax(2); // (1, 1, vocab)
-                Reduced r = reduce(logProbs, m.create(new int[] {0}, new Shape(1, 1)), keep);
-                return new Forward(1, keep, r.logProb, r.rank, r.entropy, r.topIds, r.topLogProbs, state);
+                BatchForward.Reduced r = BatchForward.reduce(logProbs, m.create(new int[] {0}, new Shape(1, 1)), keep);
+                return new Forward(1, keep, r.logProb(), r.rank(), r.entropy(), r.topIds(), r.topLogProbs(), state);
             }
         }
     }

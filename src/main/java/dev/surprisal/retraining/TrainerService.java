@@ -1,18 +1,15 @@
 package dev.surprisal.retraining;
 
 import dev.surprisal.avro.ModelRelease;
-import dev.surprisal.avro.PromotionPolicy;
 import dev.surprisal.avro.ReleaseStatus;
 import dev.surprisal.avro.TrainCommand;
 import dev.surprisal.avro.TrainerState;
 import dev.surprisal.avro.TrainerStatus;
-import dev.surprisal.kafka.LogReader;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.release.ModelReleases;
 import dev.surprisal.release.ReleaseLog;
 import dev.surprisal.release.ReleaseTopics;
-import dev.surprisal.scoring.CorpusScore;
 import dev.surprisal.serde.AvroSerdes;
 import dev.surprisal.training.Corpus;
 import dev.surprisal.training.CorpusReader;
@@ -39,14 +36,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -58,8 +52,6 @@ import java.util.function.BooleanSupplier;
 public final class TrainerService implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TrainerService.class);
-    private static final EnumSet<TrainerState> FINAL = EnumSet.of(TrainerState.PUBLISHED, TrainerState.FAILED,
-            TrainerState.INVALID);
     private static final Duration STATUS_EVERY = Duration.ofSeconds(1);
 
     private final Map<String, Object> clientProps;
@@ -67,9 +59,8 @@ public final class TrainerService implements AutoCloseable {
     private final String anomaliesTopic;
     private final ReleaseTopics topics;
     private final TrainingProgress.Listener console;
-    private final KafkaProducer<String, TrainerStatus> status;
+    private final StatusLog log;
     private final KafkaProducer<String, ModelRelease> releases;
-    private final Map<String, TrainerStatus> outcomes = new HashMap<>();
 
     public TrainerService(Map<String, Object> clientProps, SchemaRegistry registry, TrainerConfig config,
                           TrainingProgress.Listener console) {
@@ -78,34 +69,14 @@ public final class TrainerService implements AutoCloseable {
         this.anomaliesTopic = config.anomaliesTopic();
         this.topics = config.releaseTopics();
         this.console = console;
+        this.log = new StatusLog(clientProps, registry, topics.status());
         Map<String, Object> producerProps = new HashMap<>(clientProps);
         producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
         producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        this.status = new KafkaProducer<>(producerProps, new StringSerializer(),
-                AvroSerdes.value(TrainerStatus.class, registry).serializer());
         producerProps.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, ReleaseTopics.MAX_RELEASE_BYTES);
         this.releases = new KafkaProducer<>(producerProps, new StringSerializer(),
                 AvroSerdes.value(ModelRelease.class, registry).serializer());
-        recover();
-    }
-
-    /** Reads every command's last status; one left in progress means the trainer died during it. */
-    private void recover() {
-        Deserializer<TrainerStatus> reader = AvroSerdes.value(TrainerStatus.class, registry).deserializer();
-        for (ConsumerRecord<String, byte[]> r : readAll(topics.status())) {
-            try {
-                TrainerStatus s = reader.deserialize(r.topic(), r.value());
-                if (s.getState() != TrainerState.DUPLICATE && s.getState() != TrainerState.RELEASE_REJECTED) {
-                    outcomes.put(s.getCommandId(), s);
-                }
-            } catch (SerializationException e) {
-                LOG.warn("unreadable record on {} at offset {}", r.topic(), r.offset());
-            }
-        }
-        outcomes.values().stream().filter(s -> !FINAL.contains(s.getState())).toList().forEach(s ->
-                publish(status(s.getCommandId(), TrainerState.FAILED,
-                        "the trainer stopped while this command was " + s.getState().name().toLowerCase(Locale.ROOT)
-                                + "; nothing was published. Send the command again with a new id to retry.")));
+        log.recover(clientProps, registry);
     }
 
     /** Takes commands until {@code stop} says so. */
@@ -128,7 +99,7 @@ public final class TrainerService implements AutoCloseable {
                         command = commands.deserialize(r.topic(), r.value());
                     } catch (SerializationException e) {
                         String id = r.key() != null ? r.key() : "offset-" + r.offset();
-                        publish(status(id, TrainerState.INVALID, "unreadable command: " + e.getMessage()));
+                        log.publish(StatusLog.status(id, TrainerState.INVALID, "unreadable command: " + e.getMessage()));
                         consumer.commitSync();
                         continue;
                     }
@@ -141,28 +112,28 @@ public final class TrainerService implements AutoCloseable {
 
     /** Processes one command (or answers a repeated one) and returns its final status. */
     public TrainerStatus handle(TrainCommand command) {
-        TrainerStatus earlier = outcomes.get(command.getCommandId());
+        TrainerStatus earlier = log.outcome(command.getCommandId());
         if (earlier != null) {
-            TrainerStatus duplicate = status(command.getCommandId(), TrainerState.DUPLICATE,
+            TrainerStatus duplicate = StatusLog.status(command.getCommandId(), TrainerState.DUPLICATE,
                     "command " + command.getCommandId() + " was already processed: " + earlier.getState()
                             + (earlier.getModelVersion() != null ? " " + earlier.getModelVersion() : "")
                             + (earlier.getMessage().isEmpty() ? "" : " (" + earlier.getMessage() + ")"));
             duplicate.setModelVersion(earlier.getModelVersion());
-            publishOnly(duplicate);
+            log.publishOnly(duplicate);
             return earlier;
         }
         String problem = CommandValidation.problem(command);
         if (problem != null) {
-            return publish(status(command.getCommandId(), TrainerState.INVALID, problem));
+            return log.publish(StatusLog.status(command.getCommandId(), TrainerState.INVALID, problem));
         }
-        publish(status(command.getCommandId(), TrainerState.ACCEPTED, "reading the training text"));
+        log.publish(StatusLog.status(command.getCommandId(), TrainerState.ACCEPTED, "reading the training text"));
         try {
             return train(command);
         } catch (IllegalArgumentException e) {
-            return publish(status(command.getCommandId(), TrainerState.INVALID, e.getMessage()));
+            return log.publish(StatusLog.status(command.getCommandId(), TrainerState.INVALID, e.getMessage()));
         } catch (IOException | MalformedModelException | ModelReleases.InvalidReleaseException | RuntimeException e) {
             LOG.error("command {} failed", command.getCommandId(), e);
-            return publish(status(command.getCommandId(), TrainerState.FAILED, "training failed: " + e));
+            return log.publish(StatusLog.status(command.getCommandId(), TrainerState.FAILED, "training failed: " + e));
         }
     }
 
@@ -179,38 +150,19 @@ public final class TrainerService implements AutoCloseable {
                      .train(corpus, command.getFineTune() ? parent : null)) {
             List<List<String>> heldOut = corpus.split(options.validationFraction(), options.seed()).validation().sessions();
             double perplexity = model.manifest().metrics().validationPerplexity();
-            Double parentPerplexity = parent == null ? null : comparable(parent, model, heldOut);
-            ReleaseStatus verdict = verdict(command, perplexity, parentPerplexity);
+            Double parentPerplexity = parent == null ? null : Promotion.comparable(parent, model, heldOut);
+            ReleaseStatus verdict = Promotion.verdict(command, perplexity, parentPerplexity);
             ModelRelease release = ModelReleases.of(model, command.getModelName(),
                     parent == null ? null : parent.version(), command.getCommandId(), verdict, perplexity,
                     parentPerplexity);
-            send(release);
-            TrainerStatus published = status(command.getCommandId(), TrainerState.PUBLISHED, String.format(Locale.ROOT,
+            StatusLog.sendAndWait(releases, new ProducerRecord<>(topics.releases(), release.getVersion(), release));
+            TrainerStatus published = StatusLog.status(command.getCommandId(), TrainerState.PUBLISHED, String.format(Locale.ROOT,
                     "%s %s: held-out perplexity %.3f%s", verdict.name().toLowerCase(Locale.ROOT), model.version(),
                     perplexity, parentPerplexity == null ? "" : String.format(Locale.ROOT, " vs %.3f for %s",
                             parentPerplexity, parent.version())));
             published.setModelVersion(model.version());
-            return publish(published);
+            return log.publish(published);
         }
-    }
-
-    /** The parent's perplexity on the same held-out text, on the new model's scale when tokenizers differ. */
-    private static double comparable(LanguageModel parent, LanguageModel model, List<List<String>> heldOut) {
-        CorpusScore parentScore = CorpusScore.of(parent, heldOut);
-        if (parent.tokenizer().spec().type().equals(model.tokenizer().spec().type())) {
-            return parentScore.perplexity();
-        }
-        // Different tokens: compare the bits each spends on the same text, per token of the new model.
-        long tokens = CorpusScore.of(model, heldOut).tokens();
-        return Math.pow(2, parentScore.totalBits() / tokens);
-    }
-
-    private static ReleaseStatus verdict(TrainCommand command, double perplexity, Double parentPerplexity) {
-        if (command.getPromotion() == PromotionPolicy.CANDIDATE) {
-            return ReleaseStatus.CANDIDATE;
-        }
-        boolean better = parentPerplexity == null || perplexity < parentPerplexity * (1 - command.getPromotionMargin());
-        return better ? ReleaseStatus.PROMOTED : ReleaseStatus.REJECTED;
     }
 
     private Corpus corpus(TrainCommand command) throws IOException {
@@ -222,7 +174,7 @@ public final class TrainerService implements AutoCloseable {
             return CorpusReader.read(file, CorpusReader.Format.LINES, null, false);
         }
         TopicCorpus.Read read = TopicCorpus.read(clientProps, registry, command, anomaliesTopic);
-        publish(status(command.getCommandId(), TrainerState.ACCEPTED, String.format(Locale.ROOT,
+        log.publish(StatusLog.status(command.getCommandId(), TrainerState.ACCEPTED, String.format(Locale.ROOT,
                 "read %d events in %d sessions from %s; left out %d flagged, %d by label, %d unreadable",
                 read.events(), read.corpus().sessions().size(), command.getTopic(), read.leftOutFlagged(),
                 read.leftOutLabelled(), read.unreadable())));
@@ -236,7 +188,7 @@ public final class TrainerService implements AutoCloseable {
             long now = System.nanoTime();
             if (now - last[0] >= STATUS_EVERY.toNanos() || p.step() == p.totalSteps()) {
                 last[0] = now;
-                TrainerStatus s = status(command.getCommandId(), TrainerState.TRAINING, "training");
+                TrainerStatus s = StatusLog.status(command.getCommandId(), TrainerState.TRAINING, "training");
                 s.setEpoch(p.epoch());
                 s.setEpochs(p.epochs());
                 s.setStep(p.step());
@@ -244,55 +196,14 @@ public final class TrainerService implements AutoCloseable {
                 s.setLoss(p.loss());
                 s.setTokensPerSecond(p.tokensPerSecond());
                 s.setEtaSeconds(p.eta().toSeconds());
-                publish(s);
+                log.publish(s);
             }
         };
     }
 
-    private static TrainerStatus status(String commandId, TrainerState state, String message) {
-        return TrainerStatus.newBuilder().setCommandId(commandId).setState(state).setMessage(message)
-                .setTime(Instant.now()).build();
-    }
-
-    private TrainerStatus publish(TrainerStatus s) {
-        outcomes.put(s.getCommandId(), s);
-        publishOnly(s);
-        if (FINAL.contains(s.getState())) {
-            LOG.info("command {}: {} {}", s.getCommandId(), s.getState(), s.getMessage());
-        }
-        return s;
-    }
-
-    private void publishOnly(TrainerStatus s) {
-        sendAndWait(status, new ProducerRecord<>(topics.status(), s.getCommandId(), s));
-    }
-
-    private void send(ModelRelease release) {
-        sendAndWait(releases, new ProducerRecord<>(topics.releases(), release.getVersion(), release));
-    }
-
-    /** Status and releases are written synchronously: the trainer moves on only once they are stored. */
-    private static <V> void sendAndWait(KafkaProducer<String, V> producer, ProducerRecord<String, V> record) {
-        try {
-            producer.send(record).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while writing to " + record.topic(), e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot write to " + record.topic(), e.getCause());
-        }
-    }
-
-    private List<ConsumerRecord<String, byte[]>> readAll(String topic) {
-        List<ConsumerRecord<String, byte[]>> out = new java.util.ArrayList<>();
-        LogReader.readToEnd(clientProps, Map.of(), topic, new StringDeserializer(), new ByteArrayDeserializer(),
-                Duration.ofSeconds(60), out::add);
-        return out;
-    }
-
     @Override
     public void close() {
-        status.close(Duration.ofSeconds(5));
+        log.close();
         releases.close(Duration.ofSeconds(5));
     }
 }

@@ -1,0 +1,31 @@
+package dev.surprisal.retraining;
+
+import dev.surprisal.avro.PromotionPolicy;
+import dev.surprisal.avro.ReleaseStatus;
+import dev.surprisal.avro.TrainCommand;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class PromotionTest {
+
+    private static TrainCommand command(PromotionPolicy policy) {
+        return TrainCommand.newBuilder().setCommandId("c").setFile("corpus.txt").setPromotion(policy)
+                .setPromotionMargin(0.02).build();
+    }
+
+    @Test
+    void aModelIsPromotedOnlyWhenItBeatsTheParentByTheMargin() {
+        TrainCommand auto = command(PromotionPolicy.AUTO_IF_BETTER);
+        assertEquals(ReleaseStatus.PROMOTED, Promotion.verdict(auto, 10.0, null), "no parent to beat");
+        assertEquals(ReleaseStatus.PROMOTED, Promotion.verdict(auto, 9.7, 10.0));
+        assertEquals(ReleaseStatus.REJECTED, Promotion.verdict(auto, 9.9, 10.0), "better, but within the margin");
+        assertEquals(ReleaseStatus.REJECTED, Promotion.verdict(auto, 11.0, 10.0));
+    }
+
+    @Test
+    void aCandidateIsNeverPromotedByTheTrainer() {
+        assertEquals(ReleaseStatus.CANDIDATE, Promotion.verdict(command(PromotionPolicy.CANDIDATE), 1.0, 10.0));
+    }
+}
