@@ -1,0 +1,121 @@
+package dev.surprisal.demo;
+
+import dev.surprisal.avro.ModelRelease;
+import dev.surprisal.avro.PromotionPolicy;
+import dev.surprisal.avro.ReleaseStatus;
+import dev.surprisal.avro.ScoredEvent;
+import dev.surprisal.avro.TrainCommand;
+import dev.surprisal.model.LanguageModel;
+import dev.surprisal.registry.SchemaRegistry;
+import dev.surprisal.release.ModelReleases;
+import dev.surprisal.release.ReleaseLog;
+import dev.surprisal.release.ReleaseTopics;
+import dev.surprisal.serde.AvroSerdes;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The demo's story through the model lifecycle: the demo model as the promoted release, the
+ * traffic in phases, and, in the retrain scenario, the shift, the train command and the switch.
+ */
+final class RetrainScenario {
+
+    private final DemoRunner.Options options;
+    private final Map<String, Object> clientProps;
+    private final SchemaRegistry registry;
+    private final ReleaseTopics topics;
+    private final String inputTopic;
+    private final PrintStream info;
+
+    RetrainScenario(DemoRunner.Options options, Map<String, Object> clientProps, SchemaRegistry registry,
+                    ReleaseTopics topics, String inputTopic, PrintStream info) {
+        this.options = options;
+        this.clientProps = clientProps;
+        this.registry = registry;
+        this.topics = topics;
+        this.inputTopic = inputTopic;
+        this.info = info;
+    }
+
+    /** The traffic: one phase for the basic demo; for retrain, normal traffic, a shift, then the command. */
+    List<DemoPublisher.Phase> phases(AtomicBoolean switched) {
+        TrafficGenerator normal = new TrafficGenerator(options.seed() + 1, options.anomalyRate());
+        if (options.scenario() == DemoRunner.Scenario.BASIC) {
+            return List.of(new DemoPublisher.Phase(normal.stream(options.sessions()), 0, options::rate, t -> { }));
+        }
+        long n = options.events();
+        long before = n == 0 ? 300 : Math.max(20, n / 5);
+        long shiftedForTraining = n == 0 ? 600 : Math.max(60, n * 2 / 5);
+        var shifted = new TrafficGenerator(options.seed() + 2, options.anomalyRate(), true).stream(options.sessions());
+        AtomicReference<Instant> shiftStart = new AtomicReference<>();
+        double fast = options.rate() > 0 ? options.rate() : 200;
+        return List.of(
+                new DemoPublisher.Phase(normal.stream(options.sessions()), before, () -> 0, t -> { }),
+                new DemoPublisher.Phase(shifted, shiftedForTraining, () -> 0, t -> {
+                    shiftStart.set(t);
+                    info.println("the traffic shifts: the shop's v2 services log in a new format");
+                }),
+                // while model 2 trains the traffic goes on, slower, so the switch can be seen between events
+                new DemoPublisher.Phase(shifted, 0, () -> switched.get() ? fast : 5, t ->
+                        sendTrainCommand(shiftStart.get())));
+    }
+
+    private void sendTrainCommand(Instant from) {
+        String id = "demo-retrain-" + Instant.now().toEpochMilli();
+        TrainCommand command = TrainCommand.newBuilder().setCommandId(id).setTopic(inputTopic)
+                .setFromTimestamp(from).setFineTune(true).setEpochs(3)
+                // after a shift most new lines are flagged: keep them, leave out only known anomalies
+                .setExcludeFlagged(false).setExcludeLabels(Map.of("anomalous", "1"))
+                .setPromotion(PromotionPolicy.AUTO_IF_BETTER).build();
+        try (KafkaProducer<String, TrainCommand> producer = new KafkaProducer<>(clientProps, new StringSerializer(),
+                AvroSerdes.value(TrainCommand.class, registry).serializer())) {
+            producer.send(new ProducerRecord<>(topics.commands(), id, command)).get();
+            info.println("sent train command " + id + ": fine-tune on " + inputTopic + " since " + from);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot send the train command", e);
+        }
+    }
+
+    /** Makes the demo model the promoted release, so that training can fine-tune from it. */
+    void promoteIfNeeded(LanguageModel model) {
+        boolean promoted = ReleaseLog.promoted(ReleaseLog.read(clientProps, registry, topics))
+                .map(r -> r.getVersion().equals(model.version())).orElse(false);
+        if (promoted) {
+            return;
+        }
+        Map<String, Object> props = new java.util.HashMap<>(clientProps);
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, ReleaseTopics.MAX_RELEASE_BYTES);
+        double perplexity = model.manifest().metrics().validationPerplexity();
+        ModelRelease release = ModelReleases.of(model, "demo", null, null, ReleaseStatus.PROMOTED, perplexity, null);
+        try (KafkaProducer<String, ModelRelease> producer = new KafkaProducer<>(props, new StringSerializer(),
+                AvroSerdes.value(ModelRelease.class, registry).serializer())) {
+            producer.send(new ProducerRecord<>(topics.releases(), model.version(), release)).get();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot publish the demo model's release", e);
+        }
+    }
+
+    /** Says how long after its promotion the first event scored by a new model became visible. */
+    void announceSwitch(ScoredEvent first) {
+        Instant visible = Instant.now();
+        ReleaseLog.promoted(ReleaseLog.read(clientProps, registry, topics))
+                .filter(r -> r.getVersion().equals(first.getModelVersion()) && r.getPromotedAt() != null)
+                .ifPresent(r -> info.printf(Locale.ROOT, "first event scored by %s visible %d ms after its promotion "
+                                + "(held-out perplexity %.3f, was %.3f with %s)%n", r.getVersion(),
+                        Duration.between(r.getPromotedAt(), visible).toMillis(), r.getHeldOutPerplexity(),
+                        r.getParentHeldOutPerplexity() == null ? Double.NaN : r.getParentHeldOutPerplexity(),
+                        r.getParentVersion()));
+    }
+}
