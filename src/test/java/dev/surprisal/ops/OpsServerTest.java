@@ -4,6 +4,7 @@ import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelProvider;
 import dev.surprisal.registry.InMemorySchemaRegistry;
 import dev.surprisal.stream.ScorerConfig;
+import dev.surprisal.testing.Await;
 import dev.surprisal.testing.TinyModelExtension;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -18,6 +19,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 
@@ -105,9 +107,12 @@ class OpsServerTest {
     }
 
     @Test
-    void readinessSaysWhyItIsNotReady() throws IOException {
+    void readinessSaysWhyItIsNotReady() throws Exception {
         Reply ready = request("GET", "/health/ready", null);
         assertEquals(503, ready.status());
         assertTrue(ready.body().contains("the scorer is starting"), ready.body());
+        // nothing listens at the configured bootstrap address: the background probe finds out
+        Await.until("readiness names the unreachable cluster", Duration.ofSeconds(30),
+                () -> request("GET", "/health/ready", null).body().contains("the Kafka cluster does not answer"));
     }
 }
