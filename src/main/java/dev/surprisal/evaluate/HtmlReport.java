@@ -7,12 +7,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
 
-/** A self-contained HTML page (inline CSS and SVG, nothing fetched) for an evaluation. */
+/** A self-contained HTML page (inline CSS and SVG charts, nothing fetched) for an evaluation. */
 public final class HtmlReport {
-
-    private static final int W = 420;
-    private static final int H = 300;
-    private static final int PAD = 46;
 
     private HtmlReport() {
     }
@@ -35,21 +31,21 @@ public final class HtmlReport {
             detection(h, report, compare);
         }
         h.append("<h2>Plots</h2><div class=\"plots\">");
-        h.append(histogram(bitsByLabel[0].length + bitsByLabel[1].length > 0 ? bitsByLabel : new double[][] {allBits, {}},
+        h.append(SvgChart.histogram(bitsByLabel[0].length + bitsByLabel[1].length > 0 ? bitsByLabel : new double[][] {allBits, {}},
                 "Mean surprisal per event (bits/token)"));
         if (report.has("curves")) {
             JsonNode ppl = report.path("curves").path("perplexity");
             JsonNode topg = report.path("curves").path("topG");
-            h.append(lines("ROC", "false positive rate", "true positive rate", false,
+            h.append(SvgChart.lines("ROC", "false positive rate", "true positive rate", false,
                     List.of(series("perplexity rule", ppl, p -> p.path("fpr").asDouble(), p -> p.path("tpr").asDouble()),
                             series("top-g rule", topg, p -> p.path("fpr").asDouble(), p -> p.path("tpr").asDouble()))));
             // precision is undefined where nothing is flagged: the curve starts at the first flag
-            h.append(lines("Precision / recall", "recall", "precision", false,
+            h.append(SvgChart.lines("Precision / recall", "recall", "precision", false,
                     List.of(series("perplexity rule", flagging(ppl), p -> p.path("tpr").asDouble(),
                                     p -> p.path("precision").asDouble()),
                             series("top-g rule", flagging(topg), p -> p.path("tpr").asDouble(),
                                     p -> p.path("precision").asDouble()))));
-            h.append(lines("F1 against the perplexity threshold", "threshold (log scale)", "F1", true,
+            h.append(SvgChart.lines("F1 against the perplexity threshold", "threshold (log scale)", "F1", true,
                     List.of(series("perplexity rule", ppl, p -> p.path("threshold").asDouble(), p -> p.path("f1").asDouble()))));
         }
         h.append("</div>");
@@ -164,9 +160,6 @@ public final class HtmlReport {
                 .append(c == null ? "" : "<td>" + fmt(c.path(key).asDouble()) + "</td>").append("</tr>");
     }
 
-    private record Series(String name, double[] x, double[] y) {
-    }
-
     private static List<JsonNode> flagging(JsonNode points) {
         List<JsonNode> out = new ArrayList<>();
         points.forEach(p -> {
@@ -177,136 +170,15 @@ public final class HtmlReport {
         return out;
     }
 
-    private static Series series(String name, Iterable<JsonNode> points, ToDoubleFunction<JsonNode> x,
+    private static SvgChart.Series series(String name, Iterable<JsonNode> points, ToDoubleFunction<JsonNode> x,
                                  ToDoubleFunction<JsonNode> y) {
         List<double[]> xy = new ArrayList<>();
         points.forEach(p -> xy.add(new double[] {x.applyAsDouble(p), y.applyAsDouble(p)}));
         xy.sort((a, b) -> Double.compare(a[0], b[0]));
-        return new Series(name, xy.stream().mapToDouble(p -> p[0]).toArray(), xy.stream().mapToDouble(p -> p[1]).toArray());
+        return new SvgChart.Series(name, xy.stream().mapToDouble(p -> p[0]).toArray(), xy.stream().mapToDouble(p -> p[1]).toArray());
     }
 
-    private static final String[] COLOURS = {"#1f77b4", "#d62728", "#2ca02c"};
-
-    private static String lines(String title, String xLabel, String yLabel, boolean logX, List<Series> all) {
-        double xMin = Double.POSITIVE_INFINITY;
-        double xMax = Double.NEGATIVE_INFINITY;
-        for (Series s : all) {
-            for (double x : s.x()) {
-                double v = logX ? Math.log10(Math.max(x, 1e-9)) : x;
-                if (Double.isFinite(v)) {
-                    xMin = Math.min(xMin, v);
-                    xMax = Math.max(xMax, v);
-                }
-            }
-        }
-        if (!logX) {
-            xMin = Math.min(0, xMin);
-            xMax = Math.max(1, xMax);
-        }
-        if (!(xMax > xMin)) {
-            xMax = xMin + 1;
-        }
-        StringBuilder svg = frame(title, xLabel, yLabel, logX ? "10^" + fmt(xMin) : fmt(xMin), logX ? "10^" + fmt(xMax) : fmt(xMax));
-        for (int k = 0; k < all.size(); k++) {
-            Series s = all.get(k);
-            StringBuilder path = new StringBuilder();
-            for (int i = 0; i < s.x().length; i++) {
-                double v = logX ? Math.log10(Math.max(s.x()[i], 1e-9)) : s.x()[i];
-                if (!Double.isFinite(v) || !Double.isFinite(s.y()[i])) {
-                    continue;
-                }
-                path.append(path.length() == 0 ? "M" : "L").append(fmt(px(v, xMin, xMax))).append(',')
-                        .append(fmt(py(s.y()[i], 0, 1))).append(' ');
-            }
-            svg.append("<path d=\"").append(path).append("\" fill=\"none\" stroke=\"").append(COLOURS[k % COLOURS.length])
-                    .append("\" stroke-width=\"2\"/>");
-            legend(svg, k, s.name());
-        }
-        return svg.append("</svg>").toString();
-    }
-
-    private static String histogram(double[][] groups, String title) {
-        double max = 0;
-        for (double[] g : groups) {
-            for (double v : g) {
-                max = Math.max(max, v);
-            }
-        }
-        max = Math.max(max, 1e-6);
-        int bins = 30;
-        double[][] density = new double[groups.length][bins];
-        double top = 0;
-        for (int k = 0; k < groups.length; k++) {
-            for (double v : groups[k]) {
-                density[k][Math.min(bins - 1, (int) (v / max * bins))]++;
-            }
-            for (int b = 0; b < bins; b++) {
-                density[k][b] = groups[k].length == 0 ? 0 : density[k][b] / groups[k].length;
-                top = Math.max(top, density[k][b]);
-            }
-        }
-        StringBuilder svg = frame(title + " — share of events", "bits/token", "share", "0", fmt(max), fmt(top));
-        double width = (W - 2.0 * PAD) / bins;
-        String[] names = {"normal sessions", "anomalous sessions"};
-        for (int k = 0; k < groups.length; k++) {
-            if (groups[k].length == 0) {
-                continue;
-            }
-            for (int b = 0; b < bins; b++) {
-                double y = py(density[k][b], 0, top);
-                svg.append("<rect x=\"").append(fmt(PAD + b * width)).append("\" y=\"").append(fmt(y)).append("\" width=\"")
-                        .append(fmt(width)).append("\" height=\"").append(fmt(H - PAD - y)).append("\" fill=\"")
-                        .append(COLOURS[k]).append("\" fill-opacity=\"0.5\"/>");
-            }
-            legend(svg, k, names[k] + " (" + groups[k].length + ")");
-        }
-        return svg.append("</svg>").toString();
-    }
-
-    private static StringBuilder frame(String title, String xLabel, String yLabel, String xMin, String xMax) {
-        return frame(title, xLabel, yLabel, xMin, xMax, "1");
-    }
-
-    private static StringBuilder frame(String title, String xLabel, String yLabel, String xMin, String xMax,
-                                       String yMax) {
-        StringBuilder svg = new StringBuilder();
-        svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(W).append("\" height=\"").append(H)
-                .append("\" font-size=\"11\" font-family=\"sans-serif\"><rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>")
-                .append("<text x=\"").append(W / 2).append("\" y=\"16\" text-anchor=\"middle\" font-size=\"13\">")
-                .append(esc(title)).append("</text>")
-                .append("<line x1=\"").append(PAD).append("\" y1=\"").append(H - PAD).append("\" x2=\"").append(W - PAD)
-                .append("\" y2=\"").append(H - PAD).append("\" stroke=\"#333\"/>")
-                .append("<line x1=\"").append(PAD).append("\" y1=\"").append(PAD).append("\" x2=\"").append(PAD)
-                .append("\" y2=\"").append(H - PAD).append("\" stroke=\"#333\"/>")
-                .append("<text x=\"").append(W / 2).append("\" y=\"").append(H - 12).append("\" text-anchor=\"middle\">")
-                .append(esc(xLabel)).append("</text>")
-                .append("<text x=\"14\" y=\"").append(H / 2).append("\" transform=\"rotate(-90 14 ").append(H / 2)
-                .append(")\" text-anchor=\"middle\">").append(esc(yLabel)).append("</text>")
-                .append("<text x=\"").append(PAD).append("\" y=\"").append(H - PAD + 14).append("\">").append(esc(xMin)).append("</text>")
-                .append("<text x=\"").append(PAD - 4).append("\" y=\"").append(H - PAD).append("\" text-anchor=\"end\">0</text>")
-                .append("<text x=\"").append(PAD - 4).append("\" y=\"").append(PAD + 4).append("\" text-anchor=\"end\">")
-                .append(yMax).append("</text>")
-                .append("<text x=\"").append(W - PAD).append("\" y=\"").append(H - PAD + 14).append("\" text-anchor=\"end\">")
-                .append(esc(xMax)).append("</text>");
-        return svg;
-    }
-
-    private static void legend(StringBuilder svg, int k, String name) {
-        int y = PAD + 4 + k * 15;
-        svg.append("<rect x=\"").append(W - PAD - 150).append("\" y=\"").append(y - 9).append("\" width=\"10\" height=\"10\" fill=\"")
-                .append(COLOURS[k % COLOURS.length]).append("\"/><text x=\"").append(W - PAD - 135).append("\" y=\"").append(y)
-                .append("\">").append(esc(name)).append("</text>");
-    }
-
-    private static double px(double x, double min, double max) {
-        return PAD + (x - min) / (max - min) * (W - 2.0 * PAD);
-    }
-
-    private static double py(double y, double min, double max) {
-        return H - PAD - (max > min ? (y - min) / (max - min) : 0) * (H - 2.0 * PAD);
-    }
-
-    private static String fmt(double v) {
+    static String fmt(double v) {
         if (Double.isNaN(v)) {
             return "n/a";
         }
