@@ -14,9 +14,6 @@ import dev.surprisal.stream.ScoringTopology;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
-import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -30,8 +27,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
@@ -41,8 +36,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * The scorer's HTTP face: Prometheus metrics, liveness and readiness ({@link Health}), and
@@ -57,31 +50,24 @@ public final class OpsServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OpsServer.class);
     private static final String SESSIONS = "/sessions/";
 
-    private final HttpServer server;
+    private final HttpFront http;
     private final HostInfo self;
     private final ModelProvider models;
     private final PrometheusMeterRegistry prometheus;
     private final EventScorer predictions;
     private final HttpClient forwarder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
-        Thread t = new Thread(r, "ops-http");
-        t.setDaemon(true);
-        return t;
-    });
     private final Health health;
-    private final Access access;
     private final int maxIdChars;
     private volatile KafkaStreams streams;
 
-    private OpsServer(HttpServer server, HostInfo self, ModelProvider models, PrometheusMeterRegistry prometheus,
+    private OpsServer(HttpFront http, String advertisedHost, ModelProvider models, PrometheusMeterRegistry prometheus,
                       ScorerConfig config, Health health) {
-        this.server = server;
-        this.self = self;
+        this.http = http;
+        this.self = new HostInfo(advertisedHost, http.port());
         this.models = models;
         this.prometheus = prometheus;
         this.predictions = new EventScorer(config.topK(), 0);
         this.health = health;
-        this.access = new Access(config.httpBasicAuth(), config.httpBearerToken());
         this.maxIdChars = config.httpMaxIdChars();
     }
 
@@ -91,15 +77,21 @@ public final class OpsServer implements AutoCloseable {
      */
     public static OpsServer start(ScorerConfig config, ModelProvider models, PrometheusMeterRegistry prometheus,
                                   SchemaRegistry registry) throws IOException {
-        HttpServer http = HttpServer.create(new InetSocketAddress(config.httpBindAddress(), config.httpPort()), 0);
-        OpsServer ops = new OpsServer(http, new HostInfo(config.getString(ScorerConfig.ADVERTISED_HOST),
-                http.getAddress().getPort()), models, prometheus, config, new Health(config, models, registry));
-        http.createContext("/metrics", ops.handler(true, ops::metrics));
-        http.createContext("/health/live", ops.handler(false, ex -> ops.health(ex, false)));
-        http.createContext("/health/ready", ops.handler(false, ex -> ops.health(ex, true)));
-        http.createContext(SESSIONS, ops.handler(true, ops::session));
-        http.setExecutor(ops.executor);
-        http.start();
+        HttpFront http = new HttpFront(config.httpBindAddress(), config.httpPort(),
+                new Access(config.httpBasicAuth(), config.httpBearerToken()));
+        Health health = new Health(config, models, registry);
+        try {
+            http.start();
+        } catch (IOException e) {
+            health.close();
+            throw e;
+        }
+        OpsServer ops = new OpsServer(http, config.getString(ScorerConfig.ADVERTISED_HOST), models, prometheus, config,
+                health);
+        http.mount("/metrics", true, (rest, query, auth) -> ops.metrics())
+                .mount("/health/live", false, (rest, query, auth) -> ops.health(false))
+                .mount("/health/ready", false, (rest, query, auth) -> ops.health(true))
+                .mount(SESSIONS, true, ops::session);
         return ops;
     }
 
@@ -109,88 +101,61 @@ public final class OpsServer implements AutoCloseable {
         health.attach(running);
     }
 
-    /**
-     * GET only; credentials where asked for; and no failure's details in a response (they go to the
-     * log): a caller learns a status and a plain reason, never an exception.
-     */
-    private HttpHandler handler(boolean protectedPath, HttpHandler inner) {
-        return ex -> {
-            try {
-                if (!"GET".equals(ex.getRequestMethod())) {
-                    ex.getResponseHeaders().set("Allow", "GET");
-                    json(ex, 405, error("only GET is supported"));
-                } else if (protectedPath && !access.allows(ex.getRequestHeaders().getFirst("Authorization"))) {
-                    ex.getResponseHeaders().set("WWW-Authenticate", access.challenge());
-                    json(ex, 401, error("authentication required"));
-                } else {
-                    inner.handle(ex);
-                }
-            } catch (RuntimeException e) {
-                LOG.warn("HTTP {} {} failed", ex.getRequestMethod(), ex.getRequestURI().getRawPath(), e);
-                json(ex, 500, error("internal error"));
-            }
-        };
-    }
-
     public int port() {
-        return server.getAddress().getPort();
+        return http.port();
     }
 
-    private void metrics(HttpExchange ex) throws IOException {
-        respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", prometheus.scrape().getBytes(StandardCharsets.UTF_8));
+    private HttpFront.Reply metrics() {
+        return new HttpFront.Reply(200, "text/plain; version=0.0.4; charset=utf-8",
+                HttpFront.utf8(prometheus.scrape()), java.util.Map.of());
     }
 
-    private void health(HttpExchange ex, boolean readiness) throws IOException {
+    private HttpFront.Reply health(boolean readiness) {
         Health.Verdict v = readiness ? health.ready() : health.live();
         ObjectNode body = JSON.createObjectNode().put("state", v.state());
         v.problems().forEach(body.putArray("problems")::add);
-        json(ex, v.ok() ? 200 : 503, body);
+        return HttpFront.Reply.json(v.ok() ? 200 : 503, body);
     }
 
-    private void session(HttpExchange ex) throws IOException {
-        String raw = ex.getRequestURI().getRawPath().substring(SESSIONS.length());
+    private HttpFront.Reply session(String raw, String query, String authorization) throws Exception {
         // a UTF-8 character is at most 12 escaped bytes: anything longer than that cannot fit the limit
         if (raw.length() > 12L * maxIdChars) {
-            json(ex, 400, error("session id longer than " + maxIdChars + " characters"));
-            return;
+            return HttpFront.Reply.error(400, "session id longer than " + maxIdChars + " characters");
         }
         String id;
         try {
             id = URLDecoder.decode(raw, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            json(ex, 400, error("malformed percent-encoding in the session id"));
-            return;
+            return HttpFront.Reply.error(400, "malformed percent-encoding in the session id");
         }
         if (id.length() > maxIdChars) {
-            json(ex, 400, error("session id longer than " + maxIdChars + " characters"));
-            return;
+            return HttpFront.Reply.error(400, "session id longer than " + maxIdChars + " characters");
         }
-        boolean forwarded = "forwarded=true".equals(ex.getRequestURI().getRawQuery());
+        boolean forwarded = "forwarded=true".equals(query);
         KafkaStreams s = streams;
-        if (s == null || id.isEmpty()) {
-            json(ex, s == null ? 503 : 400, error(s == null ? "the scorer is starting" : "no session id"));
-            return;
+        if (s == null) {
+            return HttpFront.Reply.error(503, "the scorer is starting");
+        }
+        if (id.isEmpty()) {
+            return HttpFront.Reply.error(400, "no session id");
         }
         KeyQueryMetadata owner = s.queryMetadataForKey(ScoringTopology.STATE_STORE, id, new StringSerializer());
         if (owner == null || KeyQueryMetadata.NOT_AVAILABLE.equals(owner)) {
-            json(ex, 503, error("session state is not available now (rebalancing?)"));
-            return;
+            return HttpFront.Reply.error(503, "session state is not available now (rebalancing?)");
         }
         if (!forwarded && !self.equals(owner.activeHost())) {
-            forward(ex, owner.activeHost(), id);
-            return;
+            return forward(owner.activeHost(), id, authorization);
         }
         try {
             ReadOnlyKeyValueStore<String, SessionState> store = s.store(StoreQueryParameters.fromNameAndType(
                     ScoringTopology.STATE_STORE, QueryableStoreTypes.<String, SessionState>keyValueStore()));
             SessionState state = store.get(id);
             if (state == null) {
-                json(ex, 404, error("no open session '" + id + "'"));
-                return;
+                return HttpFront.Reply.error(404, "no open session '" + id + "'");
             }
-            json(ex, 200, describe(id, state));
+            return HttpFront.Reply.json(200, describe(id, state));
         } catch (InvalidStateStoreException e) {
-            json(ex, 503, error("session state is not queryable now (rebalancing or restoring)"));
+            return HttpFront.Reply.error(503, "session state is not queryable now (rebalancing or restoring)");
         }
     }
 
@@ -218,49 +183,26 @@ public final class OpsServer implements AutoCloseable {
         return out;
     }
 
-    private void forward(HttpExchange ex, HostInfo owner, String id) throws IOException {
+    private HttpFront.Reply forward(HostInfo owner, String id, String authorization) throws InterruptedException {
         URI uri = URI.create("http://" + owner.host() + ":" + owner.port() + SESSIONS
                 + URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20") + "?forwarded=true");
         try {
             HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10));
-            String credentials = ex.getRequestHeaders().getFirst("Authorization");
-            if (credentials != null) {
-                request.header("Authorization", credentials); // instances share their credentials
+            if (authorization != null) {
+                request.header("Authorization", authorization); // instances share their credentials
             }
             HttpResponse<byte[]> reply = forwarder.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-            respond(ex, reply.statusCode(), "application/json", reply.body());
+            return new HttpFront.Reply(reply.statusCode(), "application/json", reply.body(), java.util.Map.of());
         } catch (IOException e) {
             LOG.warn("forwarding a session query to {}:{} failed: {}", owner.host(), owner.port(), e.toString());
-            json(ex, 502, error("the instance owning this session (" + owner.host() + ":" + owner.port()
-                    + ") did not answer"));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            json(ex, 503, error("interrupted"));
-        }
-    }
-
-    private static ObjectNode error(String message) {
-        return JSON.createObjectNode().put("error", message);
-    }
-
-    private void json(HttpExchange ex, int status, ObjectNode body) throws IOException {
-        respond(ex, status, "application/json", JSON.writeValueAsBytes(body));
-    }
-
-    private void respond(HttpExchange ex, int status, String contentType, byte[] body) throws IOException {
-        try (ex) {
-            ex.getResponseHeaders().set("Content-Type", contentType);
-            ex.sendResponseHeaders(status, body.length);
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(body);
-            }
+            return HttpFront.Reply.error(502, "the instance owning this session (" + owner.host() + ":" + owner.port()
+                    + ") did not answer");
         }
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        http.close();
         health.close();
     }
 }

@@ -1,0 +1,169 @@
+package dev.surprisal.ops;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The HTTP plumbing under {@link OpsServer} (Jetty): routes by path prefix, GET only, credentials
+ * where a route asks for them, and no failure's details in any response. Requests Jetty itself
+ * refuses (a malformed URI, an oversized request line) get the same plain JSON error, without
+ * echoing the request or naming an exception or the server.
+ */
+final class HttpFront implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpFront.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What a route answers. */
+    record Reply(int status, String contentType, byte[] body, Map<String, String> headers) {
+        static Reply json(int status, Object body) {
+            try {
+                return new Reply(status, "application/json", JSON.writeValueAsBytes(body), Map.of());
+            } catch (IOException impossible) {
+                throw new IllegalStateException(impossible);
+            }
+        }
+
+        static Reply error(int status, String message) {
+            return json(status, Map.of("error", message));
+        }
+
+        Reply with(String header, String value) {
+            Map<String, String> more = new LinkedHashMap<>(headers);
+            more.put(header, value);
+            return new Reply(status, contentType, body, more);
+        }
+    }
+
+    /** A route: the raw path below its prefix, the raw query (or null), the Authorization header (or null). */
+    @FunctionalInterface
+    interface Route {
+        Reply handle(String rest, String query, String authorization) throws Exception;
+    }
+
+    private record Mount(String prefix, boolean exact, boolean protectedPath, Route route) {
+    }
+
+    private final Server server;
+    private final ServerConnector connector;
+    private final Access access;
+    private final Map<String, Mount> mounts = new LinkedHashMap<>();
+
+    HttpFront(String host, int port, Access access) {
+        this.access = access;
+        QueuedThreadPool threads = new QueuedThreadPool(8, 2);
+        threads.setName("ops-http");
+        threads.setDaemon(true);
+        this.server = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        this.connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setHost(host);
+        connector.setPort(port);
+        server.addConnector(connector);
+        server.setHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                send(response, callback, dispatch(request));
+                return true;
+            }
+        });
+        server.setErrorHandler((request, response, callback) -> {
+            int status = response.getStatus() >= 400 ? response.getStatus() : 400;
+            send(response, callback, Reply.error(status, HttpStatus.getMessage(status).toLowerCase(Locale.ROOT)));
+            return true;
+        });
+    }
+
+    /** Answers {@code path} exactly, or every path under it when it ends with a slash. */
+    HttpFront mount(String path, boolean protectedPath, Route route) {
+        mounts.put(path, new Mount(path, !path.endsWith("/"), protectedPath, route));
+        return this;
+    }
+
+    void start() throws IOException {
+        try {
+            server.start();
+        } catch (IOException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("cannot start the HTTP endpoints on " + connector.getHost() + ":"
+                    + connector.getPort() + ": " + e.getMessage(), e);
+        }
+    }
+
+    int port() {
+        return connector.getLocalPort();
+    }
+
+    private Reply dispatch(Request request) {
+        String path = request.getHttpURI().getPath();
+        Mount mount = null;
+        for (Mount m : mounts.values()) {
+            if (m.exact() ? path.equals(m.prefix()) : path.startsWith(m.prefix())) {
+                mount = m;
+                break;
+            }
+        }
+        if (mount == null) {
+            return Reply.error(404, "not found");
+        }
+        if (!"GET".equals(request.getMethod())) {
+            return Reply.error(405, "only GET is supported").with("Allow", "GET");
+        }
+        String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+        if (mount.protectedPath() && !access.allows(authorization)) {
+            return Reply.error(401, "authentication required").with("WWW-Authenticate", access.challenge());
+        }
+        try {
+            return mount.route().handle(mount.exact() ? "" : path.substring(mount.prefix().length()),
+                    request.getHttpURI().getQuery(), authorization);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Reply.error(503, "interrupted");
+        } catch (Exception e) {
+            LOG.warn("HTTP {} {} failed", request.getMethod(), mount.prefix(), e);
+            return Reply.error(500, "internal error");
+        }
+    }
+
+    private static void send(Response response, Callback callback, Reply reply) {
+        response.setStatus(reply.status());
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, reply.contentType());
+        reply.headers().forEach(response.getHeaders()::put);
+        response.write(true, ByteBuffer.wrap(reply.body()), callback);
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            LOG.warn("stopping the HTTP endpoints: {}", e.toString());
+        }
+    }
+}
