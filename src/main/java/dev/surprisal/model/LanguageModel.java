@@ -9,6 +9,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
+import ai.djl.training.Trainer;
+import ai.djl.training.TrainingConfig;
 
 import java.util.Arrays;
 import java.util.List;
@@ -70,13 +72,24 @@ public final class LanguageModel implements AutoCloseable {
         return tokenizer;
     }
 
-    /** The DJL block and model, for training; scoring goes through {@link #forward}. */
-    public RnnLanguageModelBlock block() {
+    /** The DJL block: for saving weights; scoring goes through {@link #forward}, under the lock. */
+    RnnLanguageModelBlock block() {
         return block;
     }
 
-    public Model djlModel() {
+    Model djlModel() {
         return model;
+    }
+
+    /**
+     * A DJL trainer over this model's weights, initialised for batches of {@code batchSize}
+     * sequences of {@code steps} tokens. It writes the weights without the scoring lock: train a
+     * model that no scorer is using (the trainer trains its own copy, and publishes a release).
+     */
+    public Trainer newTrainer(TrainingConfig config, int batchSize, int steps) {
+        Trainer trainer = model.newTrainer(config);
+        trainer.initialize(block.inputShapes(batchSize, steps));
+        return trainer;
     }
 
     /** State of a new session: the session-start token fed to a zero state. */

@@ -105,8 +105,7 @@ public final class ModelTrainer {
                         .build());
         Random random = new Random(options.seed());
         StepClock clock = new StepClock(totalSteps);
-        try (Trainer trainer = model.djlModel().newTrainer(config)) {
-            trainer.initialize(model.block().inputShapes(options.batchSize(), options.bptt()));
+        try (Trainer trainer = model.newTrainer(config, options.batchSize(), options.bptt())) {
             for (int epoch = 1; epoch <= options.epochs(); epoch++) {
                 Collections.shuffle(batches, random);
                 for (List<int[]> batch : batches) {

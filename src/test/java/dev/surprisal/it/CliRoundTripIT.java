@@ -8,7 +8,7 @@ import dev.surprisal.registry.KafkaSchemaJournal;
 import dev.surprisal.registry.SchemaRegistryServer;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.testing.Await;
-import dev.surprisal.testing.EmbeddedKafkaExtension;
+import dev.surprisal.testing.EmbeddedClusterExtension;
 import dev.surprisal.testing.FreePorts;
 import dev.surprisal.testing.IsolatedScorer;
 import dev.surprisal.testing.TinyModelExtension;
@@ -40,7 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Tag("integration")
 @Timeout(240)
-@ExtendWith({EmbeddedKafkaExtension.class, TinyModelExtension.class})
+@ExtendWith({EmbeddedClusterExtension.class, TinyModelExtension.class})
 class CliRoundTripIT {
 
     @Test

@@ -19,9 +19,8 @@ import dev.surprisal.stream.ScorerMetrics;
 import dev.surprisal.stream.ScorerService;
 import dev.surprisal.stream.ScorerTopics;
 import dev.surprisal.testing.Await;
-import dev.surprisal.testing.EmbeddedKafkaExtension;
+import dev.surprisal.testing.EmbeddedClusterExtension;
 import dev.surprisal.testing.IsolatedScorer;
-import dev.surprisal.testing.SharedRegistry;
 import dev.surprisal.testing.TestClients;
 import dev.surprisal.testing.TestModels;
 
@@ -56,11 +55,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Tag("integration")
 @Timeout(240)
-@ExtendWith(EmbeddedKafkaExtension.class)
+@ExtendWith(EmbeddedClusterExtension.class)
 class ModelSwitchIT {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private final InMemorySchemaRegistry registry = SharedRegistry.INSTANCE;
+    private final InMemorySchemaRegistry registry;
+
+    ModelSwitchIT(InMemorySchemaRegistry shared) {
+        this.registry = shared;
+    }
 
     @Test
     void aPromotedReleaseTakesOverBetweenEventsAndACorruptOneIsRefused(EmbeddedKafkaBroker broker,

@@ -3,7 +3,7 @@ package dev.surprisal.it;
 import dev.surprisal.embedded.EmbeddedKafkaBroker;
 import dev.surprisal.registry.KafkaSchemaJournal;
 import dev.surprisal.stream.ScorerConfig;
-import dev.surprisal.testing.EmbeddedKafkaExtension;
+import dev.surprisal.testing.EmbeddedClusterExtension;
 
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 @Tag("integration")
 @Timeout(120)
-@ExtendWith(EmbeddedKafkaExtension.class)
+@ExtendWith(EmbeddedClusterExtension.class)
 class SchemaJournalIT {
 
     @Test

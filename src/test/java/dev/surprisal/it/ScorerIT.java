@@ -16,7 +16,7 @@ import dev.surprisal.stream.DeadLetter;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScorerService;
 import dev.surprisal.stream.ScorerTopics;
-import dev.surprisal.testing.EmbeddedKafkaExtension;
+import dev.surprisal.testing.EmbeddedClusterExtension;
 import dev.surprisal.testing.TestClients;
 import dev.surprisal.testing.TinyModelExtension;
 
@@ -55,7 +55,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Tag("integration")
 @Timeout(180)
-@ExtendWith({EmbeddedKafkaExtension.class, TinyModelExtension.class})
+@ExtendWith({EmbeddedClusterExtension.class, TinyModelExtension.class})
 class ScorerIT {
 
     private static final Duration WAIT = Duration.ofSeconds(60);

@@ -19,8 +19,7 @@ import dev.surprisal.retraining.TrainerService;
 import dev.surprisal.scoring.CorpusScore;
 import dev.surprisal.serde.AvroSerdes;
 import dev.surprisal.stream.ScorerConfig;
-import dev.surprisal.testing.EmbeddedKafkaExtension;
-import dev.surprisal.testing.SharedRegistry;
+import dev.surprisal.testing.EmbeddedClusterExtension;
 import dev.surprisal.testing.TestClients;
 import dev.surprisal.training.Corpus;
 import dev.surprisal.training.TrainingOptions;
@@ -50,15 +49,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The trainer against a real broker. The release topics are shared, so commands carry unique ids. */
 @Tag("integration")
 @Timeout(300)
-@ExtendWith(EmbeddedKafkaExtension.class)
+@ExtendWith(EmbeddedClusterExtension.class)
 class TrainerIT {
 
     private static final String EVENTS = "trainer-it.events";
-    private static final InMemorySchemaRegistry REGISTRY = SharedRegistry.INSTANCE;
+    private static InMemorySchemaRegistry registry;
     private static List<List<String>> normal;
 
     @BeforeAll
-    static void publishTrainingText(EmbeddedKafkaBroker broker) throws Exception {
+    static void publishTrainingText(EmbeddedKafkaBroker broker, InMemorySchemaRegistry shared) throws Exception {
+        registry = shared;
         List<NewTopic> topics = new ArrayList<>(ReleaseTopics.DEFAULT.all((short) 1));
         topics.add(new NewTopic(EVENTS, 1, (short) 1));
         topics.add(new NewTopic("trainer-it.anomalies", 1, (short) 1));
@@ -74,7 +74,7 @@ class TrainerIT {
             events.add(new TextEvent("a" + s, "s" + s, "GET /../../etc/passwd", Instant.now(), false,
                     Map.of("anomalous", "1")));
         }
-        TestClients.produce(broker.bootstrapServers(), REGISTRY, EVENTS, events);
+        TestClients.produce(broker.bootstrapServers(), registry, EVENTS, events);
     }
 
     private static TrainCommand.Builder command(String id) {
@@ -84,7 +84,7 @@ class TrainerIT {
     }
 
     private static TrainerService trainer(EmbeddedKafkaBroker broker) {
-        return new TrainerService(props(broker), REGISTRY,
+        return new TrainerService(props(broker), registry,
                 new TrainerConfig(Map.of(TrainerConfig.ANOMALIES_TOPIC, "trainer-it.anomalies")), TrainingProgress.Listener.NONE);
     }
 
@@ -99,7 +99,7 @@ class TrainerIT {
             TrainerStatus outcome = trainer.handle(command("train-range").build());
             assertEquals(TrainerState.PUBLISHED, outcome.getState(), outcome.getMessage());
 
-            ModelRelease release = ReleaseLog.read(props(broker), REGISTRY, ReleaseTopics.DEFAULT).get(outcome.getModelVersion());
+            ModelRelease release = ReleaseLog.read(props(broker), registry, ReleaseTopics.DEFAULT).get(outcome.getModelVersion());
             assertEquals("train-range", release.getCommandId());
             try (LanguageModel model = ModelReleases.load(release)) {
                 // the held-out text is the corpus the command named (labelled anomalies left out), split as trained
@@ -129,10 +129,10 @@ class TrainerIT {
             assertEquals(first.getModelVersion(), restarted.handle(command("train-twice").build()).getModelVersion(),
                     "a restarted trainer remembers the command");
         }
-        long releases = ReleaseLog.read(props(broker), REGISTRY, ReleaseTopics.DEFAULT).values().stream()
+        long releases = ReleaseLog.read(props(broker), registry, ReleaseTopics.DEFAULT).values().stream()
                 .filter(r -> "train-twice".equals(r.getCommandId())).count();
         assertEquals(1, releases);
-        assertEquals(ReleaseStatus.CANDIDATE, ReleaseLog.read(props(broker), REGISTRY, ReleaseTopics.DEFAULT).get(first.getModelVersion()).getStatus());
+        assertEquals(ReleaseStatus.CANDIDATE, ReleaseLog.read(props(broker), registry, ReleaseTopics.DEFAULT).get(first.getModelVersion()).getStatus());
         assertEquals(2, statuses(broker, "train-twice").stream().filter(s -> s.getState() == TrainerState.DUPLICATE).count());
     }
 
@@ -157,7 +157,7 @@ class TrainerIT {
                 .setMessage("training").setTime(Instant.now()).build();
         try (KafkaProducer<String, TrainerStatus> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
                 broker.bootstrapServers()), new StringSerializer(),
-                AvroSerdes.value(TrainerStatus.class, REGISTRY).serializer())) {
+                AvroSerdes.value(TrainerStatus.class, registry).serializer())) {
             producer.send(new ProducerRecord<>(ReleaseTopics.DEFAULT.status(), "crashed", training)).get();
         }
         try (TrainerService trainer = trainer(broker)) {
@@ -165,13 +165,13 @@ class TrainerIT {
             assertEquals(TrainerState.FAILED, again.getState());
             assertTrue(again.getMessage().contains("nothing was published"), again.getMessage());
         }
-        assertTrue(ReleaseLog.read(props(broker), REGISTRY, ReleaseTopics.DEFAULT).values().stream()
+        assertTrue(ReleaseLog.read(props(broker), registry, ReleaseTopics.DEFAULT).values().stream()
                 .noneMatch(r -> "crashed".equals(r.getCommandId())));
     }
 
     private static List<TrainerStatus> statuses(EmbeddedKafkaBroker broker, String commandId) {
         return TestClients.consume(broker.bootstrapServers(), ReleaseTopics.DEFAULT.status(), new StringDeserializer(),
-                        AvroSerdes.value(TrainerStatus.class, REGISTRY).deserializer(), Integer.MAX_VALUE,
+                        AvroSerdes.value(TrainerStatus.class, registry).deserializer(), Integer.MAX_VALUE,
                         Duration.ofSeconds(3)).stream()
                 .map(ConsumerRecord::value).filter(s -> s.getCommandId().equals(commandId)).toList();
     }

@@ -13,7 +13,7 @@ import dev.surprisal.stream.ScorerMetrics;
 import dev.surprisal.stream.ScorerService;
 import dev.surprisal.stream.ScorerTopics;
 import dev.surprisal.testing.Await;
-import dev.surprisal.testing.EmbeddedKafkaExtension;
+import dev.surprisal.testing.EmbeddedClusterExtension;
 import dev.surprisal.testing.FreePorts;
 import dev.surprisal.testing.IsolatedScorer;
 import dev.surprisal.testing.TestClients;
@@ -51,7 +51,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Tag("integration")
 @Timeout(240)
-@ExtendWith({EmbeddedKafkaExtension.class, TinyModelExtension.class})
+@ExtendWith({EmbeddedClusterExtension.class, TinyModelExtension.class})
 class TwoScorersIT {
 
     /** Both instances are one application; the name is this run's own. */

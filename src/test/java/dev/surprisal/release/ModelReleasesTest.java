@@ -5,9 +5,9 @@ import dev.surprisal.avro.ReleaseStatus;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelArtifact;
 import dev.surprisal.model.ModelSpec;
+import dev.surprisal.model.TestWeights;
 import dev.surprisal.testing.TestModels;
 
-import ai.djl.nn.Parameter;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
@@ -64,8 +64,7 @@ class ModelReleasesTest {
     @Test
     void nanWeightsAreRefused() {
         try (LanguageModel model = TestModels.tinyByteModel()) {
-            Parameter weight = model.block().getParameters().valueAt(0);
-            weight.getArray().muli(Float.NaN);
+            TestWeights.poison(model);
             ModelReleases.InvalidReleaseException e = assertThrows(ModelReleases.InvalidReleaseException.class,
                     () -> ModelReleases.load(release(model)));
             assertTrue(e.getMessage().contains("non-finite"), e.getMessage());

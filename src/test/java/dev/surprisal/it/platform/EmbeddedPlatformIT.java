@@ -4,7 +4,7 @@ import dev.surprisal.embedded.EmbeddedKafkaBroker;
 import dev.surprisal.registry.KafkaSchemaJournal;
 import dev.surprisal.registry.SchemaRegistryServer;
 import dev.surprisal.stream.ScorerConfig;
-import dev.surprisal.testing.EmbeddedKafkaExtension;
+import dev.surprisal.testing.EmbeddedClusterExtension;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,7 +14,7 @@ import java.io.IOException;
 import java.util.Map;
 
 /** The contract on this machine: the embedded KRaft broker and the embedded, Kafka-backed registry. */
-@ExtendWith(EmbeddedKafkaExtension.class)
+@ExtendWith(EmbeddedClusterExtension.class)
 class EmbeddedPlatformIT extends ScoringPlatformContract {
 
     private static KafkaSchemaJournal journal;
