@@ -2,6 +2,7 @@ package dev.surprisal.cli;
 
 import dev.surprisal.avro.ModelRelease;
 import dev.surprisal.evaluate.Evaluation;
+import dev.surprisal.evaluate.EvaluationReport;
 import dev.surprisal.evaluate.HtmlReport;
 import dev.surprisal.evaluate.ReplayInputs;
 import dev.surprisal.evaluate.ReplaySession;
@@ -131,7 +132,8 @@ final class EvaluateCommand implements Callable<Integer> {
     private void write(ObjectNode json, ObjectNode other, List<Replayer.SessionResult> results) throws Exception {
         Files.createDirectories(report);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(report.resolve("report.json").toFile(), json);
-        Files.writeString(report.resolve("report.html"), HtmlReport.render(json, other, Evaluation.meanBitsByLabel(results),
+        Files.writeString(report.resolve("report.html"), HtmlReport.render(EvaluationReport.of(json),
+                other == null ? null : EvaluationReport.of(other), Evaluation.meanBitsByLabel(results),
                 Evaluation.meanBits(results)), StandardCharsets.UTF_8);
     }
 

@@ -1,10 +1,10 @@
 package dev.surprisal.evaluate;
 
-import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
 /** A self-contained HTML page (inline CSS and SVG charts, nothing fetched) for an evaluation. */
@@ -14,10 +14,11 @@ public final class HtmlReport {
     }
 
     /** @param compare the second model's evaluation, or null */
-    public static String render(JsonNode report, JsonNode compare, double[][] bitsByLabel, double[] allBits) {
+    public static String render(EvaluationReport report, EvaluationReport compare, double[][] bitsByLabel,
+                                double[] allBits) {
         StringBuilder h = new StringBuilder();
         h.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>surprisal evaluation: ")
-                .append(esc(report.path("modelVersion").asText())).append("</title><style>")
+                .append(esc(report.modelVersion())).append("</title><style>")
                 .append("body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#222;max-width:1300px}")
                 .append("table{border-collapse:collapse;margin:8px 0 18px}td,th{border:1px solid #ccc;padding:3px 8px;")
                 .append("text-align:right}th{background:#f3f3f3}td.l,th.l{text-align:left}")
@@ -27,26 +28,27 @@ public final class HtmlReport {
         h.append("<h1>surprisal evaluation</h1>");
         settings(h, report);
         languageModel(h, report, compare);
-        if (report.has("precision")) {
+        if (report.hasDetection()) {
             detection(h, report, compare);
         }
         h.append("<h2>Plots</h2><div class=\"plots\">");
-        h.append(SvgChart.histogram(bitsByLabel[0].length + bitsByLabel[1].length > 0 ? bitsByLabel : new double[][] {allBits, {}},
-                "Mean surprisal per event (bits/token)"));
-        if (report.has("curves")) {
-            JsonNode ppl = report.path("curves").path("perplexity");
-            JsonNode topg = report.path("curves").path("topG");
+        h.append(SvgChart.histogram(bitsByLabel[0].length + bitsByLabel[1].length > 0 ? bitsByLabel
+                : new double[][] {allBits, {}}, "Mean surprisal per event (bits/token)"));
+        if (report.curves() != null) {
+            List<EvaluationReport.Point> ppl = points(report.curves().perplexity());
+            List<EvaluationReport.Point> topg = points(report.curves().topG());
             h.append(SvgChart.lines("ROC", "false positive rate", "true positive rate", false,
-                    List.of(series("perplexity rule", ppl, p -> p.path("fpr").asDouble(), p -> p.path("tpr").asDouble()),
-                            series("top-g rule", topg, p -> p.path("fpr").asDouble(), p -> p.path("tpr").asDouble()))));
+                    List.of(series("perplexity rule", ppl, EvaluationReport.Point::fpr, EvaluationReport.Point::tpr),
+                            series("top-g rule", topg, EvaluationReport.Point::fpr, EvaluationReport.Point::tpr))));
             // precision is undefined where nothing is flagged: the curve starts at the first flag
             h.append(SvgChart.lines("Precision / recall", "recall", "precision", false,
-                    List.of(series("perplexity rule", flagging(ppl), p -> p.path("tpr").asDouble(),
-                                    p -> p.path("precision").asDouble()),
-                            series("top-g rule", flagging(topg), p -> p.path("tpr").asDouble(),
-                                    p -> p.path("precision").asDouble()))));
+                    List.of(series("perplexity rule", flagging(ppl), EvaluationReport.Point::tpr,
+                                    EvaluationReport.Point::precision),
+                            series("top-g rule", flagging(topg), EvaluationReport.Point::tpr,
+                                    EvaluationReport.Point::precision))));
             h.append(SvgChart.lines("F1 against the perplexity threshold", "threshold (log scale)", "F1", true,
-                    List.of(series("perplexity rule", ppl, p -> p.path("threshold").asDouble(), p -> p.path("f1").asDouble()))));
+                    List.of(series("perplexity rule", ppl, EvaluationReport.Point::threshold,
+                            EvaluationReport.Point::f1))));
         }
         h.append("</div>");
         flagged(h, report);
@@ -55,98 +57,109 @@ public final class HtmlReport {
         return h.toString();
     }
 
-    private static void settings(StringBuilder h, JsonNode r) {
-        h.append("<table><tr><th class=\"l\">model</th><td class=\"l\">").append(esc(r.path("modelVersion").asText()))
-                .append(" (").append(esc(r.path("tokenizer").asText())).append(" tokens)</td></tr>");
+    private static void settings(StringBuilder h, EvaluationReport r) {
+        h.append("<table><tr><th class=\"l\">model</th><td class=\"l\">").append(esc(r.modelVersion()))
+                .append(" (").append(esc(r.tokenizer())).append(" tokens)</td></tr>");
         h.append("<tr><th class=\"l\">anomaly rules</th><td class=\"l\">event perplexity &gt; ")
-                .append(fmt(r.path("perplexityThreshold").asDouble())).append("; top-g: ")
-                .append(r.path("topG").asInt() > 0 ? "g = " + r.path("topG").asInt() : "off (curves use the worst rank)")
+                .append(fmt(r.perplexityThreshold())).append("; top-g: ")
+                .append(r.topG() > 0 ? "g = " + r.topG() : "off (curves use the worst rank)")
                 .append("</td></tr>");
-        r.path("settings").properties().forEach(e -> h.append("<tr><th class=\"l\">").append(esc(e.getKey()))
-                .append("</th><td class=\"l\">").append(esc(e.getValue().asText())).append("</td></tr>"));
+        if (r.settings() != null) {
+            r.settings().forEach((key, value) -> h.append("<tr><th class=\"l\">").append(esc(key))
+                    .append("</th><td class=\"l\">").append(esc(value)).append("</td></tr>"));
+        }
         h.append("</table>");
     }
 
-    private static void languageModel(StringBuilder h, JsonNode r, JsonNode c) {
-        h.append("<h2>Language model</h2><table><tr><th class=\"l\"></th><th>").append(esc(r.path("modelVersion").asText()))
-                .append("</th>").append(c == null ? "" : "<th>" + esc(c.path("modelVersion").asText()) + "</th>").append("</tr>");
-        for (String key : List.of("sessions", "events", "refusedEvents", "tokens", "bitsPerToken", "perplexity")) {
-            row(h, key, r, c, key);
+    /** The language-model rows: a name and how to read it from a report. */
+    private static final List<Map.Entry<String, ToDoubleFunction<EvaluationReport>>> MODEL_ROWS = List.of(
+            Map.entry("sessions", r -> r.sessions()), Map.entry("events", r -> r.events()),
+            Map.entry("refusedEvents", r -> r.refusedEvents()), Map.entry("tokens", r -> r.tokens()),
+            Map.entry("bitsPerToken", EvaluationReport::bitsPerToken),
+            Map.entry("perplexity", EvaluationReport::perplexity));
+
+    private static void languageModel(StringBuilder h, EvaluationReport r, EvaluationReport c) {
+        h.append("<h2>Language model</h2><table><tr><th class=\"l\"></th><th>").append(esc(r.modelVersion()))
+                .append("</th>").append(c == null ? "" : "<th>" + esc(c.modelVersion()) + "</th>").append("</tr>");
+        for (Map.Entry<String, ToDoubleFunction<EvaluationReport>> row : MODEL_ROWS) {
+            h.append("<tr><th class=\"l\">").append(row.getKey()).append("</th><td>")
+                    .append(fmt(row.getValue().applyAsDouble(r))).append("</td>")
+                    .append(c == null ? "" : "<td>" + fmt(row.getValue().applyAsDouble(c)) + "</td>").append("</tr>");
         }
         for (String p : List.of("p50", "p90", "p99", "max")) {
             h.append("<tr><th class=\"l\">event perplexity ").append(p).append("</th><td>")
-                    .append(fmt(r.path("eventPerplexity").path(p).asDouble())).append("</td>")
-                    .append(c == null ? "" : "<td>" + fmt(c.path("eventPerplexity").path(p).asDouble()) + "</td>")
+                    .append(fmt(r.eventPerplexity(p))).append("</td>")
+                    .append(c == null ? "" : "<td>" + fmt(c.eventPerplexity(p)) + "</td>")
                     .append("</tr>");
         }
         h.append("</table>");
     }
 
-    private static void detection(StringBuilder h, JsonNode r, JsonNode c) {
+    private static void detection(StringBuilder h, EvaluationReport r, EvaluationReport c) {
         h.append("<h2>Anomaly detection</h2><p>Per session: a session is flagged when any of its events is. ")
-                .append(r.path("labelledSessions").asInt()).append(" labelled sessions (")
-                .append(r.path("anomalousSessions").asInt()).append(" anomalous), ")
-                .append(r.path("unlabelledSessions").asInt()).append(" without a label (left out here).</p>");
+                .append(r.labelledSessions()).append(" labelled sessions (")
+                .append(r.anomalousSessions()).append(" anomalous), ")
+                .append(r.unlabelledSessions()).append(" without a label (left out here).</p>");
         h.append("<table><tr><th class=\"l\">detector</th><th>threshold</th><th>TP</th><th>FP</th><th>FN</th><th>TN</th>")
                 .append("<th>precision</th><th>recall</th><th>F1</th><th>ROC-AUC</th><th>PR-AUC</th></tr>");
         detectorRows(h, r, "");
-        if (c != null && c.has("precision")) {
-            detectorRows(h, c, c.path("modelVersion").asText() + ": ");
+        if (c != null && c.hasDetection()) {
+            detectorRows(h, c, c.modelVersion() + ": ");
         }
         h.append("</table><p>Best F1 any detector that sees only the sessions' content could reach here ")
-                .append("(identical sessions must get the same verdict): <b>").append(fmt(r.path("oracleF1").asDouble()))
+                .append("(identical sessions must get the same verdict): <b>").append(fmt(r.oracleF1()))
                 .append("</b></p>");
-        if (r.has("eventLevel")) {
-            JsonNode e = r.path("eventLevel");
-            h.append("<p>Per event (").append(e.path("events").asInt()).append(" labelled events): precision ")
-                    .append(fmt(e.path("precision").asDouble())).append(", recall ").append(fmt(e.path("recall").asDouble()))
-                    .append(", F1 ").append(fmt(e.path("f1").asDouble())).append(", ROC-AUC ")
-                    .append(fmt(e.path("rocAuc").asDouble())).append("</p>");
+        if (r.eventLevel() != null) {
+            EvaluationReport.EventLevel e = r.eventLevel();
+            h.append("<p>Per event (").append(e.events()).append(" labelled events): precision ")
+                    .append(fmt(e.precision())).append(", recall ").append(fmt(e.recall()))
+                    .append(", F1 ").append(fmt(e.f1())).append(", ROC-AUC ")
+                    .append(fmt(e.rocAuc())).append("</p>");
         }
     }
 
-    private static void detectorRows(StringBuilder h, JsonNode r, String prefix) {
-        confusionRow(h, prefix + "as configured (either rule)", "score &gt; 1", r, r.path("rocAuc").asDouble(),
-                r.path("prAuc").asDouble());
-        JsonNode ppl = r.path("rules").path("perplexity");
-        confusionRow(h, prefix + "perplexity rule", fmt(ppl.path("threshold").asDouble()), ppl.path("configured"),
-                ppl.path("rocAuc").asDouble(), ppl.path("prAuc").asDouble());
-        confusionRow(h, prefix + "perplexity rule, best F1", fmt(ppl.path("bestF1").path("threshold").asDouble()),
-                ppl.path("bestF1"), Double.NaN, Double.NaN);
-        JsonNode g = r.path("rules").path("topG");
-        confusionRow(h, prefix + "top-g rule", "g = " + fmt(g.path("g").asDouble()), g.path("configured"),
-                g.path("rocAuc").asDouble(), g.path("prAuc").asDouble());
-        confusionRow(h, prefix + "top-g rule, best F1", "g = " + fmt(g.path("bestF1").path("g").asDouble()),
-                g.path("bestF1"), Double.NaN, Double.NaN);
+    private static void detectorRows(StringBuilder h, EvaluationReport r, String prefix) {
+        confusionRow(h, prefix + "as configured (either rule)", "score &gt; 1", r.asConfigured(), r.rocAuc(),
+                r.prAuc());
+        EvaluationReport.Rule ppl = r.rules().perplexity();
+        confusionRow(h, prefix + "perplexity rule", fmt(ppl.threshold()), ppl.configured(), ppl.rocAuc(),
+                ppl.prAuc());
+        confusionRow(h, prefix + "perplexity rule, best F1", fmt(ppl.bestF1().threshold()), ppl.bestF1(),
+                Double.NaN, Double.NaN);
+        EvaluationReport.Rule g = r.rules().topG();
+        confusionRow(h, prefix + "top-g rule", "g = " + fmt(g.g()), g.configured(), g.rocAuc(), g.prAuc());
+        confusionRow(h, prefix + "top-g rule, best F1", "g = " + fmt(g.bestF1().g()), g.bestF1(), Double.NaN,
+                Double.NaN);
     }
 
-    private static void confusionRow(StringBuilder h, String name, String threshold, JsonNode c, double roc, double pr) {
+    private static void confusionRow(StringBuilder h, String name, String threshold, EvaluationReport.Confusion c,
+                                     double roc, double pr) {
         h.append("<tr><td class=\"l\">").append(esc(name)).append("</td><td>").append(threshold).append("</td>");
-        for (String k : List.of("truePositives", "falsePositives", "falseNegatives", "trueNegatives")) {
-            h.append("<td>").append(c.path(k).asLong()).append("</td>");
+        for (long count : new long[] {c.truePositives(), c.falsePositives(), c.falseNegatives(), c.trueNegatives()}) {
+            h.append("<td>").append(count).append("</td>");
         }
-        for (String k : List.of("precision", "recall", "f1")) {
-            h.append("<td>").append(fmt(c.path(k).asDouble())).append("</td>");
+        for (double rate : new double[] {c.precision(), c.recall(), c.f1()}) {
+            h.append("<td>").append(fmt(rate)).append("</td>");
         }
         h.append("<td>").append(Double.isNaN(roc) ? "" : fmt(roc)).append("</td><td>")
                 .append(Double.isNaN(pr) ? "" : fmt(pr)).append("</td></tr>");
     }
 
-    private static void flagged(StringBuilder h, JsonNode r) {
+    private static void flagged(StringBuilder h, EvaluationReport r) {
         h.append("<h2>Most anomalous sessions</h2><table><tr><th class=\"l\">session</th><th>label</th><th>score</th>")
                 .append("<th class=\"l\">its most surprising events, and the tokens that drove them (bits)</th></tr>");
-        for (JsonNode s : r.path("topFlagged")) {
-            h.append("<tr><td class=\"l mono\">").append(esc(s.path("sessionId").asText())).append("</td><td>")
-                    .append(s.has("label") ? s.path("label").asInt() : "").append("</td><td")
-                    .append(s.path("flagged").asBoolean() ? " class=\"flag\"" : "").append(">")
-                    .append(fmt(s.path("anomalyScore").asDouble())).append("</td><td class=\"l\">");
-            for (JsonNode e : s.path("events")) {
-                h.append("<div class=\"mono\">").append(e.path("flagged").asBoolean() ? "<span class=\"flag\">&#9873;</span> " : "")
-                        .append(esc(e.path("text").asText())).append("<br><small>ppl ").append(fmt(e.path("perplexity").asDouble()))
-                        .append(", worst rank ").append(e.path("worstRank").asInt()).append(": ");
-                for (JsonNode t : e.path("topTokens")) {
-                    h.append("'").append(esc(t.path("token").asText())).append("' ")
-                            .append(fmt(t.path("surprisalBits").asDouble())).append(" &nbsp;");
+        for (EvaluationReport.Flagged s : r.topFlagged() == null ? List.<EvaluationReport.Flagged>of() : r.topFlagged()) {
+            h.append("<tr><td class=\"l mono\">").append(esc(s.sessionId())).append("</td><td>")
+                    .append(s.label() != null ? s.label().toString() : "").append("</td><td")
+                    .append(s.flagged() ? " class=\"flag\"" : "").append(">")
+                    .append(fmt(s.anomalyScore())).append("</td><td class=\"l\">");
+            for (EvaluationReport.FlaggedEvent e : s.events()) {
+                h.append("<div class=\"mono\">").append(e.flagged() ? "<span class=\"flag\">&#9873;</span> " : "")
+                        .append(esc(e.text())).append("<br><small>ppl ").append(fmt(e.perplexity()))
+                        .append(", worst rank ").append(e.worstRank()).append(": ");
+                for (EvaluationReport.TopToken t : e.topTokens()) {
+                    h.append("'").append(esc(t.token())).append("' ")
+                            .append(fmt(t.surprisalBits())).append(" &nbsp;");
                 }
                 h.append("</small></div>");
             }
@@ -155,27 +168,28 @@ public final class HtmlReport {
         h.append("</table>");
     }
 
-    private static void row(StringBuilder h, String name, JsonNode r, JsonNode c, String key) {
-        h.append("<tr><th class=\"l\">").append(name).append("</th><td>").append(fmt(r.path(key).asDouble())).append("</td>")
-                .append(c == null ? "" : "<td>" + fmt(c.path(key).asDouble()) + "</td>").append("</tr>");
+    private static List<EvaluationReport.Point> points(List<EvaluationReport.Point> curve) {
+        return curve == null ? List.of() : curve;
     }
 
-    private static List<JsonNode> flagging(JsonNode points) {
-        List<JsonNode> out = new ArrayList<>();
-        points.forEach(p -> {
-            if (p.path("tpr").asDouble() > 0) {
+    private static List<EvaluationReport.Point> flagging(List<EvaluationReport.Point> points) {
+        List<EvaluationReport.Point> out = new ArrayList<>();
+        for (EvaluationReport.Point p : points) {
+            if (p.tpr() > 0) {
                 out.add(p);
             }
-        });
+        }
         return out;
     }
 
-    private static SvgChart.Series series(String name, Iterable<JsonNode> points, ToDoubleFunction<JsonNode> x,
-                                 ToDoubleFunction<JsonNode> y) {
+    private static SvgChart.Series series(String name, List<EvaluationReport.Point> points,
+                                          ToDoubleFunction<EvaluationReport.Point> x,
+                                          ToDoubleFunction<EvaluationReport.Point> y) {
         List<double[]> xy = new ArrayList<>();
         points.forEach(p -> xy.add(new double[] {x.applyAsDouble(p), y.applyAsDouble(p)}));
         xy.sort((a, b) -> Double.compare(a[0], b[0]));
-        return new SvgChart.Series(name, xy.stream().mapToDouble(p -> p[0]).toArray(), xy.stream().mapToDouble(p -> p[1]).toArray());
+        return new SvgChart.Series(name, xy.stream().mapToDouble(p -> p[0]).toArray(),
+                xy.stream().mapToDouble(p -> p[1]).toArray());
     }
 
     static String fmt(double v) {

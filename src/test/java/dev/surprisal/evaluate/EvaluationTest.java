@@ -120,7 +120,8 @@ class EvaluationTest {
             List<Replayer.SessionResult> results = new Replayer(config).replay(model, hostile);
             ObjectNode report = Evaluation.of(model, new SessionScorer(config.scoring()).policyFor(model), results,
                     Map.of("input", "fixture"));
-            String html = HtmlReport.render(report, null, Evaluation.meanBitsByLabel(results), Evaluation.meanBits(results));
+            String html = HtmlReport.render(EvaluationReport.of(report), null, Evaluation.meanBitsByLabel(results),
+                    Evaluation.meanBits(results));
             assertTrue(html.startsWith("<!DOCTYPE html>"));
             assertTrue(html.contains("<svg"), "plots are inline SVG");
             assertFalse(html.contains("<script>alert"), "event text is escaped");

@@ -1,0 +1,94 @@
+package dev.surprisal.evaluate;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An evaluation as the HTML page reads it: {@code report.json} ({@link Evaluation#of}) as typed
+ * records. Detection figures are null for input without labels.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record EvaluationReport(String modelVersion, String tokenizer, double perplexityThreshold, int topG,
+                               Map<String, String> settings, long sessions, long events, long refusedEvents,
+                               long tokens, double bitsPerToken, double perplexity,
+                               Map<String, Double> eventPerplexity, int labelledSessions, int unlabelledSessions,
+                               int anomalousSessions, Double precision, double recall, double f1, long truePositives,
+                               long falsePositives, long falseNegatives, long trueNegatives, double rocAuc,
+                               double prAuc, double oracleF1, Rules rules, EventLevel eventLevel, Curves curves,
+                               List<Flagged> topFlagged) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Counts and rates of a detector at one setting ({@code threshold} or {@code g}). */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Confusion(double threshold, double g, double precision, double recall, double f1,
+                            long truePositives, long falsePositives, long falseNegatives, long trueNegatives) {
+    }
+
+    /** One rule: as configured, at its best F1, and its curve's areas. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Rule(double threshold, double g, Confusion configured, Confusion bestF1, double rocAuc,
+                       double prAuc) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Rules(Rule perplexity, Rule topG) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record EventLevel(int events, double precision, double recall, double f1, double rocAuc) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Point(double threshold, double fpr, double tpr, double precision, double f1) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Curves(List<Point> perplexity, List<Point> topG) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record TopToken(String token, double surprisalBits, int position) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record FlaggedEvent(String eventId, String text, double perplexity, int worstRank, boolean flagged,
+                               List<TopToken> topTokens) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Flagged(String sessionId, Integer label, double anomalyScore, boolean flagged,
+                          List<FlaggedEvent> events) {
+    }
+
+    /** The typed view of a {@code report.json} tree. */
+    public static EvaluationReport of(JsonNode report) {
+        try {
+            return JSON.treeToValue(report, EvaluationReport.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not an evaluation report: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** Whether the input had labels, so detection was measured. */
+    public boolean hasDetection() {
+        return precision != null;
+    }
+
+    /** The session-level figures of both rules together, as configured. */
+    public Confusion asConfigured() {
+        return new Confusion(1, 0, precision == null ? 0 : precision, recall, f1, truePositives, falsePositives,
+                falseNegatives, trueNegatives);
+    }
+
+    /** A percentile of the event perplexities (p50, p90, p99, max); 0 when absent. */
+    public double eventPerplexity(String which) {
+        Double v = eventPerplexity == null ? null : eventPerplexity.get(which);
+        return v == null ? 0 : v;
+    }
+}
