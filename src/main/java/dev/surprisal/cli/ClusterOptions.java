@@ -1,5 +1,6 @@
 package dev.surprisal.cli;
 
+import dev.surprisal.config.Environment;
 import dev.surprisal.registry.RestSchemaRegistry;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.release.ReleaseTopics;
@@ -66,7 +67,7 @@ final class ClusterOptions {
         if (flag != null) {
             return flag;
         }
-        String env = System.getenv(ScorerConfig.envName(key));
+        String env = Environment.variable(key);
         return env != null ? env : fallback;
     }
 }

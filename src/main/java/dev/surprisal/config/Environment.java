@@ -40,6 +40,11 @@ public final class Environment {
         return out;
     }
 
+    /** The variable that sets {@code key}, or null. */
+    public static String variable(String key) {
+        return System.getenv(name(key));
+    }
+
     /** A process-level setting outside any configuration class: a system property, else its variable. */
     public static String setting(String key) {
         return System.getProperty(key, System.getenv(name(key.startsWith("surprisal.")
