@@ -3,6 +3,7 @@ package dev.surprisal.it;
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.TextEvent;
 import dev.surprisal.embedded.EmbeddedKafkaBroker;
+import dev.surprisal.kafka.Clients;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelArtifact;
 import dev.surprisal.registry.InMemorySchemaRegistry;
@@ -21,7 +22,6 @@ import dev.surprisal.testing.TinyModelExtension;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -231,14 +231,9 @@ class ScorerFaultsIT {
         private final KafkaConsumer<String, ScoredEvent> consumer;
 
         ScoreReader(ScorerConfig config) {
-            consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(),
+            consumer = Clients.readCommittedAll(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    broker.bootstrapServers()), config.outputTopic(), true, new StringDeserializer(),
                     AvroSerdes.value(ScoredEvent.class, registry).deserializer());
-            List<TopicPartition> partitions = consumer.partitionsFor(config.outputTopic()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
         }
 
         /** Reads until {@code done} holds for the distinct events read; returns how many were read twice. */
