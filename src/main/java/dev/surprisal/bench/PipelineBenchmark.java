@@ -350,7 +350,7 @@ public final class PipelineBenchmark {
 
     /** A 1-layer LSTM of random weights (speed does not depend on them): a byte model, or a word model of {@code vocabulary} words. */
     public static LanguageModel model(int hidden, int vocabulary) {
-        Tokenizer tokenizer = vocabulary > 0 ? wordTokenizer(vocabulary) : new ByteTokenizer();
+        Tokenizer tokenizer = vocabulary > 0 ? wordTokenizer(vocabulary) : new ByteTokenizer(false);
         ModelSpec spec = new ModelSpec(ModelSpec.Cell.LSTM, tokenizer.vocabularySize(), 64, hidden, 1);
         return ModelArtifact.initialise(new ModelManifest(ModelManifest.FORMAT_VERSION, "bench-h" + hidden,
                 "2026-01-01T00:00:00Z", spec, tokenizer.spec(), 0, 99.5, TrainingMetrics.NONE, false, 0));

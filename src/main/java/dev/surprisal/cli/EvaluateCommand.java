@@ -1,6 +1,7 @@
 package dev.surprisal.cli;
 
 import dev.surprisal.avro.ModelRelease;
+import dev.surprisal.evaluate.BaselineReplayer;
 import dev.surprisal.evaluate.Evaluation;
 import dev.surprisal.evaluate.EvaluationReport;
 import dev.surprisal.evaluate.HtmlReport;
@@ -9,13 +10,19 @@ import dev.surprisal.evaluate.ReplaySession;
 import dev.surprisal.evaluate.Replayer;
 import dev.surprisal.evaluate.ShadowReplay;
 import dev.surprisal.kafka.TopicRange;
+import dev.surprisal.model.KneserNey;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelArtifact;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.release.ModelReleases;
 import dev.surprisal.release.ReleaseLog;
+import dev.surprisal.scoring.AnomalyPolicy;
 import dev.surprisal.session.SessionScorer;
 import dev.surprisal.stream.ScorerConfig;
+import dev.surprisal.training.BaselineTrainer;
+import dev.surprisal.training.Corpus;
+import dev.surprisal.training.CorpusReader;
+import dev.surprisal.training.TrainingOptions;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -80,6 +87,17 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--compare", description = "A second model (directory, zip or version) scored on the same input.")
     String compare;
 
+    @Option(names = "--baseline-corpus", description = "Train the Kneser-Ney baseline on this file (read like train's "
+            + "--corpus, in --baseline-format) instead of using the one kept with the model.")
+    Path baselineCorpus;
+
+    @Option(names = "--baseline-format", defaultValue = "lines", description = "lines, sessions or sessions-tsv "
+            + "(sessions-tsv: normal sessions only).")
+    String baselineFormat;
+
+    @Option(names = "--baseline-order", defaultValue = "3", description = "Order of a baseline trained from --baseline-corpus.")
+    int baselineOrder;
+
     @Option(names = "--shadow", description = "Topic input: also replay the range through a second instance of the real "
             + "topology (own application id and output topic) and check it against the offline replay.")
     boolean shadow;
@@ -110,7 +128,15 @@ final class EvaluateCommand implements Callable<Integer> {
              LanguageModel second = compare == null ? null : load(compare, props, registry)) {
             Replayer replayer = new Replayer(config);
             List<Replayer.SessionResult> results = replayer.replay(primary, sessions);
-            ObjectNode json = Evaluation.of(primary, new SessionScorer(config.scoring()).policyFor(primary), results, settings);
+            AnomalyPolicy policy = new SessionScorer(config.scoring()).policyFor(primary);
+            ObjectNode json = Evaluation.of(primary, policy, results, settings);
+            KneserNey baseline = baseline(primary);
+            if (baseline != null) {
+                AnomalyPolicy rules = BaselineReplayer.policy(baseline, policy);
+                json.set("baseline", Evaluation.of(new Evaluation.Subject("kneser-ney-" + baseline.order() + " (baseline)",
+                                primary.tokenizer().spec().type(), baseline.topG(), primary.manifest().thresholdPercentile()),
+                        rules, BaselineReplayer.replay(baseline, primary.tokenizer(), rules, sessions), settings));
+            }
             ObjectNode other = null;
             if (second != null) {
                 other = Evaluation.of(second, new SessionScorer(config.scoring()).policyFor(second),
@@ -129,6 +155,16 @@ final class EvaluateCommand implements Callable<Integer> {
         return 0;
     }
 
+    private KneserNey baseline(LanguageModel primary) throws java.io.IOException {
+        if (baselineCorpus == null) {
+            return primary.baseline().orElse(null);
+        }
+        CorpusReader.Format f = CorpusReader.Format.parse(baselineFormat);
+        Corpus text = CorpusReader.read(baselineCorpus, f, sessionRegex, f == CorpusReader.Format.SESSIONS_TSV);
+        TrainingOptions options = TrainingOptions.defaults().withThresholdPercentile(primary.manifest().thresholdPercentile());
+        return BaselineTrainer.train(baselineOrder, primary.tokenizer(), text, options);
+    }
+
     private void write(ObjectNode json, ObjectNode other, List<Replayer.SessionResult> results) throws Exception {
         Files.createDirectories(report);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(report.resolve("report.json").toFile(), json);
@@ -137,22 +173,37 @@ final class EvaluateCommand implements Callable<Integer> {
                 Evaluation.meanBits(results)), StandardCharsets.UTF_8);
     }
 
-    private void summary(ObjectNode j) {
-        System.out.printf(Locale.ROOT, "model %s: %d sessions, %d events, %d tokens; perplexity %.3f (%.3f bits/token)%n",
-                j.path("modelVersion").asText(), j.path("sessions").asLong(), j.path("events").asLong(),
+    private void summary(ObjectNode json) {
+        summary(json, "");
+        if (json.has("baseline")) {
+            summary((ObjectNode) json.get("baseline"), "  ");
+        }
+        System.out.println("report: " + report.resolve("report.html"));
+    }
+
+    private void summary(ObjectNode j, String indent) {
+        System.out.printf(Locale.ROOT, "%smodel %s: %d sessions, %d events, %d tokens; perplexity %.3f (%.3f bits/token)%n",
+                indent, j.path("modelVersion").asText(), j.path("sessions").asLong(), j.path("events").asLong(),
                 j.path("tokens").asLong(), j.path("perplexity").asDouble(), j.path("bitsPerToken").asDouble());
+        System.out.printf(Locale.ROOT, "%s  %.0f bits in all: %.4f bits per byte, %.4f bits per word (perplexity per word %.2f)%n",
+                indent, j.path("totalBits").asDouble(), j.path("bitsPerByte").asDouble(), j.path("bitsPerWord").asDouble(),
+                j.path("perplexityPerWord").asDouble());
         if (j.has("precision")) {
-            System.out.printf(Locale.ROOT, "sessions as configured: precision %.4f recall %.4f F1 %.4f "
+            System.out.printf(Locale.ROOT, "%s  sessions as configured: precision %.4f recall %.4f F1 %.4f "
                             + "(TP %d FP %d FN %d TN %d); ROC-AUC %.4f PR-AUC %.4f; content-only best F1 %.4f%n",
-                    j.path("precision").asDouble(), j.path("recall").asDouble(), j.path("f1").asDouble(),
+                    indent, j.path("precision").asDouble(), j.path("recall").asDouble(), j.path("f1").asDouble(),
                     j.path("truePositives").asLong(), j.path("falsePositives").asLong(), j.path("falseNegatives").asLong(),
                     j.path("trueNegatives").asLong(), j.path("rocAuc").asDouble(), j.path("prAuc").asDouble(),
                     j.path("oracleF1").asDouble());
+            long negatives = j.path("falsePositives").asLong() + j.path("trueNegatives").asLong();
+            System.out.printf(Locale.ROOT, "%s  false-positive rate on normal sessions %.2f%% (calibrated for %.2f%%)%n",
+                    indent, negatives == 0 ? 0 : 100.0 * j.path("falsePositives").asLong() / negatives,
+                    100 * j.path("targetFalsePositiveRate").asDouble());
             for (String rule : List.of("perplexity", "topG")) {
                 var r = j.path("rules").path(rule);
                 var best = r.path("bestF1");
-                System.out.printf(Locale.ROOT, "  %-10s configured: P %.4f R %.4f F1 %.4f (FP %d FN %d); best F1 %.4f "
-                                + "at %s (FP %d FN %d); ROC-AUC %.4f%n", rule,
+                System.out.printf(Locale.ROOT, "%s    %-10s configured: P %.4f R %.4f F1 %.4f (FP %d FN %d); best F1 %.4f "
+                                + "at %s (FP %d FN %d); ROC-AUC %.4f%n", indent, rule,
                         r.path("configured").path("precision").asDouble(), r.path("configured").path("recall").asDouble(),
                         r.path("configured").path("f1").asDouble(), r.path("configured").path("falsePositives").asLong(),
                         r.path("configured").path("falseNegatives").asLong(), best.path("f1").asDouble(),
@@ -163,7 +214,6 @@ final class EvaluateCommand implements Callable<Integer> {
         if (j.has("shadow")) {
             System.out.println("shadow replay: " + j.path("shadow"));
         }
-        System.out.println("report: " + report.resolve("report.html"));
     }
 
     private static LanguageModel load(String ref, Map<String, Object> props, SchemaRegistry registry) throws Exception {

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
@@ -34,8 +35,13 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--normal-only", description = "sessions-tsv format: learn only from sessions labelled 0.")
     boolean normalOnly;
 
-    @Option(names = "--tokenizer", defaultValue = "byte", description = "byte, word or keys.")
+    @Option(names = "--tokenizer", defaultValue = "byte", description = "byte, word (words and punctuation), "
+            + "whitespace (pre-tokenised text) or keys (log keys: one event per key).")
     String tokenizer;
+
+    @Option(names = "--end-of-event", negatable = true, description = "Events end with an end-of-event token the "
+            + "model predicts (default: on for byte, word and whitespace, off for keys).")
+    Boolean endOfEvent;
 
     @Option(names = "--out", required = true, description = "Directory to write the model to.")
     Path out;
@@ -43,53 +49,89 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--cell", defaultValue = "lstm", description = "lstm or gru.")
     String cell;
 
-    @Option(names = "--embedding", defaultValue = "64")
+    @Option(names = "--embedding", defaultValue = "-1", description = "Embedding size (-1: chosen from the tokenizer "
+            + "and corpus size, see the README).")
     int embedding;
 
-    @Option(names = "--hidden", defaultValue = "256")
+    @Option(names = "--hidden", defaultValue = "-1", description = "Hidden size (-1: chosen from the tokenizer and corpus size).")
     int hidden;
 
     @Option(names = "--layers", defaultValue = "1")
     int layers;
 
-    @Option(names = "--epochs", defaultValue = "3")
+    @Option(names = "--dropout", defaultValue = "-1", description = "Dropout on embeddings, between layers and before "
+            + "the output (-1: chosen from the tokenizer and corpus size).")
+    float dropout;
+
+    @Option(names = "--tie-weights", negatable = true, description = "Output layer reuses the embedding matrix "
+            + "(default: on for word and whitespace tokenizers).")
+    Boolean tieWeights;
+
+    @Option(names = "--weight-decay", defaultValue = "1e-6")
+    float weightDecay;
+
+    @Option(names = {"--max-epochs", "--epochs"}, defaultValue = "60",
+            description = "Cap on epochs; training stops earlier when validation loss stops improving.")
     int epochs;
+
+    @Option(names = "--patience", defaultValue = "3", description = "Epochs without a better validation loss before stopping.")
+    int patience;
+
+    @Option(names = "--time-budget", defaultValue = "PT0S", description = "Stop training after this long "
+            + "(ISO-8601 duration, e.g. PT10M; PT0S: no budget).")
+    Duration timeBudget;
 
     @Option(names = "--batch", defaultValue = "32")
     int batch;
 
-    @Option(names = "--lr", defaultValue = "0.002")
+    @Option(names = "--lr", defaultValue = "0.003", description = "Initial learning rate; halved on every epoch "
+            + "that does not improve validation loss.")
     float learningRate;
+
+    @Option(names = "--baseline-order", defaultValue = "3", description = "Order of the Kneser-Ney n-gram baseline "
+            + "trained on the same text and kept with the model (0: none).")
+    int baselineOrder;
 
     @Option(names = "--seed", defaultValue = "42")
     long seed;
 
-    @Option(names = "--threshold-percentile", defaultValue = "99.5",
-            description = "Percentile of held-out normal sessions (their largest event perplexity, their worst rank) "
-                    + "that calibrates the anomaly threshold and g: about 100 - p % of normal sessions get flagged.")
+    @Option(names = "--threshold-percentile", defaultValue = "99",
+            description = "Budget for false alarms: at most 100 - p % of normal sessions flagged. The threshold and g are "
+                    + "cut from held-out normal sessions (their largest event perplexity, their worst rank) so that the "
+                    + "budget holds with 90% confidence.")
     double thresholdPercentile;
 
     @Override
     public Integer call() throws Exception {
         Corpus text = CorpusReader.read(corpus, CorpusReader.Format.parse(format), sessionRegex, normalOnly);
-        TrainingOptions defaults = TrainingOptions.defaults();
-        TrainingOptions options = new TrainingOptions(tokenizer, ModelSpec.Cell.parse(cell), embedding, hidden, layers,
-                epochs, batch, defaults.bptt(), learningRate, defaults.clipGradient(), seed,
-                defaults.maxSegmentTokens(), defaults.validationFraction(), thresholdPercentile);
-        System.out.printf(Locale.ROOT, "training a %s %s (hidden %d, %d layer%s) on %d sessions, %d events of %s%n",
-                tokenizer, cell, hidden, layers, layers == 1 ? "" : "s", text.sessions().size(), text.events(), corpus);
+        TrainingOptions options = TrainingOptions.defaults().withTokenizer(tokenizer).withEndOfEvent(endOfEvent)
+                .withModel(ModelSpec.Cell.parse(cell), embedding, hidden, layers)
+                .withRegularisation(dropout, tieWeights, weightDecay)
+                .withSchedule(epochs, batch, learningRate, seed)
+                .withStopping(patience, timeBudget)
+                .withThresholdPercentile(thresholdPercentile)
+                .withBaselineOrder(baselineOrder);
+        System.out.printf(Locale.ROOT, "training a %s %s on %d sessions, %d events of %s%n",
+                tokenizer, cell, text.sessions().size(), text.events(), corpus);
         try (LanguageModel model = new ModelTrainer(options, new ConsoleProgress(System.out)).train(text)) {
             ModelArtifact.save(model, out);
             TrainingMetrics m = model.manifest().metrics();
             System.out.printf(Locale.ROOT, "saved model %s to %s%n", model.version(), out);
-            System.out.printf(Locale.ROOT, "trained on %.0f tokens at %.0f tokens/s in %.1f s%n",
-                    m.trainTokens(), m.trainTokensPerSecond(), m.trainSeconds());
+            ModelSpec spec = model.spec();
+            System.out.printf(Locale.ROOT, "architecture: %s, embedding %d, hidden %d, %d layer%s, dropout %.2f%s%n",
+                    spec.cell(), spec.embeddingSize(), spec.hiddenSize(), spec.layers(), spec.layers() == 1 ? "" : "s",
+                    spec.dropout(), spec.tiedWeights() ? ", tied weights" : "");
+            System.out.printf(Locale.ROOT, "trained %.0f epochs (kept epoch %.0f) on %.0f tokens at %.0f tokens/s in %.1f s%n",
+                    m.epochs(), m.bestEpoch(), m.trainTokens(), m.trainTokensPerSecond(), m.trainSeconds());
             System.out.printf(Locale.ROOT, "anomaly threshold (p%s of held-out %s): event perplexity %.3f; top-g: g = %d%n",
                     thresholdPercentile, m.thresholdFromSessions() > 0
                             ? "sessions' largest event perplexity and worst rank" : "event perplexity",
                     model.manifest().anomalyThreshold(), model.manifest().topG());
             System.out.printf(Locale.ROOT, "validation perplexity: %.3f (%.3f bits/token over %.0f held-out tokens)%n",
                     m.validationPerplexity(), m.validationBitsPerToken(), m.validationTokens());
+            model.baseline().ifPresent(kn -> System.out.printf(Locale.ROOT,
+                    "Kneser-Ney %d-gram baseline kept with it: threshold %.3f, g = %d%n", kn.order(),
+                    kn.anomalyThreshold(), kn.topG()));
         }
         return 0;
     }

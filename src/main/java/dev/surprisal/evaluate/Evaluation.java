@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -25,11 +26,27 @@ public final class Evaluation {
     private Evaluation() {
     }
 
+    /**
+     * What was evaluated: a name, its tokenizer, the g its top-g rule was calibrated to and the
+     * percentile of held-out normal sessions both rules were calibrated at (0 when unknown).
+     */
+    public record Subject(String name, String tokenizer, int calibratedTopG, double thresholdPercentile) {
+        public static Subject of(LanguageModel model) {
+            return new Subject(model.version(), model.tokenizer().spec().type(), model.manifest().topG(),
+                    model.manifest().thresholdPercentile());
+        }
+    }
+
     public static ObjectNode of(LanguageModel model, AnomalyPolicy policy, List<Replayer.SessionResult> results,
                                 Map<String, Object> settings) {
+        return of(Subject.of(model), policy, results, settings);
+    }
+
+    public static ObjectNode of(Subject subject, AnomalyPolicy policy, List<Replayer.SessionResult> results,
+                                Map<String, Object> settings) {
         ObjectNode out = JSON.createObjectNode();
-        out.put("modelVersion", model.version());
-        out.put("tokenizer", model.tokenizer().spec().type());
+        out.put("modelVersion", subject.name());
+        out.put("tokenizer", subject.tokenizer());
         out.put("perplexityThreshold", policy.perplexityThreshold());
         out.put("topG", policy.topG());
         out.set("settings", JSON.valueToTree(settings));
@@ -39,7 +56,11 @@ public final class Evaluation {
         out.put("labelledSessions", labelled.size());
         out.put("unlabelledSessions", results.size() - labelled.size());
         if (!labelled.isEmpty()) {
-            detection(out, policy, model.manifest().topG(), labelled);
+            detection(out, policy, subject.calibratedTopG(), labelled);
+            if (subject.thresholdPercentile() > 0) {
+                // the rules were calibrated so that this share of held-out normal sessions is flagged
+                out.put("targetFalsePositiveRate", (100 - subject.thresholdPercentile()) / 100);
+            }
         }
         List<Replayer.EventResult> labelledEvents = results.stream().flatMap(r -> r.events().stream())
                 .filter(e -> e.label() != null).toList();
@@ -55,6 +76,8 @@ public final class Evaluation {
         long tokens = 0;
         double bits = 0;
         long refused = 0;
+        long bytes = 0;
+        long words = 0;
         List<Double> perplexities = new ArrayList<>();
         for (Replayer.SessionResult r : results) {
             refused += r.refused().size();
@@ -63,6 +86,9 @@ public final class Evaluation {
                 tokens += e.tokens();
                 bits += e.totalBits();
                 perplexities.add(e.perplexity());
+                // units every tokenizer shares: an event's end counts as one byte (a newline) and one word (PTB's <eos>)
+                bytes += e.text().getBytes(StandardCharsets.UTF_8).length + 1;
+                words += whitespaceWords(e.text()) + 1;
             }
         }
         out.put("sessions", results.size());
@@ -71,6 +97,12 @@ public final class Evaluation {
         out.put("tokens", tokens);
         out.put("bitsPerToken", tokens == 0 ? Double.NaN : bits / tokens);
         out.put("perplexity", tokens == 0 ? Double.NaN : Math.pow(2, bits / tokens));
+        out.put("totalBits", bits);
+        out.put("bytes", bytes);
+        out.put("words", words);
+        out.put("bitsPerByte", bytes == 0 ? Double.NaN : bits / bytes);
+        out.put("bitsPerWord", words == 0 ? Double.NaN : bits / words);
+        out.put("perplexityPerWord", words == 0 ? Double.NaN : Math.pow(2, bits / words));
         double[] sorted = perplexities.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         ObjectNode dist = out.putObject("eventPerplexity");
         for (double p : new double[] {50, 90, 99}) {
@@ -188,6 +220,17 @@ public final class Evaluation {
         node.put("falsePositives", c.falsePositives());
         node.put("falseNegatives", c.falseNegatives());
         node.put("trueNegatives", c.trueNegatives());
+    }
+
+    static int whitespaceWords(String text) {
+        int words = 0;
+        boolean inWord = false;
+        for (int i = 0; i < text.length(); i++) {
+            boolean space = Character.isWhitespace(text.charAt(i));
+            words += !space && !inWord ? 1 : 0;
+            inWord = !space;
+        }
+        return words;
     }
 
     static double percentile(double[] sorted, double p) {

@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * An evaluation as the HTML page reads it: {@code report.json} ({@link Evaluation#of}) as typed
- * records. Detection figures are null for input without labels.
+ * records. Detection figures are null for input without labels; {@code baseline} is the
+ * Kneser-Ney baseline's evaluation on the same input, when there was one.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record EvaluationReport(String modelVersion, String tokenizer, double perplexityThreshold, int topG,
@@ -20,7 +21,9 @@ public record EvaluationReport(String modelVersion, String tokenizer, double per
                                int anomalousSessions, Double precision, double recall, double f1, long truePositives,
                                long falsePositives, long falseNegatives, long trueNegatives, double rocAuc,
                                double prAuc, double oracleF1, Rules rules, EventLevel eventLevel, Curves curves,
-                               List<Flagged> topFlagged) {
+                               List<Flagged> topFlagged, double totalBits, long bytes, long words,
+                               double bitsPerByte, double bitsPerWord, double perplexityPerWord,
+                               Double targetFalsePositiveRate, EvaluationReport baseline) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -84,6 +87,12 @@ public record EvaluationReport(String modelVersion, String tokenizer, double per
     public Confusion asConfigured() {
         return new Confusion(1, 0, precision == null ? 0 : precision, recall, f1, truePositives, falsePositives,
                 falseNegatives, trueNegatives);
+    }
+
+    /** False-positive rate on the normal sessions, as configured. */
+    public double falsePositiveRate() {
+        long negatives = falsePositives + trueNegatives;
+        return negatives == 0 ? 0 : (double) falsePositives / negatives;
     }
 
     /** A percentile of the event perplexities (p50, p90, p99, max); 0 when absent. */

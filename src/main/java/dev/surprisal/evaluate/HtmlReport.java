@@ -13,9 +13,19 @@ public final class HtmlReport {
     private HtmlReport() {
     }
 
-    /** @param compare the second model's evaluation, or null */
+    /**
+     * @param compare the second model's evaluation, or null; the report's baseline and the second
+     *                model's are shown beside each model
+     */
     public static String render(EvaluationReport report, EvaluationReport compare, double[][] bitsByLabel,
                                 double[] allBits) {
+        List<EvaluationReport> others = new ArrayList<>();
+        if (report.baseline() != null) {
+            others.add(report.baseline());
+        }
+        if (compare != null) {
+            others.add(compare);
+        }
         StringBuilder h = new StringBuilder();
         h.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>surprisal evaluation: ")
                 .append(esc(report.modelVersion())).append("</title><style>")
@@ -27,9 +37,9 @@ public final class HtmlReport {
                 .append("small{color:#666}</style></head><body>");
         h.append("<h1>surprisal evaluation</h1>");
         settings(h, report);
-        languageModel(h, report, compare);
+        languageModel(h, report, others);
         if (report.hasDetection()) {
-            detection(h, report, compare);
+            detection(h, report, others);
         }
         h.append("<h2>Plots</h2><div class=\"plots\">");
         h.append(SvgChart.histogram(bitsByLabel[0].length + bitsByLabel[1].length > 0 ? bitsByLabel
@@ -76,35 +86,51 @@ public final class HtmlReport {
             Map.entry("sessions", r -> r.sessions()), Map.entry("events", r -> r.events()),
             Map.entry("refusedEvents", r -> r.refusedEvents()), Map.entry("tokens", r -> r.tokens()),
             Map.entry("bitsPerToken", EvaluationReport::bitsPerToken),
-            Map.entry("perplexity", EvaluationReport::perplexity));
+            Map.entry("perplexity (per token)", EvaluationReport::perplexity),
+            Map.entry("total bits", EvaluationReport::totalBits),
+            Map.entry("bits per byte (an event's end counts as one)", EvaluationReport::bitsPerByte),
+            Map.entry("bits per word (whitespace words + one per event end)", EvaluationReport::bitsPerWord),
+            Map.entry("perplexity per word", EvaluationReport::perplexityPerWord));
 
-    private static void languageModel(StringBuilder h, EvaluationReport r, EvaluationReport c) {
-        h.append("<h2>Language model</h2><table><tr><th class=\"l\"></th><th>").append(esc(r.modelVersion()))
-                .append("</th>").append(c == null ? "" : "<th>" + esc(c.modelVersion()) + "</th>").append("</tr>");
+    private static void languageModel(StringBuilder h, EvaluationReport r, List<EvaluationReport> others) {
+        h.append("<h2>Language model</h2><p>Tokens differ between tokenizers; total bits, bits per byte and ")
+                .append("bits per word compare any two models on the same input.</p><table><tr><th class=\"l\"></th><th>")
+                .append(esc(r.modelVersion())).append("</th>");
+        others.forEach(c -> h.append("<th>").append(esc(c.modelVersion())).append("</th>"));
+        h.append("</tr>");
         for (Map.Entry<String, ToDoubleFunction<EvaluationReport>> row : MODEL_ROWS) {
             h.append("<tr><th class=\"l\">").append(row.getKey()).append("</th><td>")
-                    .append(fmt(row.getValue().applyAsDouble(r))).append("</td>")
-                    .append(c == null ? "" : "<td>" + fmt(row.getValue().applyAsDouble(c)) + "</td>").append("</tr>");
+                    .append(fmt(row.getValue().applyAsDouble(r))).append("</td>");
+            others.forEach(c -> h.append("<td>").append(fmt(row.getValue().applyAsDouble(c))).append("</td>"));
+            h.append("</tr>");
         }
         for (String p : List.of("p50", "p90", "p99", "max")) {
             h.append("<tr><th class=\"l\">event perplexity ").append(p).append("</th><td>")
-                    .append(fmt(r.eventPerplexity(p))).append("</td>")
-                    .append(c == null ? "" : "<td>" + fmt(c.eventPerplexity(p)) + "</td>")
-                    .append("</tr>");
+                    .append(fmt(r.eventPerplexity(p))).append("</td>");
+            others.forEach(c -> h.append("<td>").append(fmt(c.eventPerplexity(p))).append("</td>"));
+            h.append("</tr>");
         }
         h.append("</table>");
     }
 
-    private static void detection(StringBuilder h, EvaluationReport r, EvaluationReport c) {
+    private static void detection(StringBuilder h, EvaluationReport r, List<EvaluationReport> others) {
         h.append("<h2>Anomaly detection</h2><p>Per session: a session is flagged when any of its events is. ")
                 .append(r.labelledSessions()).append(" labelled sessions (")
                 .append(r.anomalousSessions()).append(" anomalous), ")
-                .append(r.unlabelledSessions()).append(" without a label (left out here).</p>");
+                .append(r.unlabelledSessions()).append(" without a label (left out here).");
+        if (r.targetFalsePositiveRate() != null) {
+            h.append(" The rules were calibrated on held-out normal sessions to flag ")
+                    .append(fmt(100 * r.targetFalsePositiveRate())).append("% of normal sessions; here they flag ")
+                    .append(fmt(100 * r.falsePositiveRate())).append("%.");
+        }
+        h.append("</p>");
         h.append("<table><tr><th class=\"l\">detector</th><th>threshold</th><th>TP</th><th>FP</th><th>FN</th><th>TN</th>")
                 .append("<th>precision</th><th>recall</th><th>F1</th><th>ROC-AUC</th><th>PR-AUC</th></tr>");
         detectorRows(h, r, "");
-        if (c != null && c.hasDetection()) {
-            detectorRows(h, c, c.modelVersion() + ": ");
+        for (EvaluationReport c : others) {
+            if (c.hasDetection()) {
+                detectorRows(h, c, c.modelVersion() + ": ");
+            }
         }
         h.append("</table><p>Best F1 any detector that sees only the sessions' content could reach here ")
                 .append("(identical sessions must get the same verdict): <b>").append(fmt(r.oracleF1()))

@@ -14,6 +14,7 @@ import ai.djl.training.TrainingConfig;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A trained model ready to score: one native call per event ({@link #forward}) or per batch of
@@ -45,8 +46,11 @@ public final class LanguageModel implements AutoCloseable {
     private final ParameterStore parameters;
     private final BatchForward batches;
     private final float[] initialState;
+    private final KneserNey baseline;
 
-    LanguageModel(Model model, RnnLanguageModelBlock block, ModelManifest manifest, Tokenizer tokenizer) {
+    LanguageModel(Model model, RnnLanguageModelBlock block, ModelManifest manifest, Tokenizer tokenizer,
+                  KneserNey baseline) {
+        this.baseline = baseline;
         this.model = model;
         this.block = block;
         this.manifest = manifest;
@@ -70,6 +74,11 @@ public final class LanguageModel implements AutoCloseable {
 
     public Tokenizer tokenizer() {
         return tokenizer;
+    }
+
+    /** The n-gram baseline trained on the same text, when the model was saved with one. */
+    public Optional<KneserNey> baseline() {
+        return Optional.ofNullable(baseline);
     }
 
     /** The DJL block: for saving weights; scoring goes through {@link #forward}, under the lock. */

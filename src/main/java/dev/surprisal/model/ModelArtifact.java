@@ -15,7 +15,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Reader;
+import java.io.StringReader;
 import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -27,13 +32,15 @@ import java.util.zip.ZipOutputStream;
 
 /**
  * A model on disk or on the wire: {@code manifest.json} (architecture, tokenizer, threshold,
- * metrics, version) and {@code weights.params} (DJL parameter stream). As a directory for people
- * and {@code train --out}; as one zip for shipping.
+ * metrics, version), {@code weights.params} (DJL parameter stream) and, when trained with one,
+ * {@code baseline.ngram} (the Kneser-Ney baseline's counts, see {@link KneserNey}). As a directory
+ * for people and {@code train --out}; as one zip for shipping.
  */
 public final class ModelArtifact {
 
     public static final String MANIFEST = "manifest.json";
     public static final String WEIGHTS = "weights.params";
+    public static final String BASELINE = "baseline.ngram";
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -49,12 +56,26 @@ public final class ModelArtifact {
         Model model = Model.newInstance("surprisal");
         model.setBlock(block);
         block.initialize(model.getNDManager(), DataType.FLOAT32, block.inputShapes(1, 1));
-        return new LanguageModel(model, block, manifest, tokenizer);
+        return new LanguageModel(model, block, manifest, tokenizer, null);
     }
 
-    /** Same weights, new manifest (after training, once metrics and threshold are known). */
+    /** Same weights and baseline, new manifest (after training, once metrics and threshold are known). */
     public static LanguageModel withManifest(LanguageModel trained, ModelManifest manifest) throws MalformedModelException {
-        return fromParts(manifest, weights(trained));
+        return fromParts(manifest, weights(trained), trained.baseline().orElse(null));
+    }
+
+    /** Same weights and manifest, with a baseline kept beside them. */
+    public static LanguageModel withBaseline(LanguageModel trained, KneserNey baseline) throws MalformedModelException {
+        return fromParts(trained.manifest(), weights(trained), baseline);
+    }
+
+    /** The weights alone, as {@link #fromWeights} takes them back: to keep the best epoch's. */
+    public static byte[] snapshot(LanguageModel model) {
+        return weights(model);
+    }
+
+    public static LanguageModel fromWeights(ModelManifest manifest, byte[] weights) throws MalformedModelException {
+        return fromParts(manifest, weights, null);
     }
 
     /** A content-derived version id: the same weights always get the same id. */
@@ -72,13 +93,25 @@ public final class ModelArtifact {
         Files.createDirectories(dir);
         JSON.writeValue(dir.resolve(MANIFEST).toFile(), model.manifest());
         Files.write(dir.resolve(WEIGHTS), weights(model));
+        Files.deleteIfExists(dir.resolve(BASELINE));
+        if (model.baseline().isPresent()) {
+            try (Writer out = Files.newBufferedWriter(dir.resolve(BASELINE), StandardCharsets.UTF_8)) {
+                model.baseline().get().write(out);
+            }
+        }
     }
 
     /** Loads a directory written by {@link #save} or a zip written by {@link #toBytes}. */
     public static LanguageModel load(Path path) throws IOException, MalformedModelException {
         if (Files.isDirectory(path)) {
             ModelManifest manifest = JSON.readValue(path.resolve(MANIFEST).toFile(), ModelManifest.class);
-            return fromParts(manifest, Files.readAllBytes(path.resolve(WEIGHTS)));
+            KneserNey baseline = null;
+            if (Files.exists(path.resolve(BASELINE))) {
+                try (Reader in = Files.newBufferedReader(path.resolve(BASELINE), StandardCharsets.UTF_8)) {
+                    baseline = KneserNey.read(in);
+                }
+            }
+            return fromParts(manifest, Files.readAllBytes(path.resolve(WEIGHTS)), baseline);
         }
         return fromBytes(Files.readAllBytes(path));
     }
@@ -94,6 +127,12 @@ public final class ModelArtifact {
             zip.write(JSON.writeValueAsBytes(model.manifest()));
             zip.putNextEntry(new ZipEntry(WEIGHTS));
             zip.write(weights(model));
+            if (model.baseline().isPresent()) {
+                zip.putNextEntry(new ZipEntry(BASELINE));
+                Writer text = new OutputStreamWriter(zip, StandardCharsets.UTF_8);
+                model.baseline().get().write(text);
+                text.flush();
+            }
             zip.closeEntry();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -104,22 +143,26 @@ public final class ModelArtifact {
     public static LanguageModel fromBytes(byte[] artifact) throws IOException, MalformedModelException {
         ModelManifest manifest = null;
         byte[] weights = null;
+        KneserNey baseline = null;
         try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(artifact))) {
             for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
                 if (MANIFEST.equals(e.getName())) {
                     manifest = JSON.readValue(zip.readAllBytes(), ModelManifest.class);
                 } else if (WEIGHTS.equals(e.getName())) {
                     weights = zip.readAllBytes();
+                } else if (BASELINE.equals(e.getName())) {
+                    baseline = KneserNey.read(new StringReader(new String(zip.readAllBytes(), StandardCharsets.UTF_8)));
                 }
             }
         }
         if (manifest == null || weights == null) {
             throw new MalformedModelException("artifact lacks " + (manifest == null ? MANIFEST : WEIGHTS));
         }
-        return fromParts(manifest, weights);
+        return fromParts(manifest, weights, baseline);
     }
 
-    private static LanguageModel fromParts(ModelManifest manifest, byte[] weights) throws MalformedModelException {
+    private static LanguageModel fromParts(ModelManifest manifest, byte[] weights, KneserNey baseline)
+            throws MalformedModelException {
         if (manifest.formatVersion() != ModelManifest.FORMAT_VERSION) {
             throw new MalformedModelException("unsupported artifact format " + manifest.formatVersion());
         }
@@ -131,7 +174,7 @@ public final class ModelArtifact {
             model.setBlock(block);
             block.initialize(model.getNDManager(), DataType.FLOAT32, block.inputShapes(1, 1));
             block.loadParameters(model.getNDManager(), new DataInputStream(new ByteArrayInputStream(weights)));
-            return new LanguageModel(model, block, manifest, tokenizer);
+            return new LanguageModel(model, block, manifest, tokenizer, baseline);
         } catch (IOException | RuntimeException e) {
             model.close();
             throw new MalformedModelException("weights do not fit the manifest's architecture: " + e.getMessage(), e);

@@ -7,7 +7,9 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.recurrent.GRU;
 import ai.djl.nn.recurrent.LSTM;
 import ai.djl.nn.transformer.IdEmbedding;
@@ -20,6 +22,9 @@ import ai.djl.util.PairList;
  *
  * <p>Inputs: tokens (batch, time) int32, h (layers, batch, hidden) and, for an LSTM, c of the same
  * shape. Outputs: logits (batch, time, vocab), then the new h (and c).
+ *
+ * <p>Dropout acts in training only, so scoring is deterministic. With tied weights the output layer
+ * is the embedding matrix transposed plus its own bias.
  */
 public final class RnnLanguageModelBlock extends AbstractBlock {
 
@@ -29,6 +34,7 @@ public final class RnnLanguageModelBlock extends AbstractBlock {
     private final IdEmbedding embedding;
     private final Block rnn;
     private final Linear output;
+    private final Parameter tiedBias;
 
     public RnnLanguageModelBlock(ModelSpec spec) {
         super(VERSION);
@@ -39,10 +45,17 @@ public final class RnnLanguageModelBlock extends AbstractBlock {
                 .build());
         this.rnn = addChildBlock("rnn", spec.cell() == ModelSpec.Cell.LSTM
                 ? LSTM.builder().setStateSize(spec.hiddenSize()).setNumLayers(spec.layers())
-                        .optBatchFirst(true).optReturnState(true).build()
+                        .optDropRate(spec.dropout()).optBatchFirst(true).optReturnState(true).build()
                 : GRU.builder().setStateSize(spec.hiddenSize()).setNumLayers(spec.layers())
-                        .optBatchFirst(true).optReturnState(true).build());
-        this.output = addChildBlock("output", Linear.builder().setUnits(spec.vocabularySize()).build());
+                        .optDropRate(spec.dropout()).optBatchFirst(true).optReturnState(true).build());
+        if (spec.tiedWeights()) {
+            this.output = null;
+            this.tiedBias = addParameter(Parameter.builder().setName("outputBias").setType(Parameter.Type.BIAS)
+                    .optShape(new Shape(spec.vocabularySize())).build());
+        } else {
+            this.output = addChildBlock("output", Linear.builder().setUnits(spec.vocabularySize()).build());
+            this.tiedBias = null;
+        }
     }
 
     public ModelSpec spec() {
@@ -62,14 +75,24 @@ public final class RnnLanguageModelBlock extends AbstractBlock {
     /** Returns the top layer's outputs (batch, time, hidden), then the new state arrays. */
     NDList recurrent(ParameterStore ps, NDList inputs, boolean training) {
         NDArray embedded = embedding.forward(ps, new NDList(inputs.head()), training).head(); // (batch, time, emb)
-        NDList rnnInputs = new NDList(embedded);
+        NDList rnnInputs = new NDList(dropout(embedded, training));
         rnnInputs.addAll(inputs.subNDList(1));
         return rnn.forward(ps, rnnInputs, training);
     }
 
     /** hidden (..., hidden) → logits (..., vocab). */
     NDArray project(ParameterStore ps, NDArray hidden, boolean training) {
-        return output.forward(ps, new NDList(hidden), training).head();
+        NDArray in = dropout(hidden, training);
+        if (output != null) {
+            return output.forward(ps, new NDList(in), training).head();
+        }
+        NDArray table = embedding.getValue(ps, in.getDevice(), training);         // (vocab, emb = hidden)
+        NDArray bias = ps.getValue(tiedBias, in.getDevice(), training);          // (vocab)
+        return in.matMul(table.transpose()).add(bias);                            // (..., vocab)
+    }
+
+    private NDArray dropout(NDArray x, boolean training) {
+        return training && spec.dropout() > 0 ? Dropout.dropout(x, spec.dropout(), true).head() : x;
     }
 
     @Override
@@ -92,7 +115,9 @@ public final class RnnLanguageModelBlock extends AbstractBlock {
         rnnShapes[0] = embedded;
         System.arraycopy(inputShapes, 1, rnnShapes, 1, inputShapes.length - 1);
         rnn.initialize(manager, dataType, rnnShapes);
-        output.initialize(manager, dataType, new Shape(tokens.get(0), tokens.get(1), spec.hiddenSize()));
+        if (output != null) {
+            output.initialize(manager, dataType, new Shape(tokens.get(0), tokens.get(1), spec.hiddenSize()));
+        }
     }
 
     /** Input shapes for a batch of {@code batch} sequences of {@code time} tokens. */

@@ -16,13 +16,17 @@ import java.util.Map;
  * @param trainTokensPerSecond   training throughput
  * @param finalTrainLoss         the last training loss, nats per token
  * @param trainSeconds           wall time of training and calibration
+ * @param epochs                 epochs run (some may have been cut by the time budget)
+ * @param bestEpoch              the epoch whose weights were kept: the lowest validation loss
  */
 public record TrainingMetrics(double validationPerplexity, double validationBitsPerToken, double validationTokens,
                               double validationEvents, double thresholdFromSessions, double trainTokens,
-                              double trainTokensPerSecond, double finalTrainLoss, double trainSeconds) {
+                              double trainTokensPerSecond, double finalTrainLoss, double trainSeconds, double epochs,
+                              double bestEpoch) {
 
     /** Nothing measured yet (an untrained model). */
-    public static final TrainingMetrics NONE = new TrainingMetrics(Double.NaN, Double.NaN, 0, 0, 0, 0, 0, Double.NaN, 0);
+    public static final TrainingMetrics NONE = new TrainingMetrics(Double.NaN, Double.NaN, 0, 0, 0, 0, 0, Double.NaN, 0,
+            0, 0);
 
     /** By name, as a release carries them. */
     public Map<String, Double> asMap() {
@@ -36,6 +40,8 @@ public record TrainingMetrics(double validationPerplexity, double validationBits
         out.put("trainTokensPerSecond", trainTokensPerSecond);
         out.put("finalTrainLoss", finalTrainLoss);
         out.put("trainSeconds", trainSeconds);
+        out.put("epochs", epochs);
+        out.put("bestEpoch", bestEpoch);
         return out;
     }
 }

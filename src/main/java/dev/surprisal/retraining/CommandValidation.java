@@ -50,18 +50,14 @@ final class CommandValidation {
 
     static TrainingOptions options(TrainCommand c) {
         TrainingOptions d = TrainingOptions.defaults();
-        return new TrainingOptions(
-                c.getTokenizer() != null ? c.getTokenizer() : d.tokenizer(),
-                c.getCell() != null ? ModelSpec.Cell.parse(c.getCell()) : d.cell(),
-                c.getEmbeddingSize() != null ? c.getEmbeddingSize() : d.embeddingSize(),
-                c.getHiddenSize() != null ? c.getHiddenSize() : d.hiddenSize(),
-                c.getLayers() != null ? c.getLayers() : d.layers(),
-                c.getEpochs() != null ? c.getEpochs() : d.epochs(),
-                c.getBatchSize() != null ? c.getBatchSize() : d.batchSize(),
-                d.bptt(),
-                c.getLearningRate() != null ? c.getLearningRate().floatValue() : d.learningRate(),
-                d.clipGradient(),
-                c.getSeed() != null ? c.getSeed() : d.seed(),
-                d.maxSegmentTokens(), d.validationFraction(), d.thresholdPercentile());
+        return d.withTokenizer(c.getTokenizer() != null ? c.getTokenizer() : d.tokenizer())
+                .withModel(c.getCell() != null ? ModelSpec.Cell.parse(c.getCell()) : d.cell(),
+                        c.getEmbeddingSize() != null ? c.getEmbeddingSize() : d.embeddingSize(),
+                        c.getHiddenSize() != null ? c.getHiddenSize() : d.hiddenSize(),
+                        c.getLayers() != null ? c.getLayers() : d.layers())
+                .withSchedule(c.getEpochs() != null ? c.getEpochs() : d.maxEpochs(),
+                        c.getBatchSize() != null ? c.getBatchSize() : d.batchSize(),
+                        c.getLearningRate() != null ? c.getLearningRate().floatValue() : d.learningRate(),
+                        c.getSeed() != null ? c.getSeed() : d.seed());
     }
 }

@@ -1,9 +1,12 @@
 package dev.surprisal.scoring;
 
+import dev.surprisal.model.KneserNey;
 import dev.surprisal.model.LanguageModel;
+import dev.surprisal.tokenize.Tokenizer;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Language-model quality of a model on a corpus, measured through the scoring path itself (state
@@ -14,6 +17,56 @@ public record CorpusScore(long tokens, double totalBits, double[] eventPerplexit
 
     public static CorpusScore of(LanguageModel model, List<List<String>> sessions) {
         EventScorer scorer = new EventScorer(0, 0);
+        return of(model.tokenizer(), sessions, () -> new SessionScoring() {
+            private float[] state = model.initialState();
+
+            @Override
+            public Figures next(int[] ids, boolean last) {
+                EventScore score = scorer.score(model, state, ids, last);
+                state = score.state();
+                return new Figures(score.tokens().size(), score.totalBits(), score.worstRank());
+            }
+        });
+    }
+
+    /** The n-gram baseline on the same sessions, scored the same way (session end included). */
+    public static CorpusScore of(KneserNey baseline, Tokenizer tokenizer, List<List<String>> sessions) {
+        return of(tokenizer, sessions, () -> {
+            KneserNey.Session session = baseline.newSession();
+            return (ids, last) -> Figures.of(session.score(last ? withEnd(ids, tokenizer.bosId()) : ids));
+        });
+    }
+
+    private static int[] withEnd(int[] ids, int end) {
+        int[] out = Arrays.copyOf(ids, ids.length + 1);
+        out[ids.length] = end;
+        return out;
+    }
+
+    /** What one event scored. */
+    public record Figures(int tokens, double bits, int worstRank) {
+        public static Figures of(KneserNey.Prediction[] predictions) {
+            double bits = 0;
+            int worst = 0;
+            for (KneserNey.Prediction p : predictions) {
+                bits += p.bits();
+                worst = Math.max(worst, p.rank());
+            }
+            return new Figures(predictions.length, bits, worst);
+        }
+
+        public double perplexity() {
+            return Math.pow(2, bits / tokens);
+        }
+    }
+
+    /** Scores one session's events in order. */
+    @FunctionalInterface
+    public interface SessionScoring {
+        Figures next(int[] ids, boolean last);
+    }
+
+    private static CorpusScore of(Tokenizer tokenizer, List<List<String>> sessions, Supplier<SessionScoring> sessionStart) {
         long tokens = 0;
         double bits = 0;
         double[] perplexities = new double[sessions.stream().mapToInt(List::size).sum()];
@@ -22,18 +75,17 @@ public record CorpusScore(long tokens, double totalBits, double[] eventPerplexit
         int events = 0;
         int scoredSessions = 0;
         for (List<String> session : sessions) {
-            float[] state = model.initialState();
+            SessionScoring scoring = sessionStart.get();
             double max = 0;
             int worst = 0;
             for (int e = 0; e < session.size(); e++) {
-                int[] ids = model.tokenizer().encode(session.get(e));
+                int[] ids = tokenizer.encode(session.get(e));
                 if (ids.length == 0) {
                     continue;
                 }
-                EventScore score = scorer.score(model, state, ids, e == session.size() - 1);
-                state = score.state();
-                tokens += score.tokens().size();
-                bits += score.totalBits();
+                Figures score = scoring.next(ids, e == session.size() - 1);
+                tokens += score.tokens();
+                bits += score.bits();
                 perplexities[events++] = score.perplexity();
                 max = Math.max(max, score.perplexity());
                 worst = Math.max(worst, score.worstRank());
@@ -58,26 +110,64 @@ public record CorpusScore(long tokens, double totalBits, double[] eventPerplexit
     /** Below this many held-out sessions, a threshold is calibrated on events instead of sessions. */
     public static final int MIN_SESSIONS_FOR_SESSION_CALIBRATION = 50;
 
-    /** Nearest-rank percentile of the per-event perplexities. */
-    public double eventPerplexityPercentile(double percentile) {
-        return percentile(eventPerplexities, percentile);
-    }
+    /** Confidence with which a calibrated threshold keeps to its false-positive budget. */
+    public static final double CALIBRATION_CONFIDENCE = 0.9;
 
     /**
-     * The anomaly threshold for a percentile: alerts are raised per session (a session is flagged
-     * when any event is), so the threshold is that percentile of each session's largest event
-     * perplexity: at p99.5, about 0.5% of normal sessions get a flagged event, however many events
-     * they have. Too few sessions (a text read as one stream) fall back to the event percentile.
+     * The anomaly threshold for a percentile p: a budget of (100 - p)% of normal sessions flagged.
+     * Alerts are raised per session (a session is flagged when any event is), so the threshold is
+     * cut from each held-out session's largest event perplexity. It is cut conservatively: a
+     * percentile estimated from a few hundred sessions misses the budget about half the time, so the
+     * threshold is the lowest order statistic whose false-positive rate stays within the budget with
+     * {@link #CALIBRATION_CONFIDENCE} confidence (for 400 sessions and a 1% budget, the second
+     * largest). Too few sessions (a text read as one stream) fall back to events.
      */
     public double anomalyThreshold(double percentile) {
         return sessionMaxPerplexities.length >= MIN_SESSIONS_FOR_SESSION_CALIBRATION
-                ? percentile(sessionMaxPerplexities, percentile) : eventPerplexityPercentile(percentile);
+                ? withinBudget(sessionMaxPerplexities, percentile) : withinBudget(eventPerplexities, percentile);
     }
 
-    /** g for the top-g rule at the same percentile: that share of held-out sessions has a token ranked worse. */
+    /** g for the top-g rule, cut from each held-out session's worst rank the same way. */
     public int topG(double percentile) {
         return (int) (sessionWorstRanks.length >= MIN_SESSIONS_FOR_SESSION_CALIBRATION
-                ? percentile(sessionWorstRanks, percentile) : 0);
+                ? withinBudget(sessionWorstRanks, percentile) : 0);
+    }
+
+    /**
+     * The k-th largest value, for the largest k such that at most {@code k - 1} of n normal sessions
+     * above the budget's rate would be seen with probability at most 1 - confidence (binomial).
+     */
+    static double withinBudget(double[] values, double percentile) {
+        if (values.length == 0) {
+            throw new IllegalStateException("no events were scored");
+        }
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        double rate = 1 - percentile / 100.0;
+        int k = 1;
+        if (rate > 0) {
+            double logRate = Math.log(rate);
+            double logKeep = Math.log1p(-rate);
+            double cumulative = 0;
+            double logChoose = 0;
+            for (int j = 0; j < n; j++) {
+                if (j > 0) {
+                    logChoose += Math.log(n - j + 1) - Math.log(j);
+                }
+                cumulative += Math.exp(logChoose + j * logRate + (n - j) * logKeep);
+                if (cumulative > 1 - CALIBRATION_CONFIDENCE) {
+                    break;
+                }
+                k = j + 1;
+            }
+        }
+        return sorted[n - Math.max(1, k)];
+    }
+
+    /** Nearest-rank percentile of the per-event perplexities. */
+    public double eventPerplexityPercentile(double percentile) {
+        return percentile(eventPerplexities, percentile);
     }
 
     private static double percentile(double[] values, double percentile) {

@@ -11,6 +11,12 @@ public interface Tokenizer {
     /** Id fed to the model once at the start of every session; never produced by {@link #encode}. */
     int bosId();
 
+    /**
+     * Id that {@link #encode} appends to every event of text, so that where an event stops is
+     * predicted and scored like any token; -1 when the tokenizer has none (keys: an event is one key).
+     */
+    int endOfEventId();
+
     int vocabularySize();
 
     int[] encode(String text);
@@ -20,7 +26,10 @@ public interface Tokenizer {
 
     TokenizerSpec spec();
 
-    /** Name and, for vocabulary tokenizers, the vocabulary in id order. */
-    record TokenizerSpec(String type, List<String> vocabulary) {
+    /**
+     * Name, for vocabulary tokenizers the vocabulary in id order, and whether events end with an
+     * end-of-event token (absent in manifests written before it existed: then false).
+     */
+    record TokenizerSpec(String type, List<String> vocabulary, boolean endOfEvent) {
     }
 }

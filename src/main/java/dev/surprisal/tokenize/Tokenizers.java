@@ -7,15 +7,20 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The three tokenizers by name: how to build one from a corpus and how to rebuild it from a manifest. */
+/** The tokenizers by name: how to build one from a corpus and how to rebuild it from a manifest. */
 public final class Tokenizers {
 
     public static final String WORD = "word";
+    public static final String WHITESPACE = "whitespace";
     public static final String KEYS = "keys";
 
-    /** Runs of letters/digits/underscore, or single other non-space characters. */
-    private static final Pattern WORD_PATTERN = Pattern.compile("[\\p{L}\\p{N}_]+|[^\\p{L}\\p{N}_\\s]");
-    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+    /**
+     * Bracketed specials such as {@code <unk>} whole, then runs of letters/digits/underscore, or
+     * single other non-space characters.
+     */
+    private static final Pattern WORD_PATTERN =
+            Pattern.compile("<[\\p{L}\\p{N}_]+>|[\\p{L}\\p{N}_]+|[^\\p{L}\\p{N}_\\s]");
+    private static final Pattern SPACES = Pattern.compile("\\s+");
 
     private Tokenizers() {
     }
@@ -26,33 +31,49 @@ public final class Tokenizers {
         public static final VocabularyLimits KEYS_DEFAULT = new VocabularyLimits(100_000, 1);
     }
 
+    /**
+     * Whether events end with an end-of-event token unless asked otherwise: text does, so that where
+     * a line or a sentence stops is scored; a key is a whole event and does not.
+     */
+    public static boolean endsEventsByDefault(String type) {
+        return !KEYS.equals(type.toLowerCase(Locale.ROOT));
+    }
+
     public static Tokenizer train(String type, Iterable<String> corpus) {
+        return train(type, corpus, endsEventsByDefault(type));
+    }
+
+    public static Tokenizer train(String type, Iterable<String> corpus, boolean endOfEvent) {
         String t = type.toLowerCase(Locale.ROOT);
         return switch (t) {
-            case ByteTokenizer.TYPE -> new ByteTokenizer();
-            case WORD -> train(t, corpus, VocabularyLimits.WORD_DEFAULT);
-            case KEYS -> train(t, corpus, VocabularyLimits.KEYS_DEFAULT);
+            case ByteTokenizer.TYPE -> new ByteTokenizer(endOfEvent);
+            case WORD, WHITESPACE -> train(t, corpus, VocabularyLimits.WORD_DEFAULT, endOfEvent);
+            case KEYS -> train(t, corpus, VocabularyLimits.KEYS_DEFAULT, endOfEvent);
             default -> throw unknown(type);
         };
     }
 
     public static Tokenizer train(String type, Iterable<String> corpus, VocabularyLimits limits) {
+        return train(type, corpus, limits, endsEventsByDefault(type));
+    }
+
+    public static Tokenizer train(String type, Iterable<String> corpus, VocabularyLimits limits, boolean endOfEvent) {
         Function<String, List<String>> splitter = splitter(type);
-        return new VocabularyTokenizer(type, splitter,
-                VocabularyTokenizer.buildVocabulary(corpus, splitter, limits.maxSize(), limits.minCount()));
+        return new VocabularyTokenizer(type, splitter, VocabularyTokenizer.buildVocabulary(corpus, splitter,
+                limits.maxSize(), limits.minCount(), endOfEvent), endOfEvent);
     }
 
     public static Tokenizer fromSpec(Tokenizer.TokenizerSpec spec) {
         if (ByteTokenizer.TYPE.equals(spec.type())) {
-            return new ByteTokenizer();
+            return new ByteTokenizer(spec.endOfEvent());
         }
-        return new VocabularyTokenizer(spec.type(), splitter(spec.type()), spec.vocabulary());
+        return new VocabularyTokenizer(spec.type(), splitter(spec.type()), spec.vocabulary(), spec.endOfEvent());
     }
 
     private static Function<String, List<String>> splitter(String type) {
         return switch (type) {
             case WORD -> Tokenizers::words;
-            case KEYS -> Tokenizers::keys;
+            case WHITESPACE, KEYS -> Tokenizers::whitespace;
             default -> throw unknown(type);
         };
     }
@@ -66,12 +87,13 @@ public final class Tokenizers {
         return out;
     }
 
-    static List<String> keys(String text) {
+    /** Pre-tokenised text (PTB) and log keys: whatever whitespace separates is a token. */
+    static List<String> whitespace(String text) {
         String trimmed = text.strip();
-        return trimmed.isEmpty() ? List.of() : List.of(WHITESPACE.split(trimmed));
+        return trimmed.isEmpty() ? List.of() : List.of(SPACES.split(trimmed));
     }
 
     private static IllegalArgumentException unknown(String type) {
-        return new IllegalArgumentException("unknown tokenizer '" + type + "' (expected byte, word or keys)");
+        return new IllegalArgumentException("unknown tokenizer '" + type + "' (expected byte, word, whitespace or keys)");
     }
 }

@@ -17,6 +17,14 @@ public final class ConsoleProgress implements TrainingProgress.Listener {
     }
 
     @Override
+    public void onEpoch(TrainingProgress.Epoch e) {
+        out.println(String.format(Locale.ROOT, "  epoch %d: train loss %.3f, validation %.3f bits/token (perplexity %.2f)%s,"
+                        + " next learning rate %.2g, %d s", e.epoch(), e.trainLoss(), e.validationBitsPerToken(),
+                Math.exp(e.validationLoss()), e.best() ? " best so far" : "", e.learningRate(), e.elapsed().toSeconds()));
+        out.flush();
+    }
+
+    @Override
     public void onProgress(TrainingProgress p) {
         long now = System.nanoTime();
         boolean last = p.step() == p.totalSteps();

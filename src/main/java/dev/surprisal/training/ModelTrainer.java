@@ -32,13 +32,23 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Trains a model from scratch: Adam on softmax cross-entropy, gradient clipping, truncated BPTT.
+ * Trains a model: Adam on softmax cross-entropy, gradient clipping, truncated BPTT, dropout and
+ * weight decay as the options (or {@link ModelSizing}) say.
+ *
+ * <p>Nobody should have to guess a number of epochs. After every epoch the loss on the held-out
+ * sessions is measured; the weights of the best epoch are kept; an epoch that does not improve on it
+ * halves the learning rate, and {@code patience} such epochs in a row stop training. The epoch cap
+ * and the time budget bound the run whatever happens.
  *
  * <p>Every session is trained from a zero state and starts with the session-start token, exactly
  * as the scorer starts a session, so held-out perplexity predicts what the scorer will see.
  * Sessions are batched with others of similar length; padding is masked out of the loss.
  */
 public final class ModelTrainer {
+
+    /** Relative fall in validation loss that counts as an improvement. */
+    private static final double MIN_IMPROVEMENT = 1e-3;
+    private static final float LR_DECAY = 0.5f;
 
     private final TrainingOptions options;
     private final TrainingProgress.Listener listener;
@@ -59,125 +69,232 @@ public final class ModelTrainer {
     public LanguageModel train(Corpus corpus, LanguageModel base) throws MalformedModelException {
         Instant started = Instant.now();
         Corpus.Split split = corpus.split(options.validationFraction(), options.seed());
-        Tokenizer tokenizer = base != null ? base.tokenizer() : Tokenizers.train(options.tokenizer(), split.train().texts());
-        ModelSpec spec = base != null ? base.spec() : new ModelSpec(options.cell(), tokenizer.vocabularySize(),
-                options.embeddingSize(), options.hiddenSize(), options.layers());
+        Tokenizer tokenizer = base != null ? base.tokenizer() : Tokenizers.train(options.tokenizer(), split.train().texts(),
+                options.endOfEvent() != null ? options.endOfEvent() : Tokenizers.endsEventsByDefault(options.tokenizer()));
+        List<int[]> trainSessions = BaselineTrainer.encode(split.train(), tokenizer);
+        List<int[]> sequences = segments(trainSessions, tokenizer);
+        List<int[]> validation = segments(BaselineTrainer.encode(split.validation(), tokenizer), tokenizer);
+        if (trainSessions.stream().allMatch(ids -> ids.length == 0)) {
+            throw new IllegalArgumentException("the training text has no tokens");
+        }
+        ModelSpec spec = base != null ? base.spec()
+                : ModelSizing.choose(options, tokenizer, sequences.stream().mapToLong(s -> s.length - 1).sum());
         String createdAt = started.truncatedTo(ChronoUnit.SECONDS).toString();
         ModelManifest untrained = new ModelManifest(ModelManifest.FORMAT_VERSION, "untrained", createdAt, spec,
                 tokenizer.spec(), 0, options.thresholdPercentile(), TrainingMetrics.NONE, true, 0);
 
         Engine.getInstance().setRandomSeed((int) options.seed());
-        List<int[]> sequences = sequences(split.train(), tokenizer);
         try (LanguageModel model = base != null ? ModelArtifact.withManifest(base, untrained)
                 : ModelArtifact.initialise(untrained)) {
-            StepClock clock = runEpochs(model, sequences);
-            return calibrate(model, split.validation(), clock, started);
+            Run run = runEpochs(model, sequences, validation, started);
+            try (LanguageModel best = ModelArtifact.fromWeights(untrained, run.bestWeights);
+                 LanguageModel withBaseline = options.baselineOrder() == 0 ? null
+                         : ModelArtifact.withBaseline(best, BaselineTrainer.train(options.baselineOrder(),
+                                 tokenizer, split.train(), split.validation(), options.thresholdPercentile()))) {
+                return calibrate(withBaseline != null ? withBaseline : best, split.validation(), run, started);
+            }
         }
     }
 
-    private LanguageModel calibrate(LanguageModel trained, Corpus validation, StepClock clock, Instant started)
+    private LanguageModel calibrate(LanguageModel trained, Corpus validation, Run run, Instant started)
             throws MalformedModelException {
-        try (LanguageModel candidate = ModelArtifact.withManifest(trained, trained.manifest())) {
-            CorpusScore held = CorpusScore.of(candidate, validation.sessions());
-            double threshold = held.anomalyThreshold(options.thresholdPercentile());
-            TrainingMetrics metrics = new TrainingMetrics(held.perplexity(), held.bitsPerToken(), held.tokens(),
-                    held.eventPerplexities().length,
-                    held.sessionMaxPerplexities().length >= CorpusScore.MIN_SESSIONS_FOR_SESSION_CALIBRATION ? 1 : 0,
-                    clock.tokens, clock.tokensPerSecond(), clock.lastLoss,
-                    Duration.between(started, Instant.now()).toMillis() / 1000.0);
-            ModelManifest m = trained.manifest();
-            ModelManifest calibrated = new ModelManifest(m.formatVersion(), m.version(), m.createdAt(), m.spec(),
-                    m.tokenizer(), threshold, options.thresholdPercentile(), metrics, m.scoresSessionEnd(),
-                    held.topG(options.thresholdPercentile()));
-            return ModelArtifact.withManifest(candidate,
-                    calibrated.withVersion(ModelArtifact.versionFor(candidate, m.createdAt())));
-        }
+        CorpusScore held = CorpusScore.of(trained, validation.sessions());
+        double threshold = held.anomalyThreshold(options.thresholdPercentile());
+        StepClock clock = run.clock;
+        TrainingMetrics metrics = new TrainingMetrics(held.perplexity(), held.bitsPerToken(), held.tokens(),
+                held.eventPerplexities().length,
+                held.sessionMaxPerplexities().length >= CorpusScore.MIN_SESSIONS_FOR_SESSION_CALIBRATION ? 1 : 0,
+                clock.tokens, clock.tokensPerSecond(), clock.lastLoss,
+                Duration.between(started, Instant.now()).toMillis() / 1000.0, run.epochs, run.bestEpoch);
+        ModelManifest m = trained.manifest();
+        ModelManifest calibrated = new ModelManifest(m.formatVersion(), m.version(), m.createdAt(), m.spec(),
+                m.tokenizer(), threshold, options.thresholdPercentile(), metrics, m.scoresSessionEnd(),
+                held.topG(options.thresholdPercentile()));
+        return ModelArtifact.withManifest(trained, calibrated.withVersion(ModelArtifact.versionFor(trained, m.createdAt())));
     }
 
-    private StepClock runEpochs(LanguageModel model, List<int[]> sequences) {
+    private Run runEpochs(LanguageModel model, List<int[]> sequences, List<int[]> validation, Instant started) {
         List<List<int[]>> batches = batches(sequences);
+        List<List<int[]>> validationBatches = batches(validation);
         long stepsPerEpoch = batches.stream().mapToLong(this::windows).sum();
-        long totalSteps = stepsPerEpoch * options.epochs();
+        LearningRate rate = new LearningRate(options.learningRate());
         DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
                 .optOptimizer(Adam.builder()
-                        .optLearningRateTracker(Tracker.fixed(options.learningRate()))
+                        .optLearningRateTracker(rate)
+                        .optWeightDecays(options.weightDecay())
                         .optClipGrad(options.clipGradient())
                         .build());
         Random random = new Random(options.seed());
-        StepClock clock = new StepClock(totalSteps);
+        Instant deadline = options.timeBudget().isZero() ? null : started.plus(options.timeBudget());
+        Run run = new Run();
         try (Trainer trainer = model.newTrainer(config, options.batchSize(), options.bptt())) {
-            for (int epoch = 1; epoch <= options.epochs(); epoch++) {
+            double bestLoss = Double.POSITIVE_INFINITY;
+            int stale = 0;
+            for (int epoch = 1; epoch <= options.maxEpochs() && stale < options.patience(); epoch++) {
+                run.clock = new StepClock(stepsPerEpoch, run.clock);
                 Collections.shuffle(batches, random);
+                double lossSum = 0;
                 for (List<int[]> batch : batches) {
-                    trainBatch(trainer, model.spec(), batch, epoch, clock);
+                    if (deadline != null && Instant.now().isAfter(deadline)) {
+                        break;
+                    }
+                    lossSum += trainBatch(trainer, model.spec(), batch, epoch, run.clock);
+                }
+                double validationLoss = validationLoss(trainer, model.spec(), validationBatches);
+                boolean best = validationLoss == Double.NEGATIVE_INFINITY || validationLoss < bestLoss * (1 - MIN_IMPROVEMENT);
+                run.epochs = epoch;
+                if (best || run.bestWeights == null) {
+                    bestLoss = Math.min(bestLoss, validationLoss);
+                    run.bestEpoch = epoch;
+                    run.bestWeights = ModelArtifact.snapshot(model);
+                    stale = 0;
+                } else {
+                    stale++;
+                    rate.value *= LR_DECAY;
+                }
+                listener.onEpoch(new TrainingProgress.Epoch(epoch, lossSum / Math.max(1, run.clock.steps),
+                        validationLoss, best, rate.value, Duration.between(started, Instant.now())));
+                if (deadline != null && Instant.now().isAfter(deadline)) {
+                    break;
                 }
             }
         }
-        return clock;
+        return run;
     }
 
-    private void trainBatch(Trainer trainer, ModelSpec spec, List<int[]> batch, int epoch, StepClock clock) {
-        int rows = batch.size();
-        int length = batch.stream().mapToInt(s -> s.length).max().orElseThrow() - 1;
-        try (NDManager batchManager = trainer.getManager().newSubManager()) {
-            Shape stateShape = new Shape(spec.layers(), rows, spec.hiddenSize()); // (layers, batch, hidden)
-            NDList state = new NDList(batchManager.zeros(stateShape));
-            if (spec.cell() == ModelSpec.Cell.LSTM) {
-                state.add(batchManager.zeros(stateShape));
+    /** Mean nats per token over the held-out sequences, teacher-forced, without dropout. */
+    private double validationLoss(Trainer trainer, ModelSpec spec, List<List<int[]>> batches) {
+        double nats = 0;
+        long tokens = 0;
+        for (List<int[]> batch : batches) {
+            int length = batch.stream().mapToInt(s -> s.length).max().orElseThrow() - 1;
+            try (NDManager batchManager = trainer.getManager().newSubManager()) {
+                NDList state = zeroState(batchManager, spec, batch.size());
+                for (int from = 0; from < length; from += options.bptt()) {
+                    int width = Math.min(options.bptt(), length - from);
+                    Window w = Window.of(batch, from, width);
+                    try (NDManager m = batchManager.newSubManager()) {
+                        NDList in = new NDList(m.create(w.inputs, new Shape(batch.size(), width))); // (batch, time)
+                        in.addAll(state);
+                        NDList out = trainer.evaluate(in);
+                        NDArray picked = out.head().logSoftmax(2)                                 // (batch, time, vocab)
+                                .gather(m.create(w.labels, new Shape(batch.size(), width, 1)), 2).squeeze(2);
+                        nats -= picked.mul(m.create(w.mask, new Shape(batch.size(), width))).sum().getFloat();
+                        tokens += w.counted;
+                        state = keep(out.subNDList(1), batchManager);
+                    }
+                }
             }
+        }
+        // no held-out tokens: every epoch counts as the best, the last one is kept
+        return tokens == 0 ? Double.NEGATIVE_INFINITY : nats / tokens;
+    }
+
+    private static NDList zeroState(NDManager manager, ModelSpec spec, int rows) {
+        Shape stateShape = new Shape(spec.layers(), rows, spec.hiddenSize()); // (layers, batch, hidden)
+        NDList state = new NDList(manager.zeros(stateShape));
+        if (spec.cell() == ModelSpec.Cell.LSTM) {
+            state.add(manager.zeros(stateShape));
+        }
+        return state;
+    }
+
+    private static NDList keep(NDList state, NDManager manager) {
+        NDList next = new NDList();
+        for (NDArray s : state) {
+            NDArray detached = s.stopGradient();
+            detached.attach(manager);
+            next.add(detached);
+        }
+        return next;
+    }
+
+    /** Inputs, labels and loss mask of columns [from, from + width) of a batch; padding is masked. */
+    private record Window(int[] inputs, long[] labels, float[] mask, int counted) {
+        static Window of(List<int[]> batch, int from, int width) {
+            int rows = batch.size();
+            int[] inputs = new int[rows * width];
+            long[] labels = new long[rows * width];
+            float[] mask = new float[rows * width];
+            int counted = 0;
+            for (int r = 0; r < rows; r++) {
+                int[] seq = batch.get(r);
+                for (int t = 0; t < width; t++) {
+                    int i = from + t;
+                    if (i + 1 < seq.length) {
+                        inputs[r * width + t] = seq[i];
+                        labels[r * width + t] = seq[i + 1];
+                        mask[r * width + t] = 1f;
+                        counted++;
+                    }
+                }
+            }
+            return new Window(inputs, labels, mask, counted);
+        }
+    }
+
+    /** The learning rate Adam reads at every update; lowered between epochs on a plateau. */
+    private static final class LearningRate implements Tracker {
+        private float value;
+
+        LearningRate(float initial) {
+            this.value = initial;
+        }
+
+        @Override
+        public float getNewValue(int numUpdate) {
+            return value;
+        }
+    }
+
+    /** What a run leaves behind: the best epoch's weights and the counts for the manifest. */
+    private static final class Run {
+        private StepClock clock = new StepClock(0, null);
+        private byte[] bestWeights;
+        private int epochs;
+        private int bestEpoch;
+    }
+
+    /** Trains one batch window by window; returns the sum of the windows' losses. */
+    private double trainBatch(Trainer trainer, ModelSpec spec, List<int[]> batch, int epoch, StepClock clock) {
+        int length = batch.stream().mapToInt(s -> s.length).max().orElseThrow() - 1;
+        double losses = 0;
+        try (NDManager batchManager = trainer.getManager().newSubManager()) {
+            NDList state = zeroState(batchManager, spec, batch.size());
             for (int from = 0; from < length; from += options.bptt()) {
                 int width = Math.min(options.bptt(), length - from);
                 state = trainWindow(trainer, batchManager, batch, from, width, state, epoch, clock);
+                losses += clock.lastLoss;
             }
         }
+        return losses;
     }
 
     /** One optimiser step on columns [from, from + width) of the batch; returns the detached state. */
     private NDList trainWindow(Trainer trainer, NDManager batchManager, List<int[]> batch, int from, int width,
                                NDList state, int epoch, StepClock clock) {
         int rows = batch.size();
-        int[] inputs = new int[rows * width];
-        long[] labels = new long[rows * width];
-        float[] mask = new float[rows * width];
-        int counted = 0;
-        for (int r = 0; r < rows; r++) {
-            int[] seq = batch.get(r);
-            for (int t = 0; t < width; t++) {
-                int i = from + t;
-                if (i + 1 < seq.length) {
-                    inputs[r * width + t] = seq[i];
-                    labels[r * width + t] = seq[i + 1];
-                    mask[r * width + t] = 1f;
-                    counted++;
-                }
-            }
-        }
+        Window w = Window.of(batch, from, width);
         try (NDManager m = batchManager.newSubManager()) {
-            NDList in = new NDList(m.create(inputs, new Shape(rows, width))); // (batch, time)
+            NDList in = new NDList(m.create(w.inputs, new Shape(rows, width))); // (batch, time)
             in.addAll(state);
-            NDArray y = m.create(labels, new Shape(rows, width, 1));          // (batch, time, 1)
-            NDArray weights = m.create(mask, new Shape(rows, width));         // (batch, time)
+            NDArray y = m.create(w.labels, new Shape(rows, width, 1));          // (batch, time, 1)
+            NDArray weights = m.create(w.mask, new Shape(rows, width));         // (batch, time)
             NDList out;
             double loss;
             try (GradientCollector gc = trainer.newGradientCollector()) {
                 out = trainer.forward(in);
-                NDArray logProbs = out.head().logSoftmax(2);                   // (batch, time, vocab)
-                NDArray picked = logProbs.gather(y, 2).squeeze(2);             // (batch, time)
-                NDArray mean = picked.mul(weights).sum().neg().div(Math.max(1, counted));
+                NDArray logProbs = out.head().logSoftmax(2);                     // (batch, time, vocab)
+                NDArray picked = logProbs.gather(y, 2).squeeze(2);               // (batch, time)
+                NDArray mean = picked.mul(weights).sum().neg().div(Math.max(1, w.counted));
                 gc.backward(mean);
                 loss = mean.getFloat();
             }
             trainer.step();
-            NDList next = new NDList();
-            for (NDArray s : out.subNDList(1)) {
-                NDArray detached = s.stopGradient();
-                detached.attach(batchManager);
-                next.add(detached);
-            }
-            clock.step(counted, loss);
-            listener.onProgress(new TrainingProgress(epoch, options.epochs(), clock.steps, clock.totalSteps, loss,
+            clock.step(w.counted, loss);
+            listener.onProgress(new TrainingProgress(epoch, options.maxEpochs(), clock.steps, clock.totalSteps, loss,
                     clock.tokensPerSecond(), clock.eta()));
-            return next;
+            return keep(out.subNDList(1), batchManager);
         }
     }
 
@@ -190,31 +307,17 @@ public final class ModelTrainer {
      * Each session as [bos, tokens…, bos]: the closing bos teaches the model where sessions end.
      * Cut into segments that overlap by one token so no label is lost.
      */
-    private List<int[]> sequences(Corpus train, Tokenizer tokenizer) {
+    private List<int[]> segments(List<int[]> sessions, Tokenizer tokenizer) {
         List<int[]> out = new ArrayList<>();
         int segment = options.maxSegmentTokens();
-        for (List<String> session : train.sessions()) {
-            List<int[]> parts = new ArrayList<>();
-            int total = 2;
-            for (String text : session) {
-                int[] ids = tokenizer.encode(text);
-                parts.add(ids);
-                total += ids.length;
-            }
-            int[] seq = new int[total];
+        for (int[] ids : sessions) {
+            int[] seq = new int[ids.length + 2];
             seq[0] = tokenizer.bosId();
-            int at = 1;
-            for (int[] ids : parts) {
-                System.arraycopy(ids, 0, seq, at, ids.length);
-                at += ids.length;
-            }
-            seq[at] = tokenizer.bosId();
+            System.arraycopy(ids, 0, seq, 1, ids.length);
+            seq[seq.length - 1] = tokenizer.bosId();
             for (int from = 0; from + 1 < seq.length; from += segment) {
                 out.add(java.util.Arrays.copyOfRange(seq, from, Math.min(seq.length, from + segment + 1)));
             }
-        }
-        if (out.isEmpty()) {
-            throw new IllegalArgumentException("the training text has no tokens");
         }
         return out;
     }
@@ -229,16 +332,20 @@ public final class ModelTrainer {
         return out;
     }
 
-    /** Counts steps and tokens for progress, throughput and ETA. */
+    /** Counts an epoch's steps for progress and ETA, and all epochs' tokens for throughput. */
     private static final class StepClock {
         private final long totalSteps;
         private final long startNanos = System.nanoTime();
+        private final long runStartNanos;
         private long steps;
         private long tokens;
         private double lastLoss = Double.NaN;
 
-        StepClock(long totalSteps) {
+        StepClock(long totalSteps, StepClock previous) {
             this.totalSteps = totalSteps;
+            this.runStartNanos = previous == null ? startNanos : previous.runStartNanos;
+            this.tokens = previous == null ? 0 : previous.tokens;
+            this.lastLoss = previous == null ? Double.NaN : previous.lastLoss;
         }
 
         void step(int stepTokens, double loss) {
@@ -248,13 +355,13 @@ public final class ModelTrainer {
         }
 
         double tokensPerSecond() {
-            double seconds = (System.nanoTime() - startNanos) / 1e9;
+            double seconds = (System.nanoTime() - runStartNanos) / 1e9;
             return seconds <= 0 ? 0 : tokens / seconds;
         }
 
         Duration eta() {
             long elapsed = System.nanoTime() - startNanos;
-            return steps == 0 ? Duration.ZERO : Duration.ofNanos(elapsed / steps * (totalSteps - steps));
+            return steps == 0 ? Duration.ZERO : Duration.ofNanos(elapsed / steps * Math.max(0, totalSteps - steps));
         }
     }
 }

@@ -21,7 +21,7 @@ public final class TestModels {
     /** @param scoresSessionEnd as if trained with session ends marked (the end-flag event then scores the end) */
     public static LanguageModel tinyByteModel(ModelSpec.Cell cell, int layers, double threshold,
                                               boolean scoresSessionEnd) {
-        ByteTokenizer tokenizer = new ByteTokenizer();
+        ByteTokenizer tokenizer = new ByteTokenizer(false);
         ModelSpec spec = new ModelSpec(cell, tokenizer.vocabularySize(), 8, 16, layers);
         ModelManifest manifest = new ModelManifest(ModelManifest.FORMAT_VERSION,
                 "test-" + cell + "-" + layers + (scoresSessionEnd ? "-end" : ""), "2026-01-01T00:00:00Z", spec,

@@ -34,21 +34,65 @@ class ModelTrainerTest {
     @Test
     void learnsARegularLanguageAndCalibratesAThreshold() throws Exception {
         List<TrainingProgress> progress = new ArrayList<>();
+        List<TrainingProgress.Epoch> epochs = new ArrayList<>();
         TrainingOptions options = TrainingOptions.defaults()
                 .withModel(ModelSpec.Cell.LSTM, 16, 32, 1)
                 .withSchedule(6, 8, 1e-2f, 7);
-        try (LanguageModel model = new ModelTrainer(options, progress::add).train(corpus(1))) {
+        TrainingProgress.Listener listener = new TrainingProgress.Listener() {
+            @Override
+            public void onProgress(TrainingProgress p) {
+                progress.add(p);
+            }
+
+            @Override
+            public void onEpoch(TrainingProgress.Epoch e) {
+                epochs.add(e);
+            }
+        };
+        try (LanguageModel model = new ModelTrainer(options, listener).train(corpus(1))) {
             double perplexity = model.manifest().metrics().validationPerplexity();
             // Uniform over 257 bytes is 257; the language has a handful of choices per position.
             assertTrue(perplexity < 6, "validation perplexity " + perplexity);
             assertTrue(model.manifest().anomalyThreshold() > 1);
             assertTrue(model.version().startsWith("v"), model.version());
             assertTrue(progress.get(progress.size() - 1).loss() < progress.get(0).loss());
-            assertEquals(progress.size(), progress.get(progress.size() - 1).totalSteps());
+            assertEquals(progress.size(), epochs.size() * progress.get(0).totalSteps());
 
             // The manifest's figure is what the scoring path measures on the same held-out text.
             Corpus.Split split = corpus(1).split(options.validationFraction(), options.seed());
             assertEquals(perplexity, CorpusScore.of(model, split.validation().sessions()).perplexity(), 1e-9);
+        }
+    }
+
+    @Test
+    void stopsWhenValidationStopsImprovingAndKeepsTheBestEpoch() throws Exception {
+        List<TrainingProgress.Epoch> epochs = new ArrayList<>();
+        TrainingOptions options = TrainingOptions.defaults()
+                .withModel(ModelSpec.Cell.LSTM, 16, 32, 1)
+                .withSchedule(200, 8, 2e-2f, 11)
+                .withStopping(2, java.time.Duration.ZERO);
+        TrainingProgress.Listener listener = new TrainingProgress.Listener() {
+            @Override
+            public void onProgress(TrainingProgress p) {
+            }
+
+            @Override
+            public void onEpoch(TrainingProgress.Epoch e) {
+                epochs.add(e);
+            }
+        };
+        try (LanguageModel model = new ModelTrainer(options, listener).train(corpus(3))) {
+            assertTrue(epochs.size() < 200, "stopped after " + epochs.size() + " epochs");
+            TrainingProgress.Epoch best = epochs.stream()
+                    .min(java.util.Comparator.comparingDouble(TrainingProgress.Epoch::validationLoss)).orElseThrow();
+            // the last epochs did not improve, each halved the rate, and the best one's weights were kept
+            assertTrue(!epochs.get(epochs.size() - 1).best() && !epochs.get(epochs.size() - 2).best());
+            assertTrue(epochs.get(epochs.size() - 1).learningRate() < 2e-2f);
+            assertEquals(best.epoch(), (int) model.manifest().metrics().bestEpoch());
+            assertEquals(epochs.size(), (int) model.manifest().metrics().epochs());
+            assertEquals(best.validationBitsPerToken(), model.manifest().metrics().validationBitsPerToken(),
+                    1e-3 * best.validationBitsPerToken(), "the scoring path measures the kept epoch's loss");
+            assertTrue(model.baseline().isPresent(), "a Kneser-Ney baseline is kept with the model");
         }
     }
 
