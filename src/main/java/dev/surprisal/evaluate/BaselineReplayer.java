@@ -2,6 +2,7 @@ package dev.surprisal.evaluate;
 
 import dev.surprisal.model.KneserNey;
 import dev.surprisal.scoring.AnomalyPolicy;
+import dev.surprisal.scoring.CorpusScore;
 import dev.surprisal.session.ScoredEvents;
 import dev.surprisal.tokenize.Tokenizer;
 
@@ -46,7 +47,7 @@ public final class BaselineReplayer {
                     ids = Arrays.copyOf(ids, ids.length + 1);
                     ids[ids.length - 1] = tokenizer.bosId();
                 }
-                results.add(result(event, ids, state.score(ids), tokenizer, policy));
+                results.add(result(event, ids, state.score(ids), tokenizer, policy, event.end()));
             }
             out.add(new Replayer.SessionResult(session, results, refused));
         }
@@ -54,7 +55,7 @@ public final class BaselineReplayer {
     }
 
     private static Replayer.EventResult result(ReplaySession.Event event, int[] ids, KneserNey.Prediction[] predictions,
-                                               Tokenizer tokenizer, AnomalyPolicy policy) {
+                                               Tokenizer tokenizer, AnomalyPolicy policy, boolean endsSession) {
         double bits = 0;
         int worst = 0;
         List<Replayer.TokenBits> top = new ArrayList<>();
@@ -65,7 +66,7 @@ public final class BaselineReplayer {
                     predictions[i].bits(), i));
         }
         top.sort(Comparator.comparingDouble(Replayer.TokenBits::bits).reversed());
-        double perplexity = Math.pow(2, bits / predictions.length);
+        double perplexity = CorpusScore.Figures.of(predictions, endsSession).perplexity();
         AnomalyPolicy.Verdict verdict = policy.judge(perplexity, worst);
         return new Replayer.EventResult(event.eventId(), event.text(), event.label(), predictions.length, bits,
                 perplexity, worst, verdict.score(), verdict.anomalous(),

@@ -24,7 +24,7 @@ public record CorpusScore(long tokens, double totalBits, double[] eventPerplexit
             public Figures next(int[] ids, boolean last) {
                 EventScore score = scorer.score(model, state, ids, last);
                 state = score.state();
-                return new Figures(score.tokens().size(), score.totalBits(), score.worstRank());
+                return new Figures(score.tokens().size(), score.totalBits(), score.worstRank(), score.endBits());
             }
         });
     }
@@ -33,7 +33,7 @@ public record CorpusScore(long tokens, double totalBits, double[] eventPerplexit
     public static CorpusScore of(KneserNey baseline, Tokenizer tokenizer, List<List<String>> sessions) {
         return of(tokenizer, sessions, () -> {
             KneserNey.Session session = baseline.newSession();
-            return (ids, last) -> Figures.of(session.score(last ? withEnd(ids, tokenizer.bosId()) : ids));
+            return (ids, last) -> Figures.of(session.score(last ? withEnd(ids, tokenizer.bosId()) : ids), last);
         });
     }
 
@@ -43,20 +43,22 @@ public record CorpusScore(long tokens, double totalBits, double[] eventPerplexit
         return out;
     }
 
-    /** What one event scored. */
-    public record Figures(int tokens, double bits, int worstRank) {
-        public static Figures of(KneserNey.Prediction[] predictions) {
+    /** What one event scored; {@code endBits} as in {@link EventScore}. */
+    public record Figures(int tokens, double bits, int worstRank, double endBits) {
+        /** @param endsSession whether the last prediction is the session's end */
+        public static Figures of(KneserNey.Prediction[] predictions, boolean endsSession) {
             double bits = 0;
             int worst = 0;
             for (KneserNey.Prediction p : predictions) {
                 bits += p.bits();
                 worst = Math.max(worst, p.rank());
             }
-            return new Figures(predictions.length, bits, worst);
+            return new Figures(predictions.length, bits, worst,
+                    endsSession ? predictions[predictions.length - 1].bits() : Double.NaN);
         }
 
         public double perplexity() {
-            return Math.pow(2, bits / tokens);
+            return EventScore.perplexity(tokens, bits, endBits);
         }
     }
 

@@ -24,7 +24,7 @@ public final class EventScorer {
     }
 
     public EventScore score(LanguageModel model, float[] state, int[] tokens) {
-        return fromForward(model.forward(state, tokens, keep()), tokens);
+        return fromForward(model.forward(state, tokens, keep()), tokens, model.tokenizer().bosId());
     }
 
     /** Top tokens kept per position: enough for the per-token and the next-token predictions. */
@@ -58,7 +58,7 @@ public final class EventScorer {
         List<LanguageModel.Forward> forwards = model.forwardBatch(states, tokens, keep());
         List<EventScore> out = new ArrayList<>(forwards.size());
         for (int i = 0; i < forwards.size(); i++) {
-            out.add(fromForward(forwards.get(i), tokens.get(i)));
+            out.add(fromForward(forwards.get(i), tokens.get(i), model.tokenizer().bosId()));
         }
         return out;
     }
@@ -68,7 +68,8 @@ public final class EventScorer {
         return top(model.predict(state, topK), 0, topK);
     }
 
-    EventScore fromForward(LanguageModel.Forward forward, int[] tokens) {
+    /** {@code end}: the session-start id, which as a scored token can only be the session's end. */
+    EventScore fromForward(LanguageModel.Forward forward, int[] tokens, int end) {
         List<EventScore.TokenResult> results = new ArrayList<>(tokens.length);
         double total = 0;
         double max = 0;
@@ -83,8 +84,9 @@ public final class EventScorer {
                     perTokenTopK > 0 ? top(forward, t, perTokenTopK) : null));
         }
         int last = tokens.length;
+        double endBits = last > 0 && tokens[last - 1] == end ? results.get(last - 1).surprisalBits() : Double.NaN;
         return new EventScore(results, top(forward, last, topK), forward.entropy(last) / LN2, total, max, worstRank,
-                forward.state());
+                forward.state(), endBits);
     }
 
     /** The k most likely tokens at a position, most likely first. */
