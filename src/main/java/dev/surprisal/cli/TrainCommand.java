@@ -7,6 +7,7 @@ import dev.surprisal.model.TrainingMetrics;
 import dev.surprisal.training.ConsoleProgress;
 import dev.surprisal.training.Corpus;
 import dev.surprisal.training.CorpusReader;
+import dev.surprisal.training.HyperparameterSearch;
 import dev.surprisal.training.ModelTrainer;
 import dev.surprisal.training.TrainingOptions;
 
@@ -88,6 +89,13 @@ final class TrainCommand implements Callable<Integer> {
             + "that does not improve validation loss.")
     float learningRate;
 
+    @Option(names = "--search", description = "Try a few variations around the default architecture (size, dropout, "
+            + "learning rate) on the validation split, print the table, keep the best.")
+    boolean search;
+
+    @Option(names = "--search-budget", defaultValue = "PT30M", description = "Wall time for all of --search's trials.")
+    Duration searchBudget;
+
     @Option(names = "--baseline-order", defaultValue = "3", description = "Order of the Kneser-Ney n-gram baseline "
             + "trained on the same text and kept with the model (0: none).")
     int baselineOrder;
@@ -96,9 +104,9 @@ final class TrainCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--threshold-percentile", defaultValue = "99",
-            description = "Budget for false alarms: at most 100 - p % of normal sessions flagged. The threshold and g are "
-                    + "cut from held-out normal sessions (their largest event perplexity, their worst rank) so that the "
-                    + "budget holds with 90% confidence.")
+            description = "Budget for false alarms: 100 - p % of normal sessions flagged. The threshold and g are cut from "
+                    + "held-out normal sessions (their largest event perplexity, their worst rank) as split-conformal "
+                    + "prediction cuts them, so new normal sessions are flagged at most that often in expectation.")
     double thresholdPercentile;
 
     @Override
@@ -113,7 +121,8 @@ final class TrainCommand implements Callable<Integer> {
                 .withBaselineOrder(baselineOrder);
         System.out.printf(Locale.ROOT, "training a %s %s on %d sessions, %d events of %s%n",
                 tokenizer, cell, text.sessions().size(), text.events(), corpus);
-        try (LanguageModel model = new ModelTrainer(options, new ConsoleProgress(System.out)).train(text)) {
+        try (LanguageModel model = search ? new HyperparameterSearch(options, searchBudget, System.out).run(text)
+                : new ModelTrainer(options, new ConsoleProgress(System.out)).train(text)) {
             ModelArtifact.save(model, out);
             TrainingMetrics m = model.manifest().metrics();
             System.out.printf(Locale.ROOT, "saved model %s to %s%n", model.version(), out);

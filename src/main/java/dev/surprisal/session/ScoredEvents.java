@@ -7,8 +7,11 @@ import dev.surprisal.avro.SessionEndReason;
 import dev.surprisal.avro.SessionSummary;
 import dev.surprisal.avro.TextEvent;
 import dev.surprisal.avro.TokenScore;
+import dev.surprisal.avro.WordScore;
 import dev.surprisal.scoring.AnomalyPolicy;
 import dev.surprisal.scoring.EventScore;
+import dev.surprisal.scoring.WordSurprisal;
+import dev.surprisal.tokenize.ByteTokenizer;
 import dev.surprisal.tokenize.Tokenizer;
 
 import java.time.Instant;
@@ -57,7 +60,20 @@ public final class ScoredEvents {
                 .setAnomalyRule(AnomalyRule.valueOf(verdict.rule().name()))
                 .setPerplexityThreshold(policy.perplexityThreshold())
                 .setTopG(policy.topG())
+                .setWords(ByteTokenizer.TYPE.equals(tokenizer.spec().type()) ? words(event.getText(), score) : null)
                 .build();
+    }
+
+    private static List<WordScore> words(String text, EventScore score) {
+        double[] bits = new double[score.tokens().size()];
+        for (int i = 0; i < bits.length; i++) {
+            bits[i] = score.tokens().get(i).surprisalBits();
+        }
+        List<WordScore> out = new ArrayList<>();
+        for (WordSurprisal.Word w : WordSurprisal.of(text, bits)) {
+            out.add(new WordScore(w.word(), w.charOffset(), w.bits()));
+        }
+        return out;
     }
 
     public static SessionSummary summary(String session, SessionState state, SessionEndReason reason) {
