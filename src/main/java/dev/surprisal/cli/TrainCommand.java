@@ -132,9 +132,10 @@ final class TrainCommand implements Callable<Integer> {
                     spec.dropout(), spec.tiedWeights() ? ", tied weights" : "");
             System.out.printf(Locale.ROOT, "trained %.0f epochs (kept epoch %.0f) on %.0f tokens at %.0f tokens/s in %.1f s%n",
                     m.epochs(), m.bestEpoch(), m.trainTokens(), m.trainTokensPerSecond(), m.trainSeconds());
-            System.out.printf(Locale.ROOT, "anomaly threshold (p%s of held-out %s): event perplexity %.3f; top-g: g = %d%n",
-                    thresholdPercentile, m.thresholdFromSessions() > 0
-                            ? "sessions' largest event perplexity and worst rank" : "event perplexity",
+            System.out.printf(Locale.ROOT, "anomaly rules for a budget of %.2f%% of normal %s flagged (cut from the held-out "
+                            + "%s): event perplexity > %.3f; top-g: g = %d%n", 100 - thresholdPercentile,
+                    m.thresholdFromSessions() > 0 ? "sessions" : "events", m.thresholdFromSessions() > 0
+                            ? "sessions' largest event perplexity and worst rank" : "events' perplexity",
                     model.manifest().anomalyThreshold(), model.manifest().topG());
             System.out.printf(Locale.ROOT, "validation perplexity: %.3f (%.3f bits/token over %.0f held-out tokens)%n",
                     m.validationPerplexity(), m.validationBitsPerToken(), m.validationTokens());

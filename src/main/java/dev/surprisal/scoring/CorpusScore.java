@@ -112,21 +112,30 @@ public record CorpusScore(long tokens, double totalBits, double[] eventPerplexit
     /** Below this many held-out sessions, a threshold is calibrated on events instead of sessions. */
     public static final int MIN_SESSIONS_FOR_SESSION_CALIBRATION = 50;
 
-    /** Confidence with which a calibrated threshold keeps to its false-positive budget. */
-    public static final double CALIBRATION_CONFIDENCE = 0.9;
-
     /**
      * The anomaly threshold for a percentile p: a budget of (100 - p)% of normal sessions flagged.
      * Alerts are raised per session (a session is flagged when any event is), so the threshold is
-     * cut from each held-out session's largest event perplexity. It is cut conservatively: a
-     * percentile estimated from a few hundred sessions misses the budget about half the time, so the
-     * threshold is the lowest order statistic whose false-positive rate stays within the budget with
-     * {@link #CALIBRATION_CONFIDENCE} confidence (for 400 sessions and a 1% budget, the second
-     * largest). Too few sessions (a text read as one stream) fall back to events.
+     * cut from each held-out session's largest event perplexity, the way split-conformal prediction
+     * cuts it: that keeps the expected false-positive rate on new normal sessions within the budget.
+     * Too few sessions (a text read as one stream) fall back to events.
      */
     public double anomalyThreshold(double percentile) {
         return sessionMaxPerplexities.length >= MIN_SESSIONS_FOR_SESSION_CALIBRATION
                 ? withinBudget(sessionMaxPerplexities, percentile) : withinBudget(eventPerplexities, percentile);
+    }
+
+    /** The two rules' settings, cut from held-out sessions for one false-positive budget. */
+    public record Calibration(double threshold, int topG) {
+    }
+
+    /**
+     * Both rules for a budget of (100 - p)% of normal sessions. When both rules judge (the top-g rule
+     * is on by default for key models) a session is flagged by either, so each rule gets half the
+     * budget and together they keep to it; otherwise the perplexity rule has it all.
+     */
+    public Calibration calibrate(double percentile, boolean bothRules) {
+        double perRule = bothRules ? 100 - (100 - percentile) / 2 : percentile;
+        return new Calibration(anomalyThreshold(perRule), topG(perRule));
     }
 
     /** g for the top-g rule, cut from each held-out session's worst rank the same way. */
@@ -136,8 +145,9 @@ public record CorpusScore(long tokens, double totalBits, double[] eventPerplexit
     }
 
     /**
-     * The k-th largest value, for the largest k such that at most {@code k - 1} of n normal sessions
-     * above the budget's rate would be seen with probability at most 1 - confidence (binomial).
+     * The ⌈(n + 1)(1 - α)⌉-th smallest of n held-out normal scores, α the budget: a new normal
+     * session from the same traffic scores above it with probability at most α (the split-conformal
+     * guarantee). With too few sessions for the budget (n + 1 &lt; 1 / α) it is the largest.
      */
     static double withinBudget(double[] values, double percentile) {
         if (values.length == 0) {
@@ -146,25 +156,9 @@ public record CorpusScore(long tokens, double totalBits, double[] eventPerplexit
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         int n = sorted.length;
-        double rate = 1 - percentile / 100.0;
-        int k = 1;
-        if (rate > 0) {
-            double logRate = Math.log(rate);
-            double logKeep = Math.log1p(-rate);
-            double cumulative = 0;
-            double logChoose = 0;
-            for (int j = 0; j < n; j++) {
-                if (j > 0) {
-                    logChoose += Math.log(n - j + 1) - Math.log(j);
-                }
-                cumulative += Math.exp(logChoose + j * logRate + (n - j) * logKeep);
-                if (cumulative > 1 - CALIBRATION_CONFIDENCE) {
-                    break;
-                }
-                k = j + 1;
-            }
-        }
-        return sorted[n - Math.max(1, k)];
+        double budget = 1 - percentile / 100.0;
+        long k = (long) Math.ceil((n + 1) * (1 - budget) - 1e-9);
+        return sorted[(int) Math.max(1, Math.min(n, k)) - 1];
     }
 
     /** Nearest-rank percentile of the per-event perplexities. */

@@ -3,6 +3,7 @@ package dev.surprisal.training;
 import dev.surprisal.model.KneserNey;
 import dev.surprisal.scoring.CorpusScore;
 import dev.surprisal.tokenize.Tokenizer;
+import dev.surprisal.tokenize.Tokenizers;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,8 +21,9 @@ public final class BaselineTrainer {
     /** On sessions already split: trained on {@code train}, calibrated on {@code validation}. */
     public static KneserNey train(int order, Tokenizer tokenizer, Corpus train, Corpus validation, double percentile) {
         KneserNey kn = KneserNey.train(order, tokenizer.vocabularySize(), tokenizer.bosId(), encode(train, tokenizer));
-        CorpusScore held = CorpusScore.of(kn, tokenizer, validation.sessions());
-        return kn.calibrated(held.anomalyThreshold(percentile), held.topG(percentile));
+        CorpusScore.Calibration rules = CorpusScore.of(kn, tokenizer, validation.sessions())
+                .calibrate(percentile, Tokenizers.KEYS.equals(tokenizer.spec().type()));
+        return kn.calibrated(rules.threshold(), rules.topG());
     }
 
     /** On a whole corpus, split as {@link ModelTrainer} splits it. */

@@ -9,7 +9,8 @@ import dev.surprisal.tokenize.Tokenizers;
  * The architecture a training run gets when the user leaves sizes and regularisation to us.
  *
  * <p>What decides it is how much the data can support. Log keys have tens to hundreds of symbols in
- * rigid orders: a small network learns them, a large one only memorises rare sessions. Bytes have a
+ * rigid orders: a small embedding holds them, but the recurrent layer must count repetitions over
+ * sessions of dozens of keys (hidden 64 missed truncated HDFS sessions that 128 catches). Bytes have a
  * small vocabulary and long dependencies: the recurrent layer carries the model, the embedding stays
  * small. Words have a large vocabulary and few occurrences of each: the embedding and output
  * matrices hold most weights, so they are tied and dropout is heavy unless the corpus is large.
@@ -32,7 +33,7 @@ public final class ModelSizing {
         boolean tied;
         if (Tokenizers.KEYS.equals(type)) {
             embedding = 32;
-            hidden = 64;
+            hidden = 128;
             dropout = 0.1f;
             tied = false;
         } else if (ByteTokenizer.TYPE.equals(type)) {

@@ -99,7 +99,8 @@ public final class ModelTrainer {
     private LanguageModel calibrate(LanguageModel trained, Corpus validation, Run run, Instant started)
             throws MalformedModelException {
         CorpusScore held = CorpusScore.of(trained, validation.sessions());
-        double threshold = held.anomalyThreshold(options.thresholdPercentile());
+        CorpusScore.Calibration rules = held.calibrate(options.thresholdPercentile(),
+                Tokenizers.KEYS.equals(trained.tokenizer().spec().type()));
         StepClock clock = run.clock;
         TrainingMetrics metrics = new TrainingMetrics(held.perplexity(), held.bitsPerToken(), held.tokens(),
                 held.eventPerplexities().length,
@@ -108,8 +109,8 @@ public final class ModelTrainer {
                 Duration.between(started, Instant.now()).toMillis() / 1000.0, run.epochs, run.bestEpoch);
         ModelManifest m = trained.manifest();
         ModelManifest calibrated = new ModelManifest(m.formatVersion(), m.version(), m.createdAt(), m.spec(),
-                m.tokenizer(), threshold, options.thresholdPercentile(), metrics, m.scoresSessionEnd(),
-                held.topG(options.thresholdPercentile()));
+                m.tokenizer(), rules.threshold(), options.thresholdPercentile(), metrics, m.scoresSessionEnd(),
+                rules.topG());
         return ModelArtifact.withManifest(trained, calibrated.withVersion(ModelArtifact.versionFor(trained, m.createdAt())));
     }
 

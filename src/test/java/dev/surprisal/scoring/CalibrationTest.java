@@ -14,19 +14,18 @@ class CalibrationTest {
     }
 
     @Test
-    void aFewHundredSessionsGiveOneOfTheLargestValues() {
-        // 400 sessions, 1% budget: seeing at most 1 above the cut happens 9% of the time at a true 1% rate
-        assertEquals(399, CorpusScore.withinBudget(oneTo(400), 99));
-        // 0.5%: even the largest keeps the budget with less than 90% confidence; the largest it is
-        assertEquals(400, CorpusScore.withinBudget(oneTo(400), 99.5));
-        assertEquals(50, CorpusScore.withinBudget(oneTo(50), 99));
+    void theCutIsTheConformalOrderStatistic() {
+        // 400 sessions, 1% budget: the ceil(401 * 0.99) = 397th smallest, so 4 of 400 lie above it
+        assertEquals(397, CorpusScore.withinBudget(oneTo(400), 99));
+        assertEquals(399, CorpusScore.withinBudget(oneTo(400), 99.5));
+        assertEquals(9_901, CorpusScore.withinBudget(oneTo(10_000), 99));
     }
 
     @Test
-    void manySessionsApproachThePercentileFromTheSafeSide() {
-        double cut = CorpusScore.withinBudget(oneTo(10_000), 99);
-        // the plain 99th percentile is 9,900; about 1.3 standard deviations (13 sessions) above it
-        assertTrue(cut > 9_900 && cut < 9_920, "cut at " + cut);
+    void tooFewSessionsForTheBudgetGiveTheLargest() {
+        // 50 sessions cannot tell a 1% tail: ceil(51 * 0.99) = 51 > 50
+        assertEquals(50, CorpusScore.withinBudget(oneTo(50), 99));
+        assertTrue(CorpusScore.withinBudget(oneTo(98), 99) == 98);
     }
 
     @Test
