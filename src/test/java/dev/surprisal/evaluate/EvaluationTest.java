@@ -2,15 +2,19 @@ package dev.surprisal.evaluate;
 
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.TextEvent;
+import dev.surprisal.model.KneserNey;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelProvider;
 import dev.surprisal.model.ModelSpec;
 import dev.surprisal.registry.InMemorySchemaRegistry;
+import dev.surprisal.scoring.AnomalyPolicy;
 import dev.surprisal.serde.AvroSerdes;
 import dev.surprisal.session.SessionScorer;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScoringTopology;
 import dev.surprisal.testing.TestModels;
+import dev.surprisal.training.BaselineTrainer;
+import dev.surprisal.training.Corpus;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -107,6 +111,41 @@ class EvaluationTest {
             assertEquals(5, compared);
             assertTrue(streamed.get("n1-1").getTokens().stream().anyMatch(tk -> "<end>".equals(tk.getToken())),
                     "the end of the session is scored on both paths");
+        }
+    }
+
+    @Test
+    void theBaselineIsMeasuredBesideTheModelInUnitsThatDoNotDependOnTheTokenizer() {
+        ScorerConfig config = new ScorerConfig(Map.of());
+        try (LanguageModel model = TestModels.tinyByteModel()) {
+            Corpus normal = new Corpus(List.of(List.of("GET /a 200", "GET /b 200"), List.of("GET /a 200")));
+            KneserNey baseline = BaselineTrainer.train(3, model.tokenizer(), normal, normal, 99);
+            AnomalyPolicy policy = new SessionScorer(config.scoring()).policyFor(model);
+            AnomalyPolicy rules = BaselineReplayer.policy(baseline, policy);
+            List<Replayer.SessionResult> results = BaselineReplayer.replay(baseline, model.tokenizer(), rules, FIXTURE);
+            ObjectNode report = Evaluation.of(model, policy, new Replayer(config).replay(model, FIXTURE), Map.of());
+            report.set("baseline", Evaluation.of(new Evaluation.Subject("kneser-ney-3 (baseline)", "byte", 0, 99),
+                    rules, results, Map.of()));
+
+            // 5 events: their UTF-8 bytes plus one per event end; whitespace words plus one per end
+            long bytes = 10 + 10 + 10 + 21 + 9 + 5;
+            long words = 3 + 3 + 3 + 2 + 2 + 5;
+            for (ObjectNode r : List.of(report, (ObjectNode) report.get("baseline"))) {
+                assertEquals(bytes, r.get("bytes").asLong());
+                assertEquals(words, r.get("words").asLong());
+                assertEquals(r.get("totalBits").asDouble() / bytes, r.get("bitsPerByte").asDouble(), 1e-9);
+                assertEquals(r.get("totalBits").asDouble() / words, r.get("bitsPerWord").asDouble(), 1e-9);
+            }
+            // the baseline learnt the normal requests: they cost it less than the attack
+            Replayer.SessionResult known = results.get(1);
+            Replayer.SessionResult attack = results.get(2);
+            assertTrue(known.events().get(0).totalBits() / known.events().get(0).tokens()
+                    < attack.events().get(0).totalBits() / attack.events().get(0).tokens());
+
+            String html = HtmlReport.render(EvaluationReport.of(report), null, Evaluation.meanBitsByLabel(results),
+                    Evaluation.meanBits(results));
+            assertTrue(html.contains("kneser-ney-3 (baseline)</th>"), "the baseline has its own column");
+            assertTrue(html.contains("kneser-ney-3 (baseline): as configured"), "and its own detector rows");
         }
     }
 
