@@ -3,12 +3,14 @@ package dev.surprisal.cli;
 import dev.surprisal.bench.HeapBenchmark;
 import dev.surprisal.bench.PipelineBenchmark;
 import dev.surprisal.bench.RestoreBenchmark;
+import dev.surprisal.bench.TemplateBenchmark;
 import dev.surprisal.demo.DemoModel;
 import dev.surprisal.demo.TrafficGenerator;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.scoring.EventScore;
 import dev.surprisal.scoring.EventScorer;
 import dev.surprisal.stream.ScorerConfig;
+import dev.surprisal.tokenize.TemplateMiner;
 import dev.surprisal.training.Corpus;
 import dev.surprisal.training.ModelTrainer;
 import dev.surprisal.training.TrainingOptions;
@@ -26,7 +28,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print what they measure. "
         + "Without a subcommand: the pipeline end to end against the naive loop and the model kernel.",
-        subcommands = {BenchCommand.Priming.class, BenchCommand.Restore.class, BenchCommand.Heap.class})
+        subcommands = {BenchCommand.Priming.class, BenchCommand.Restore.class, BenchCommand.Heap.class,
+            BenchCommand.Templates.class})
 final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--sessions", defaultValue = "1000")
@@ -101,6 +104,38 @@ final class BenchCommand implements Callable<Integer> {
             try (LanguageModel model = PipelineBenchmark.model(hidden, 0)) {
                 System.out.println(new RestoreBenchmark(model).run(sessions).toPrettyString());
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "templates", mixinStandardHelpOptions = true,
+            description = "Template mining on the loghub 2k samples: grouping accuracy against their EventIds, and "
+                    + "lines mined per second on one core.")
+    static final class Templates implements Callable<Integer> {
+
+        @Option(names = "--data", defaultValue = "../shared/data", description = "Holds hdfs/ and loghub/.")
+        Path data;
+
+        @Option(names = "--similarity", defaultValue = "" + TemplateMiner.DEFAULT_SIMILARITY)
+        double similarity;
+
+        @Option(names = "--rounds", defaultValue = "20", description = "Times each file is mined for the speed figure.")
+        int rounds;
+
+        @Option(names = "--without-formats", description = "Mine whole lines, headers included.")
+        boolean withoutFormats;
+
+        @Override
+        public Integer call() throws Exception {
+            List<TemplateBenchmark.Result> results = new java.util.ArrayList<>();
+            for (String system : List.of("HDFS", "BGL", "Spark", "Zookeeper", "OpenSSH", "Apache", "HealthApp", "Linux")) {
+                Path dir = data.resolve(system.equals("HDFS") ? "hdfs" : "loghub");
+                results.add(TemplateBenchmark.run(system, dir.resolve(system + "_2k.log"),
+                        dir.resolve(system + "_2k.log_structured.csv"),
+                        withoutFormats ? null : TemplateBenchmark.FORMATS.get(system), similarity,
+                        rounds));
+            }
+            System.out.print(TemplateBenchmark.table(results));
             return 0;
         }
     }

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "surprisal", mixinStandardHelpOptions = true, version = "surprisal 0.1.0",
         description = "Scores Kafka text streams with a recurrent language model.",
         subcommands = {DemoCommand.class, TrainCommand.class, ScoreCommand.class, ProduceCommand.class,
-            ConsumeCommand.class, DemoModelCommand.class, TrainerCommand.class, EvaluateCommand.class,
+            ConsumeCommand.class, DemoModelCommand.class, TrainerCommand.class, EvaluateCommand.class, TemplatesCommand.class,
             ModelsCommand.class, BenchCommand.class})
 public final class Main {
 

@@ -2,6 +2,7 @@ package dev.surprisal.cli;
 
 import dev.surprisal.avro.TextEvent;
 import dev.surprisal.serde.AvroSerdes;
+import dev.surprisal.session.SessionIds;
 import dev.surprisal.stream.ScorerConfig;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -22,12 +23,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 @Command(name = "produce", mixinStandardHelpOptions = true,
@@ -83,21 +84,24 @@ final class ProduceCommand implements Callable<Integer> {
              BufferedReader in = file != null ? Files.newBufferedReader(file, StandardCharsets.UTF_8)
                      : new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
             for (String line = in.readLine(); line != null && failure.get() == null; line = in.readLine()) {
-                String id = sessionOf(line);
+                List<String> ids = sessionsOf(line);
                 String text = textOf(line);
-                if (id == null || text.isBlank()) {
+                if (ids.isEmpty() || text.isBlank()) {
                     skipped++;
                     continue;
                 }
-                TextEvent event = new TextEvent(UUID.randomUUID().toString(), id, text, Instant.now(), false,
-                        labels.isEmpty() ? null : Map.copyOf(labels));
-                producer.send(new ProducerRecord<>(topic, id, event), (meta, e) -> {
-                    if (e != null) {
-                        failure.compareAndSet(null, e);
-                    } else {
-                        sent.incrementAndGet();
-                    }
-                });
+                // a line naming several sessions is an event of each
+                for (String id : ids) {
+                    TextEvent event = new TextEvent(UUID.randomUUID().toString(), id, text, Instant.now(), false,
+                            labels.isEmpty() ? null : Map.copyOf(labels));
+                    producer.send(new ProducerRecord<>(topic, id, event), (meta, e) -> {
+                        if (e != null) {
+                            failure.compareAndSet(null, e);
+                        } else {
+                            sent.incrementAndGet();
+                        }
+                    });
+                }
             }
             producer.flush();
         }
@@ -110,18 +114,18 @@ final class ProduceCommand implements Callable<Integer> {
         return 0;
     }
 
-    private String sessionOf(String line) {
+    private List<String> sessionsOf(String line) {
         if (session.fixed != null) {
-            return session.fixed;
+            return List.of(session.fixed);
         }
         if (session.column != null) {
-            return column(line, session.column);
+            String id = column(line, session.column);
+            return id == null ? List.of() : List.of(id);
         }
         if (session.regex != null) {
-            Matcher m = session.regex.matcher(line);
-            return m.find() ? (m.groupCount() > 0 ? m.group(1) : m.group()) : null;
+            return SessionIds.of(session.regex, line);
         }
-        return "default";
+        return List.of("default");
     }
 
     private String textOf(String line) {

@@ -12,6 +12,7 @@ import dev.surprisal.training.ModelTrainer;
 import dev.surprisal.training.TrainingOptions;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -37,8 +38,12 @@ final class TrainCommand implements Callable<Integer> {
     boolean normalOnly;
 
     @Option(names = "--tokenizer", defaultValue = "byte", description = "byte, word (words and punctuation), "
-            + "whitespace (pre-tokenised text) or keys (log keys: one event per key).")
+            + "whitespace (pre-tokenised text), keys (log keys: one event per key) or template (raw log lines: each "
+            + "line is the log template it fits, mined from the corpus).")
     String tokenizer;
+
+    @Mixin
+    TemplateOptions templates;
 
     @Option(names = "--end-of-event", negatable = true, description = "Events end with an end-of-event token the "
             + "model predicts (default: on for byte, word and whitespace, off for keys).")
@@ -118,7 +123,8 @@ final class TrainCommand implements Callable<Integer> {
                 .withSchedule(epochs, batch, learningRate, seed)
                 .withStopping(patience, timeBudget)
                 .withThresholdPercentile(thresholdPercentile)
-                .withBaselineOrder(baselineOrder);
+                .withBaselineOrder(baselineOrder)
+                .withTemplates(templates.settings());
         System.out.printf(Locale.ROOT, "training a %s %s on %d sessions, %d events of %s%n",
                 tokenizer, cell, text.sessions().size(), text.events(), corpus);
         try (LanguageModel model = search ? new HyperparameterSearch(options, searchBudget, System.out).run(text)

@@ -4,6 +4,7 @@ import dev.surprisal.avro.TextEvent;
 import dev.surprisal.kafka.TopicRange;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
+import dev.surprisal.session.SessionIds;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.SerializationException;
@@ -18,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Reads what to replay: files in the formats {@code train} takes, or a range of a topic. */
@@ -55,16 +55,10 @@ public final class ReplayInputs {
             if (line.isBlank()) {
                 continue;
             }
-            String session = name;
-            if (regex != null) {
-                Matcher m = regex.matcher(line);
-                if (!m.find()) {
-                    continue;
-                }
-                session = m.groupCount() > 0 ? m.group(1) : m.group();
+            for (String session : regex == null ? List.of(name) : SessionIds.of(regex, line)) {
+                sessions.computeIfAbsent(session, s -> new ArrayList<>()).add(new ReplaySession.Event("line-" + n, line,
+                        null, false));
             }
-            sessions.computeIfAbsent(session, s -> new ArrayList<>()).add(new ReplaySession.Event("line-" + n, line, null,
-                    false));
         }
         List<ReplaySession> out = new ArrayList<>();
         sessions.forEach((id, events) -> out.add(new ReplaySession(id, label, endingLast(events))));

@@ -1,17 +1,25 @@
 package dev.surprisal.scoring;
 
 /**
- * The two anomaly rules: event perplexity above a threshold, and (DeepLog's rule) an actual token
- * outside the model's top-g predictions. Either may fire; the verdict says which did.
+ * The anomaly rules: event perplexity above a threshold, and (DeepLog's rule) an actual token
+ * outside the model's top-g predictions. Either may fire; the verdict says which did. For a model
+ * of log templates a line that fits no known template is flagged as such ({@code NEW_TEMPLATE}),
+ * whatever its perplexity.
  *
  * @param perplexityThreshold event perplexity above which the perplexity rule fires
  * @param topG                g of the top-g rule; 0 turns the rule off
  */
 public record AnomalyPolicy(double perplexityThreshold, int topG) {
 
-    public enum Rule { NONE, PERPLEXITY, TOP_G, PERPLEXITY_AND_TOP_G }
+    public enum Rule { NONE, PERPLEXITY, TOP_G, PERPLEXITY_AND_TOP_G, NEW_TEMPLATE }
 
-    /** {@code score} is the larger of perplexity / threshold and worst rank / g: above 1 means flagged. */
+    /** What a new template scores at least, so that it sorts among the flagged. */
+    public static final double NEW_TEMPLATE_SCORE = 2;
+
+    /**
+     * {@code score} is the larger of perplexity / threshold and worst rank / g (at least
+     * {@link #NEW_TEMPLATE_SCORE} for a new template): above 1 means flagged.
+     */
     public record Verdict(boolean anomalous, double score, Rule rule) {
     }
 
@@ -26,6 +34,12 @@ public record AnomalyPolicy(double perplexityThreshold, int topG) {
 
     public Verdict judge(EventScore score) {
         return judge(score.perplexity(), score.worstRank());
+    }
+
+    /** @param newTemplate the event is a log line that fits no template the model knows */
+    public Verdict judge(EventScore score, boolean newTemplate) {
+        Verdict v = judge(score);
+        return newTemplate ? new Verdict(true, Math.max(v.score(), NEW_TEMPLATE_SCORE), Rule.NEW_TEMPLATE) : v;
     }
 
     public Verdict judge(double eventPerplexity, int worstRank) {

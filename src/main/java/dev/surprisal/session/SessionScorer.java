@@ -6,6 +6,7 @@ import dev.surprisal.model.LanguageModel;
 import dev.surprisal.scoring.AnomalyPolicy;
 import dev.surprisal.scoring.EventScore;
 import dev.surprisal.scoring.EventScorer;
+import dev.surprisal.tokenize.TemplateTokenizer;
 import dev.surprisal.tokenize.Tokenizers;
 
 import java.nio.charset.StandardCharsets;
@@ -122,7 +123,7 @@ public final class SessionScorer {
         for (int i = 0; i < events.size(); i++) {
             Prepared p = events.get(i);
             EventScore score = scores.get(i);
-            AnomalyPolicy.Verdict verdict = rules.judge(score);
+            AnomalyPolicy.Verdict verdict = rules.judge(score, newTemplate(model, score));
             SessionState next = p.state().after(score.state(), p.event().getText(), config.primeWindowChars(),
                     score.tokens().size(), score.totalBits(), verdict.anomalous(), p.timestamp(), p.event().getEventId(),
                     config.dedupWindowEvents());
@@ -157,7 +158,13 @@ public final class SessionScorer {
         if (config.topG() >= 0) {
             return config.topG();
         }
-        return Tokenizers.KEYS.equals(model.tokenizer().spec().type()) ? model.manifest().topG() : 0;
+        return Tokenizers.oneTokenPerEvent(model.tokenizer().spec().type()) ? model.manifest().topG() : 0;
+    }
+
+    /** Whether a template model met a line that fits none of its templates. */
+    private static boolean newTemplate(LanguageModel model, EventScore score) {
+        return TemplateTokenizer.TYPE.equals(model.tokenizer().spec().type())
+                && score.tokens().stream().anyMatch(t -> t.tokenId() == TemplateTokenizer.UNKNOWN_TEMPLATE);
     }
 
     /** The rules for a model: the configured threshold and g, else those calibrated at training. */

@@ -27,9 +27,13 @@ public interface Tokenizer {
     TokenizerSpec spec();
 
     /**
-     * Name, for vocabulary tokenizers the vocabulary in id order, and whether events end with an
-     * end-of-event token (absent in manifests written before it existed: then false).
+     * Name, for vocabulary tokenizers the vocabulary in id order, whether events end with an
+     * end-of-event token (absent in manifests written before it existed: then false), and for the
+     * template tokenizer how it reads lines (else null).
      */
-    record TokenizerSpec(String type, List<String> vocabulary, boolean endOfEvent) {
+    record TokenizerSpec(String type, List<String> vocabulary, boolean endOfEvent, TemplateSettings template) {
+        public TokenizerSpec(String type, List<String> vocabulary, boolean endOfEvent) {
+            this(type, vocabulary, endOfEvent, null);
+        }
     }
 }

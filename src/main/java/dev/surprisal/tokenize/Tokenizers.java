@@ -13,6 +13,7 @@ public final class Tokenizers {
     public static final String WORD = "word";
     public static final String WHITESPACE = "whitespace";
     public static final String KEYS = "keys";
+    public static final String TEMPLATE = TemplateTokenizer.TYPE;
 
     /**
      * Bracketed specials such as {@code <unk>} whole, then runs of letters/digits/underscore, or
@@ -36,7 +37,18 @@ public final class Tokenizers {
      * a line or a sentence stops is scored; a key is a whole event and does not.
      */
     public static boolean endsEventsByDefault(String type) {
-        return !KEYS.equals(type.toLowerCase(Locale.ROOT));
+        return !oneTokenPerEvent(type);
+    }
+
+    /** Keys and templates: every event is exactly one token. */
+    public static boolean oneTokenPerEvent(String type) {
+        String t = type.toLowerCase(Locale.ROOT);
+        return KEYS.equals(t) || TEMPLATE.equals(t);
+    }
+
+    /** The template tokenizer, mined from the training lines with these settings. */
+    public static Tokenizer trainTemplates(Iterable<String> corpus, TemplateSettings settings) {
+        return TemplateTokenizer.train(corpus, settings);
     }
 
     public static Tokenizer train(String type, Iterable<String> corpus) {
@@ -49,6 +61,7 @@ public final class Tokenizers {
             case ByteTokenizer.TYPE -> new ByteTokenizer(endOfEvent);
             case WORD, WHITESPACE -> train(t, corpus, VocabularyLimits.WORD_DEFAULT, endOfEvent);
             case KEYS -> train(t, corpus, VocabularyLimits.KEYS_DEFAULT, endOfEvent);
+            case TEMPLATE -> TemplateTokenizer.train(corpus, TemplateSettings.DEFAULT);
             default -> throw unknown(type);
         };
     }
@@ -66,6 +79,9 @@ public final class Tokenizers {
     public static Tokenizer fromSpec(Tokenizer.TokenizerSpec spec) {
         if (ByteTokenizer.TYPE.equals(spec.type())) {
             return new ByteTokenizer(spec.endOfEvent());
+        }
+        if (TEMPLATE.equals(spec.type())) {
+            return TemplateTokenizer.fromSpec(spec);
         }
         return new VocabularyTokenizer(spec.type(), splitter(spec.type()), spec.vocabulary(), spec.endOfEvent());
     }
@@ -94,6 +110,6 @@ public final class Tokenizers {
     }
 
     private static IllegalArgumentException unknown(String type) {
-        return new IllegalArgumentException("unknown tokenizer '" + type + "' (expected byte, word, whitespace or keys)");
+        return new IllegalArgumentException("unknown tokenizer '" + type + "' (expected byte, word, whitespace, keys or template)");
     }
 }

@@ -22,7 +22,7 @@ public final class BaselineTrainer {
     public static KneserNey train(int order, Tokenizer tokenizer, Corpus train, Corpus validation, double percentile) {
         KneserNey kn = KneserNey.train(order, tokenizer.vocabularySize(), tokenizer.bosId(), encode(train, tokenizer));
         CorpusScore.Calibration rules = CorpusScore.of(kn, tokenizer, validation.sessions())
-                .calibrate(percentile, Tokenizers.KEYS.equals(tokenizer.spec().type()));
+                .calibrate(percentile, Tokenizers.oneTokenPerEvent(tokenizer.spec().type()));
         return kn.calibrated(rules.threshold(), rules.topG());
     }
 

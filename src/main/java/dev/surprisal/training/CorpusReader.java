@@ -1,5 +1,7 @@
 package dev.surprisal.training;
 
+import dev.surprisal.session.SessionIds;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,14 +12,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Reads training text from a file.
  * <ul>
  *   <li>{@code lines}: one event per line; a session is the lines sharing the session regex's first
- *       capture group (or whole match), in file order; without a regex the file is one stream.</li>
+ *       capture group (or whole match), in file order, and a line naming several sessions belongs to
+ *       each ({@link SessionIds}); without a regex the file is one stream.</li>
  *   <li>{@code sessions}: one session per line, each whitespace-separated token one event (a log key).</li>
  *   <li>{@code sessions-tsv}: {@code id<TAB>label<TAB>tokens}, label 0 normal and 1 anomalous.</li>
  * </ul>
@@ -62,15 +64,10 @@ public final class CorpusReader {
                 if (line.isBlank()) {
                     continue;
                 }
-                String session = "";
-                if (sessionRegex != null) {
-                    Matcher m = sessionRegex.matcher(line);
-                    if (!m.find()) {
-                        continue;
-                    }
-                    session = m.groupCount() > 0 ? m.group(1) : m.group();
+                String text = line;
+                for (String session : sessionRegex == null ? List.of("") : SessionIds.of(sessionRegex, line)) {
+                    bySession.computeIfAbsent(session, s -> new ArrayList<>()).add(text);
                 }
-                bySession.computeIfAbsent(session, s -> new ArrayList<>()).add(line);
             }
         }
         return new ArrayList<>(bySession.values());

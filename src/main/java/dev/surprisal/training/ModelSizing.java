@@ -31,7 +31,7 @@ public final class ModelSizing {
         int hidden;
         float dropout;
         boolean tied;
-        if (Tokenizers.KEYS.equals(type)) {
+        if (Tokenizers.oneTokenPerEvent(type)) {
             embedding = 32;
             hidden = 128;
             dropout = 0.1f;

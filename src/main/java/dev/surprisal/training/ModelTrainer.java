@@ -69,8 +69,7 @@ public final class ModelTrainer {
     public LanguageModel train(Corpus corpus, LanguageModel base) throws MalformedModelException {
         Instant started = Instant.now();
         Corpus.Split split = corpus.split(options.validationFraction(), options.seed());
-        Tokenizer tokenizer = base != null ? base.tokenizer() : Tokenizers.train(options.tokenizer(), split.train().texts(),
-                options.endOfEvent() != null ? options.endOfEvent() : Tokenizers.endsEventsByDefault(options.tokenizer()));
+        Tokenizer tokenizer = base != null ? base.tokenizer() : tokenizer(split.train());
         List<int[]> trainSessions = BaselineTrainer.encode(split.train(), tokenizer);
         List<int[]> sequences = segments(trainSessions, tokenizer);
         List<int[]> validation = segments(BaselineTrainer.encode(split.validation(), tokenizer), tokenizer);
@@ -96,11 +95,19 @@ public final class ModelTrainer {
         }
     }
 
+    private Tokenizer tokenizer(Corpus train) {
+        if (Tokenizers.TEMPLATE.equalsIgnoreCase(options.tokenizer())) {
+            return Tokenizers.trainTemplates(train.texts(), options.templates());
+        }
+        return Tokenizers.train(options.tokenizer(), train.texts(), options.endOfEvent() != null
+                ? options.endOfEvent() : Tokenizers.endsEventsByDefault(options.tokenizer()));
+    }
+
     private LanguageModel calibrate(LanguageModel trained, Corpus validation, Run run, Instant started)
             throws MalformedModelException {
         CorpusScore held = CorpusScore.of(trained, validation.sessions());
         CorpusScore.Calibration rules = held.calibrate(options.thresholdPercentile(),
-                Tokenizers.KEYS.equals(trained.tokenizer().spec().type()));
+                Tokenizers.oneTokenPerEvent(trained.tokenizer().spec().type()));
         StepClock clock = run.clock;
         TrainingMetrics metrics = new TrainingMetrics(held.perplexity(), held.bitsPerToken(), held.tokens(),
                 held.eventPerplexities().length,

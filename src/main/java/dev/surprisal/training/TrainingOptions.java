@@ -2,6 +2,7 @@ package dev.surprisal.training;
 
 import dev.surprisal.model.KneserNey;
 import dev.surprisal.model.ModelSpec;
+import dev.surprisal.tokenize.TemplateSettings;
 
 import java.time.Duration;
 
@@ -20,19 +21,20 @@ import java.time.Duration;
  * @param validationFraction   share of sessions held out for validation and threshold calibration
  * @param thresholdPercentile  percentile of held-out normal sessions that becomes the anomaly threshold
  * @param baselineOrder        order of the Kneser-Ney baseline trained and kept beside the model; 0 for none
+ * @param templates            how the template tokenizer reads raw lines
  */
 public record TrainingOptions(String tokenizer, Boolean endOfEvent, ModelSpec.Cell cell, int embeddingSize, int hiddenSize, int layers,
                               float dropout, Boolean tiedWeights, int maxEpochs, int patience, Duration timeBudget,
                               int batchSize, int bptt, float learningRate, float weightDecay, float clipGradient,
                               long seed, int maxSegmentTokens, double validationFraction,
-                              double thresholdPercentile, int baselineOrder) {
+                              double thresholdPercentile, int baselineOrder, TemplateSettings templates) {
 
     /** A size or rate to be chosen from the tokenizer and corpus. */
     public static final int AUTO = -1;
 
     public static TrainingOptions defaults() {
         return new TrainingOptions("byte", null, ModelSpec.Cell.LSTM, AUTO, AUTO, 1, AUTO, null, 60, 3, Duration.ZERO,
-                32, 64, 3e-3f, 1e-6f, 5f, 42, 1024, 0.1, 99.0, 3);
+                32, 64, 3e-3f, 1e-6f, 5f, 42, 1024, 0.1, 99.0, 3, TemplateSettings.DEFAULT);
     }
 
     public TrainingOptions {
@@ -61,49 +63,55 @@ public record TrainingOptions(String tokenizer, Boolean endOfEvent, ModelSpec.Ce
     public TrainingOptions withTokenizer(String t) {
         return new TrainingOptions(t, endOfEvent, cell, embeddingSize, hiddenSize, layers, dropout, tiedWeights, maxEpochs,
                 patience, timeBudget, batchSize, bptt, learningRate, weightDecay, clipGradient, seed, maxSegmentTokens,
-                validationFraction, thresholdPercentile, baselineOrder);
+                validationFraction, thresholdPercentile, baselineOrder, templates);
     }
 
     public TrainingOptions withEndOfEvent(Boolean ends) {
         return new TrainingOptions(tokenizer, ends, cell, embeddingSize, hiddenSize, layers, dropout, tiedWeights,
                 maxEpochs, patience, timeBudget, batchSize, bptt, learningRate, weightDecay, clipGradient, seed,
-                maxSegmentTokens, validationFraction, thresholdPercentile, baselineOrder);
+                maxSegmentTokens, validationFraction, thresholdPercentile, baselineOrder, templates);
     }
 
     public TrainingOptions withModel(ModelSpec.Cell c, int embedding, int hidden, int numLayers) {
         return new TrainingOptions(tokenizer, endOfEvent, c, embedding, hidden, numLayers, dropout, tiedWeights, maxEpochs,
                 patience, timeBudget, batchSize, bptt, learningRate, weightDecay, clipGradient, seed, maxSegmentTokens,
-                validationFraction, thresholdPercentile, baselineOrder);
+                validationFraction, thresholdPercentile, baselineOrder, templates);
     }
 
     public TrainingOptions withRegularisation(float dropoutRate, Boolean tied, float decay) {
         return new TrainingOptions(tokenizer, endOfEvent, cell, embeddingSize, hiddenSize, layers, dropoutRate, tied, maxEpochs,
                 patience, timeBudget, batchSize, bptt, learningRate, decay, clipGradient, seed, maxSegmentTokens,
-                validationFraction, thresholdPercentile, baselineOrder);
+                validationFraction, thresholdPercentile, baselineOrder, templates);
     }
 
     /** @param epochs the cap on epochs */
     public TrainingOptions withSchedule(int epochs, int batch, float lr, long randomSeed) {
         return new TrainingOptions(tokenizer, endOfEvent, cell, embeddingSize, hiddenSize, layers, dropout, tiedWeights, epochs,
                 patience, timeBudget, batch, bptt, lr, weightDecay, clipGradient, randomSeed, maxSegmentTokens,
-                validationFraction, thresholdPercentile, baselineOrder);
+                validationFraction, thresholdPercentile, baselineOrder, templates);
     }
 
     public TrainingOptions withStopping(int epochPatience, Duration budget) {
         return new TrainingOptions(tokenizer, endOfEvent, cell, embeddingSize, hiddenSize, layers, dropout, tiedWeights, maxEpochs,
                 epochPatience, budget, batchSize, bptt, learningRate, weightDecay, clipGradient, seed, maxSegmentTokens,
-                validationFraction, thresholdPercentile, baselineOrder);
+                validationFraction, thresholdPercentile, baselineOrder, templates);
     }
 
     public TrainingOptions withBaselineOrder(int order) {
         return new TrainingOptions(tokenizer, endOfEvent, cell, embeddingSize, hiddenSize, layers, dropout, tiedWeights,
                 maxEpochs, patience, timeBudget, batchSize, bptt, learningRate, weightDecay, clipGradient, seed,
-                maxSegmentTokens, validationFraction, thresholdPercentile, order);
+                maxSegmentTokens, validationFraction, thresholdPercentile, order, templates);
+    }
+
+    public TrainingOptions withTemplates(TemplateSettings settings) {
+        return new TrainingOptions(tokenizer, endOfEvent, cell, embeddingSize, hiddenSize, layers, dropout, tiedWeights,
+                maxEpochs, patience, timeBudget, batchSize, bptt, learningRate, weightDecay, clipGradient, seed,
+                maxSegmentTokens, validationFraction, thresholdPercentile, baselineOrder, settings);
     }
 
     public TrainingOptions withThresholdPercentile(double percentile) {
         return new TrainingOptions(tokenizer, endOfEvent, cell, embeddingSize, hiddenSize, layers, dropout, tiedWeights, maxEpochs,
                 patience, timeBudget, batchSize, bptt, learningRate, weightDecay, clipGradient, seed, maxSegmentTokens,
-                validationFraction, percentile, baselineOrder);
+                validationFraction, percentile, baselineOrder, templates);
     }
 }

@@ -6,6 +6,11 @@ import dev.surprisal.model.ModelManifest;
 import dev.surprisal.model.ModelSpec;
 import dev.surprisal.model.TrainingMetrics;
 import dev.surprisal.tokenize.ByteTokenizer;
+import dev.surprisal.tokenize.TemplateSettings;
+import dev.surprisal.tokenize.Tokenizer;
+import dev.surprisal.tokenize.Tokenizers;
+
+import java.util.List;
 
 
 /** Small untrained models: fast to build, enough to check the arithmetic and the plumbing. */
@@ -27,6 +32,14 @@ public final class TestModels {
                 "test-" + cell + "-" + layers + (scoresSessionEnd ? "-end" : ""), "2026-01-01T00:00:00Z", spec,
                 tokenizer.spec(), threshold, 99, TrainingMetrics.NONE, scoresSessionEnd, 0);
         return ModelArtifact.initialise(manifest);
+    }
+
+    /** An untrained model over the templates mined from these lines (no header format). */
+    public static LanguageModel tinyTemplateModel(List<String> lines) {
+        Tokenizer tokenizer = Tokenizers.trainTemplates(lines, TemplateSettings.DEFAULT);
+        ModelSpec spec = new ModelSpec(ModelSpec.Cell.LSTM, tokenizer.vocabularySize(), 8, 16, 1);
+        return ModelArtifact.initialise(new ModelManifest(ModelManifest.FORMAT_VERSION, "test-template",
+                "2026-01-01T00:00:00Z", spec, tokenizer.spec(), 1e9, 99, TrainingMetrics.NONE, true, 0));
     }
 
     public static LanguageModel tinyByteModel() {

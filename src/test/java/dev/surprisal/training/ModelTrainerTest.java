@@ -98,7 +98,7 @@ class ModelTrainerTest {
 
     @Test
     void wordAndKeysTokenizersTrainToo() throws Exception {
-        for (String tokenizer : List.of("word", "keys")) {
+        for (String tokenizer : List.of("word", "keys", "template")) {
             TrainingOptions options = TrainingOptions.defaults().withTokenizer(tokenizer)
                     .withModel(ModelSpec.Cell.GRU, 8, 16, 1).withSchedule(2, 8, 1e-2f, 3);
             try (LanguageModel model = new ModelTrainer(options, TrainingProgress.Listener.NONE).train(corpus(2))) {

@@ -1,0 +1,157 @@
+package dev.surprisal.bench;
+
+import dev.surprisal.tokenize.LogFormat;
+import dev.surprisal.tokenize.TemplateMiner;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Template mining against hand-labelled logs: the loghub 2k samples, each a raw {@code .log} and a
+ * {@code _structured.csv} whose {@code EventId} column is the true template of every line. Grouping
+ * accuracy as Zhu et al. (ICSE-SEIP 2019) define it: a line is right when the lines sharing its mined
+ * template are exactly the lines sharing its true one. Only the log format is given per system.
+ */
+public final class TemplateBenchmark {
+
+    /** The formats of the shipped samples, in logparser's notation (from the data's README). */
+    public static final Map<String, String> FORMATS = formats();
+
+    private static Map<String, String> formats() {
+        Map<String, String> f = new LinkedHashMap<>();
+        f.put("HDFS", "<Date> <Time> <Pid> <Level> <Component>: <Content>");
+        f.put("BGL", "<Label> <Timestamp> <Date> <Node> <Time> <NodeRepeat> <Type> <Component> <Level> <Content>");
+        f.put("Spark", "<Date> <Time> <Level> <Component>: <Content>");
+        f.put("Zookeeper", "<Date> <Time> - <Level>  \\[<Node>:<Component>@<Id>\\] - <Content>");
+        f.put("OpenSSH", "<Date> <Day> <Time> <Component> sshd\\[<Pid>\\]: <Content>");
+        f.put("Apache", "\\[<Time>\\] \\[<Level>\\] <Content>");
+        f.put("HealthApp", "<Time>\\|<Component>\\|<Pid>\\|<Content>");
+        f.put("Linux", "<Month> <Date> <Time> <Level> <Component>(\\[<PID>\\])?: <Content>");
+        return Map.copyOf(f);
+    }
+
+    /** One system's figures. */
+    public record Result(String system, int lines, int trueTemplates, int minedTemplates, double groupingAccuracy,
+                         double linesPerSecond) {
+    }
+
+    private TemplateBenchmark() {
+    }
+
+    /** @param log the raw lines; {@code structured} the loghub CSV with an EventId column */
+    public static Result run(String system, Path log, Path structured, String format, double similarity,
+                             int timingRounds) throws IOException {
+        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+        List<String> truth = eventIds(structured);
+        if (truth.size() != lines.size()) {
+            throw new IllegalArgumentException(structured + " labels " + truth.size() + " lines, " + log + " has "
+                    + lines.size());
+        }
+        LogFormat logFormat = format == null ? null : LogFormat.parse(format);
+        TemplateMiner miner = new TemplateMiner(logFormat, List.of(), similarity);
+        int[] mined = new int[lines.size()];
+        for (int i = 0; i < mined.length; i++) {
+            mined[i] = miner.mine(lines.get(i)).id();
+        }
+        double accuracy = groupingAccuracy(mined, truth);
+        long start = System.nanoTime();
+        long mined2 = 0;
+        for (int r = 0; r < timingRounds; r++) {
+            TemplateMiner fresh = new TemplateMiner(logFormat, List.of(), similarity);
+            for (String line : lines) {
+                mined2 += fresh.mine(line).id();
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (mined2 < 0) {
+            throw new IllegalStateException();
+        }
+        return new Result(system, lines.size(), (int) truth.stream().distinct().count(), miner.templates().size(),
+                accuracy, timingRounds * (double) lines.size() / seconds);
+    }
+
+    /** Share of lines whose mined group is exactly their true group. */
+    public static double groupingAccuracy(int[] mined, List<String> truth) {
+        Map<Integer, List<Integer>> byMined = new HashMap<>();
+        Map<String, Integer> trueSizes = new HashMap<>();
+        for (int i = 0; i < mined.length; i++) {
+            byMined.computeIfAbsent(mined[i], k -> new ArrayList<>()).add(i);
+            trueSizes.merge(truth.get(i), 1, Integer::sum);
+        }
+        long correct = 0;
+        for (List<Integer> group : byMined.values()) {
+            String label = truth.get(group.get(0));
+            boolean pure = group.stream().allMatch(i -> truth.get(i).equals(label));
+            if (pure && trueSizes.get(label) == group.size()) {
+                correct += group.size();
+            }
+        }
+        return mined.length == 0 ? 0 : (double) correct / mined.length;
+    }
+
+    /** The EventId column of a loghub structured CSV (fields may be quoted, with doubled quotes). */
+    static List<String> eventIds(Path csv) throws IOException {
+        List<String> rows = Files.readAllLines(csv, StandardCharsets.UTF_8);
+        List<String> header = fields(rows.get(0));
+        int column = header.indexOf("EventId");
+        if (column < 0) {
+            throw new IllegalArgumentException(csv + " has no EventId column");
+        }
+        List<String> out = new ArrayList<>();
+        for (String row : rows.subList(1, rows.size())) {
+            if (!row.isEmpty()) {
+                out.add(fields(row).get(column));
+            }
+        }
+        return out;
+    }
+
+    static List<String> fields(String row) {
+        List<String> out = new ArrayList<>();
+        StringBuilder field = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < row.length(); i++) {
+            char c = row.charAt(i);
+            if (quoted) {
+                if (c == '"' && i + 1 < row.length() && row.charAt(i + 1) == '"') {
+                    field.append('"');
+                    i++;
+                } else if (c == '"') {
+                    quoted = false;
+                } else {
+                    field.append(c);
+                }
+            } else if (c == '"') {
+                quoted = true;
+            } else if (c == ',') {
+                out.add(field.toString());
+                field.setLength(0);
+            } else {
+                field.append(c);
+            }
+        }
+        out.add(field.toString());
+        return out;
+    }
+
+    public static String table(List<Result> results) {
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%-10s %6s %6s %6s %9s %12s%n", "system",
+                "lines", "true", "mined", "accuracy", "lines/s"));
+        for (Result r : results) {
+            out.append(String.format(Locale.ROOT, "%-10s %6d %6d %6d %9.4f %,12.0f%n", r.system(), r.lines(),
+                    r.trueTemplates(), r.minedTemplates(), r.groupingAccuracy(), r.linesPerSecond()));
+        }
+        out.append(String.format(Locale.ROOT, "%-10s %6s %6s %6s %9.4f %,12.0f%n", "mean", "", "", "",
+                results.stream().mapToDouble(Result::groupingAccuracy).average().orElse(0),
+                results.stream().mapToDouble(Result::linesPerSecond).average().orElse(0)));
+        return out.toString();
+    }
+}

@@ -1,0 +1,65 @@
+package dev.surprisal.cli;
+
+import dev.surprisal.tokenize.TemplateMiner;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+@Command(name = "templates", mixinStandardHelpOptions = true,
+        description = "Mines the log templates of a file, as train --tokenizer template would: to inspect parsing "
+                + "before training.")
+final class TemplatesCommand implements Callable<Integer> {
+
+    @Option(names = "--input", required = true, description = "Raw log lines.")
+    Path input;
+
+    @Option(names = "--output", defaultValue = "summary", description = "summary (templates by lines), or tsv: "
+            + "lineNumber<TAB>templateId<TAB>template for every line, with each line's final template.")
+    String output;
+
+    @Mixin
+    TemplateOptions options;
+
+    @Override
+    public Integer call() throws Exception {
+        TemplateMiner miner = TemplateMiner.of(options.settings());
+        List<TemplateMiner.Template> byLine = new ArrayList<>();
+        long start = System.nanoTime();
+        try (BufferedReader in = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                byLine.add(line.isBlank() ? null : miner.mine(line));
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if ("tsv".equalsIgnoreCase(output)) {
+            StringBuilder out = new StringBuilder();
+            for (int i = 0; i < byLine.size(); i++) {
+                TemplateMiner.Template t = byLine.get(i);
+                if (t != null) {
+                    out.append(i + 1).append('\t').append(t.id()).append('\t').append(t.text()).append('\n');
+                }
+            }
+            System.out.print(out);
+            return 0;
+        }
+        List<TemplateMiner.Template> templates = new ArrayList<>(miner.templates());
+        templates.sort(Comparator.comparingLong(TemplateMiner.Template::lines).reversed());
+        System.out.printf(Locale.ROOT, "%d lines, %d templates, mined at %,.0f lines/s%n", byLine.size(),
+                templates.size(), byLine.size() / Math.max(seconds, 1e-9));
+        for (TemplateMiner.Template t : templates) {
+            System.out.printf(Locale.ROOT, "%6d  %8d  %s%n", t.id(), t.lines(), t.text());
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,65 @@
+package dev.surprisal.tokenize;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A log line's layout in the notation logparser and Drain users write, e.g.
+ * {@code <Date> <Time> <Pid> <Level> <Component>: <Content>}: each {@code <Field>} matches
+ * lazily, the text between fields is a regular expression (so {@code \[} and optional groups such as
+ * {@code (\[<PID>\])?} work) in which a run of spaces matches any run of whitespace. Only the
+ * {@code Content} field is mined for templates; a line that does not fit the layout is mined whole.
+ */
+public final class LogFormat {
+
+    private static final Pattern FIELD = Pattern.compile("<([A-Za-z_][A-Za-z0-9_]*)>");
+    private static final String CONTENT = "Content";
+
+    private final String notation;
+    private final Pattern pattern;
+    private final List<String> fields;
+
+    private LogFormat(String notation, Pattern pattern, List<String> fields) {
+        this.notation = notation;
+        this.pattern = pattern;
+        this.fields = fields;
+    }
+
+    public static LogFormat parse(String notation) {
+        StringBuilder regex = new StringBuilder("^");
+        List<String> fields = new ArrayList<>();
+        Matcher m = FIELD.matcher(notation);
+        int at = 0;
+        while (m.find()) {
+            regex.append(notation.substring(at, m.start()).replaceAll(" +", "\\\\s+"));
+            String name = m.group(1);
+            if (fields.contains(name)) {
+                throw new IllegalArgumentException("log format names <" + name + "> twice: " + notation);
+            }
+            fields.add(name);
+            regex.append("(?<").append(name).append(">.*?)");
+            at = m.end();
+        }
+        regex.append(notation.substring(at).replaceAll(" +", "\\\\s+")).append("$");
+        if (!fields.contains(CONTENT)) {
+            throw new IllegalArgumentException("a log format needs a <Content> field: " + notation);
+        }
+        return new LogFormat(notation, Pattern.compile(regex.toString()), List.copyOf(fields));
+    }
+
+    /** The message part of a line; the whole line when it does not fit the layout. */
+    public String content(String line) {
+        Matcher m = pattern.matcher(line);
+        return m.matches() ? m.group(CONTENT) : line;
+    }
+
+    public List<String> fields() {
+        return fields;
+    }
+
+    public String notation() {
+        return notation;
+    }
+}

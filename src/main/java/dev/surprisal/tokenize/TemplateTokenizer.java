@@ -1,0 +1,81 @@
+package dev.surprisal.tokenize;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Raw log lines as tokens: each line (one event) is one token, the id of the log template it fits,
+ * mined by {@link TemplateMiner} from the training lines. Id 0 is the session start, id 1 the
+ * unknown template: a line that fits none of them. Templates are fixed once trained: a scorer never
+ * learns a template on its own, retraining does.
+ */
+public final class TemplateTokenizer implements Tokenizer {
+
+    public static final String TYPE = "template";
+    public static final int UNKNOWN_TEMPLATE = VocabularyTokenizer.UNK_ID;
+    private static final int FIRST = 2;
+
+    private final TemplateSettings settings;
+    private final List<String> vocabulary;
+    private final TemplateMiner miner;
+
+    private TemplateTokenizer(TemplateSettings settings, List<String> templates) {
+        this.settings = settings;
+        List<String> v = new ArrayList<>(List.of(VocabularyTokenizer.BOS, VocabularyTokenizer.UNK));
+        v.addAll(templates);
+        this.vocabulary = List.copyOf(v);
+        this.miner = TemplateMiner.of(settings, templates);
+    }
+
+    /** Mines the training lines. */
+    public static TemplateTokenizer train(Iterable<String> lines, TemplateSettings settings) {
+        TemplateMiner miner = TemplateMiner.of(settings);
+        for (String line : lines) {
+            miner.mine(line);
+        }
+        return new TemplateTokenizer(settings, miner.templates().stream().map(TemplateMiner.Template::text).toList());
+    }
+
+    static TemplateTokenizer fromSpec(TokenizerSpec spec) {
+        List<String> v = spec.vocabulary();
+        if (v.size() < FIRST || !VocabularyTokenizer.BOS.equals(v.get(0)) || !VocabularyTokenizer.UNK.equals(v.get(1))) {
+            throw new IllegalArgumentException("a template vocabulary must start with <bos>, <unk>");
+        }
+        return new TemplateTokenizer(spec.template() == null ? TemplateSettings.DEFAULT : spec.template(),
+                v.subList(FIRST, v.size()));
+    }
+
+    @Override
+    public int bosId() {
+        return 0;
+    }
+
+    @Override
+    public int endOfEventId() {
+        return -1;
+    }
+
+    @Override
+    public int vocabularySize() {
+        return vocabulary.size();
+    }
+
+    @Override
+    public int[] encode(String line) {
+        if (line.isBlank()) {
+            return new int[0];
+        }
+        TemplateMiner.Template t = miner.match(line);
+        return new int[] {t == null ? UNKNOWN_TEMPLATE : FIRST + t.id()};
+    }
+
+    @Override
+    public String render(int tokenId) {
+        return tokenId == UNKNOWN_TEMPLATE ? "<new template>" : vocabulary.get(tokenId);
+    }
+
+    @Override
+    public TokenizerSpec spec() {
+        return new TokenizerSpec(TYPE, vocabulary, false, settings);
+    }
+}
