@@ -110,7 +110,7 @@ public final class TemplateMiner {
     }
 
     /**
-     * @param format     splits off the header; null mines whole lines
+     * @param format     splits off the header; null finds it (see {@link LogHeader})
      * @param extraMasks the user's own variable patterns (regular expressions), masked before the
      *                   built-in per-token rules
      * @param similarity share of a template's constant tokens a line must repeat to join it
@@ -182,7 +182,7 @@ public final class TemplateMiner {
 
     /** The line's message, split on whitespace, variables as {@code <*>}. */
     String[] tokens(String line) {
-        String content = format == null ? line : format.content(line);
+        String content = format == null ? LogHeader.content(line) : format.content(line);
         if (masks != null) {
             content = masks.matcher(content).replaceAll(WILDCARD);
         }
