@@ -1,0 +1,90 @@
+package dev.surprisal.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Raw HDFS-like lines through templates, train and evaluate, as the README walks through them. */
+class RawLogsTest {
+
+    private static final String FORMAT = "<Date> <Time> <Pid> <Level> <Component>: <Content>";
+
+    /** Blocks written, served and deleted; a few deletions name two blocks at once. */
+    private static List<String> lines(long seed, int blocks) {
+        Random r = new Random(seed);
+        List<String> out = new ArrayList<>();
+        List<Long> previous = new ArrayList<>();
+        for (int b = 0; b < blocks; b++) {
+            long block = Math.abs(r.nextLong());
+            String ip = "10.251." + r.nextInt(200) + "." + r.nextInt(200);
+            out.add(line(r, "BLOCK* NameSystem.allocateBlock: /user/root/part-" + b + ". blk_" + block));
+            out.add(line(r, "Receiving block blk_" + block + " src: /" + ip + ":" + (40000 + r.nextInt(9999))
+                    + " dest: /" + ip + ":50010"));
+            out.add(line(r, "Received block blk_" + block + " of size " + r.nextInt(1 << 26) + " from /" + ip));
+            out.add(line(r, "PacketResponder " + r.nextInt(3) + " for block blk_" + block + " terminating"));
+            if (!previous.isEmpty() && r.nextBoolean()) {
+                out.add(line(r, "BLOCK* ask " + ip + ":50010 to delete blk_" + block + " blk_" + previous.get(0)));
+            }
+            previous.add(0, block);
+        }
+        return out;
+    }
+
+    private static String line(Random r, String content) {
+        return "081109 2" + (10000 + r.nextInt(89999)) + " " + r.nextInt(9999) + " INFO dfs.FSNamesystem: " + content;
+    }
+
+    private static int run(String... args) {
+        return new CommandLine(new Main()).execute(args);
+    }
+
+    @Test
+    void rawLinesBecomeTemplatesSessionsAndAReport(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("hdfs.log");
+        List<String> lines = lines(1, 150);
+        Files.write(log, lines);
+        String regex = "(blk_\\d+)";
+        Path model = dir.resolve("model");
+        assertEquals(0, run("train", "--corpus", log.toString(), "--session-regex", regex, "--tokenizer", "template",
+                "--log-format", FORMAT, "--max-epochs", "3", "--out", model.toString()));
+        JsonNode manifest = new ObjectMapper().readTree(model.resolve("manifest.json").toFile());
+        List<String> templates = new ArrayList<>();
+        manifest.path("tokenizer").path("vocabulary").forEach(v -> templates.add(v.asText()));
+        assertEquals(List.of("<bos>", "<unk>", "BLOCK* NameSystem.allocateBlock: <*> blk<*>",
+                "Receiving block blk<*> src: <*> dest: <*>", "Received block blk<*> of size <*> from <*>",
+                "PacketResponder <*> for block blk<*> terminating", "BLOCK* ask <*> to delete blk<*> blk<*>"), templates);
+
+        Path report = dir.resolve("report");
+        assertEquals(0, run("evaluate", "--model", model.toString(), "--input", log.toString(), "--session-regex", regex,
+                "--report", report.toString()));
+        JsonNode json = new ObjectMapper().readTree(report.resolve("report.json").toFile());
+        // every block is a session, and a deletion naming two blocks is an event of both
+        Set<String> blocks = new HashSet<>();
+        long events = 0;
+        for (String l : lines) {
+            var m = java.util.regex.Pattern.compile(regex).matcher(l);
+            while (m.find()) {
+                blocks.add(m.group(1));
+                events++;
+            }
+        }
+        assertEquals(blocks.size(), json.path("sessions").asInt());
+        assertEquals(events, json.path("events").asLong());
+        assertEquals(events + blocks.size(), json.path("tokens").asLong(), "one token per line, and each session's end");
+        String shown = json.path("topFlagged").get(0).path("events").get(0).path("topTokens").get(0).path("token").asText();
+        assertTrue(templates.contains(shown) || shown.equals("<end>"), "reports show templates: " + shown);
+    }
+}
