@@ -2,6 +2,7 @@ package dev.surprisal.evaluate;
 
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.scoring.AnomalyPolicy;
+import dev.surprisal.tokenize.TemplateTokenizer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -30,10 +31,16 @@ public final class Evaluation {
      * What was evaluated: a name, its tokenizer, the g its top-g rule was calibrated to and the
      * percentile of held-out normal sessions both rules were calibrated at (0 when unknown).
      */
-    public record Subject(String name, String tokenizer, int calibratedTopG, double thresholdPercentile) {
+    public record Subject(String name, String tokenizer, int calibratedTopG, double thresholdPercentile,
+                          TemplateTokenizer templates) {
+        public Subject(String name, String tokenizer, int calibratedTopG, double thresholdPercentile) {
+            this(name, tokenizer, calibratedTopG, thresholdPercentile, null);
+        }
+
         public static Subject of(LanguageModel model) {
             return new Subject(model.version(), model.tokenizer().spec().type(), model.manifest().topG(),
-                    model.manifest().thresholdPercentile());
+                    model.manifest().thresholdPercentile(),
+                    model.tokenizer() instanceof TemplateTokenizer t ? t : null);
         }
     }
 
@@ -67,7 +74,7 @@ public final class Evaluation {
         if (!labelledEvents.isEmpty()) {
             out.set("eventLevel", eventLevel(labelledEvents));
         }
-        out.set("topFlagged", topFlagged(results));
+        out.set("topFlagged", topFlagged(results, subject.templates()));
         return out;
     }
 
@@ -184,7 +191,12 @@ public final class Evaluation {
         return points;
     }
 
-    private static ArrayNode topFlagged(List<Replayer.SessionResult> results) {
+    /**
+     * The most anomalous sessions and their most surprising events. For a template model each event
+     * also names its template, the values the template masks and the template before it: which
+     * template, or which transition, drove the flag.
+     */
+    private static ArrayNode topFlagged(List<Replayer.SessionResult> results, TemplateTokenizer templates) {
         ArrayNode out = JSON.createArrayNode();
         results.stream().filter(r -> !r.events().isEmpty())
                 .sorted(Comparator.comparingDouble(Replayer.SessionResult::anomalyScore).reversed())
@@ -204,12 +216,28 @@ public final class Evaluation {
                                 ObjectNode ev = events.addObject().put("eventId", e.eventId()).put("text", e.text())
                                         .put("perplexity", e.perplexity()).put("worstRank", e.worstRank())
                                         .put("flagged", e.flagged());
+                                if (templates != null) {
+                                    explain(ev, templates, e, r.events());
+                                }
                                 ArrayNode tokens = ev.putArray("topTokens");
                                 e.topTokens().forEach(t -> tokens.addObject().put("token", t.token())
                                         .put("surprisalBits", t.bits()).put("position", t.position()));
                             });
                 });
         return out;
+    }
+
+    private static void explain(ObjectNode ev, TemplateTokenizer templates, Replayer.EventResult e,
+                                List<Replayer.EventResult> session) {
+        TemplateTokenizer.Explained x = templates.explain(e.text());
+        ev.put("template", x.template() == null ? templates.render(TemplateTokenizer.UNKNOWN_TEMPLATE) : x.template());
+        ArrayNode values = ev.putArray("values");
+        x.values().forEach(values::add);
+        int at = session.indexOf(e);
+        if (at > 0) {
+            String before = templates.explain(session.get(at - 1).text()).template();
+            ev.put("previousTemplate", before == null ? templates.render(TemplateTokenizer.UNKNOWN_TEMPLATE) : before);
+        }
     }
 
     private static void putConfusion(ObjectNode node, Detection.Confusion c) {

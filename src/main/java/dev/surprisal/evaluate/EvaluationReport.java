@@ -61,7 +61,8 @@ public record EvaluationReport(String modelVersion, String tokenizer, double per
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record FlaggedEvent(String eventId, String text, double perplexity, int worstRank, boolean flagged,
-                               List<TopToken> topTokens) {
+                               List<TopToken> topTokens, String template, List<String> values,
+                               String previousTemplate) {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)

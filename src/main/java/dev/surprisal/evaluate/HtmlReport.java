@@ -181,7 +181,14 @@ public final class HtmlReport {
                     .append(fmt(s.anomalyScore())).append("</td><td class=\"l\">");
             for (EvaluationReport.FlaggedEvent e : s.events()) {
                 h.append("<div class=\"mono\">").append(e.flagged() ? "<span class=\"flag\">&#9873;</span> " : "")
-                        .append(esc(e.text())).append("<br><small>ppl ").append(fmt(e.perplexity()))
+                        .append(esc(e.text())).append("<br>");
+                if (e.template() != null) {
+                    h.append("<small>template <b>").append(esc(e.template())).append("</b>")
+                            .append(e.previousTemplate() != null ? " after " + esc(e.previousTemplate()) : "")
+                            .append(e.values() == null || e.values().isEmpty() ? ""
+                                    : "; values " + esc(String.join(", ", e.values()))).append("</small><br>");
+                }
+                h.append("<small>ppl ").append(fmt(e.perplexity()))
                         .append(", worst rank ").append(e.worstRank()).append(": ");
                 for (EvaluationReport.TopToken t : e.topTokens()) {
                     h.append("'").append(esc(t.token())).append("' ")

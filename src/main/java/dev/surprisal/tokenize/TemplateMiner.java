@@ -102,6 +102,17 @@ public final class TemplateMiner {
         public String text() {
             return String.join(" ", tokens);
         }
+
+        /** The line's own tokens where this template has a variable. */
+        public List<String> values(String[] raw) {
+            List<String> out = new ArrayList<>();
+            for (int i = 0; i < Math.min(raw.length, tokens.length); i++) {
+                if (!tokens[i].equals(raw[i])) {
+                    out.add(raw[i]);
+                }
+            }
+            return out;
+        }
     }
 
     private static final class Node {
@@ -178,6 +189,16 @@ public final class TemplateMiner {
 
     public List<Template> templates() {
         return List.copyOf(templates);
+    }
+
+    /** The line's message split on whitespace, before the built-in rules: the values the template masks. */
+    String[] rawTokens(String line) {
+        String content = format == null ? LogHeader.content(line) : format.content(line);
+        if (masks != null) {
+            content = masks.matcher(content).replaceAll(WILDCARD);
+        }
+        String stripped = content.strip();
+        return stripped.isEmpty() ? new String[0] : stripped.split("\\s+");
     }
 
     /** The line's message, split on whitespace, variables as {@code <*>}. */

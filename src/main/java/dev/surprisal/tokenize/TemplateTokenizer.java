@@ -69,6 +69,15 @@ public final class TemplateTokenizer implements Tokenizer {
         return new int[] {t == null ? UNKNOWN_TEMPLATE : FIRST + t.id()};
     }
 
+    /** A line as the model sees it: its template (null when it fits none) and the values the template masks. */
+    public record Explained(String template, List<String> values) {
+    }
+
+    public Explained explain(String line) {
+        TemplateMiner.Template t = miner.match(line);
+        return t == null ? new Explained(null, List.of()) : new Explained(t.text(), t.values(miner.rawTokens(line)));
+    }
+
     @Override
     public String render(int tokenId) {
         return tokenId == UNKNOWN_TEMPLATE ? "<new template>" : vocabulary.get(tokenId);

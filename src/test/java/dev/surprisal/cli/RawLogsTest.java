@@ -84,7 +84,14 @@ class RawLogsTest {
         assertEquals(blocks.size(), json.path("sessions").asInt());
         assertEquals(events, json.path("events").asLong());
         assertEquals(events + blocks.size(), json.path("tokens").asLong(), "one token per line, and each session's end");
-        String shown = json.path("topFlagged").get(0).path("events").get(0).path("topTokens").get(0).path("token").asText();
+        JsonNode top = json.path("topFlagged").get(0).path("events").get(0);
+        String shown = top.path("topTokens").get(0).path("token").asText();
         assertTrue(templates.contains(shown) || shown.equals("<end>"), "reports show templates: " + shown);
+        // and explain the event: its template, the values it masks, the template before it
+        assertTrue(templates.contains(top.path("template").asText()), top.toString());
+        assertTrue(top.path("values").size() > 0 && top.path("text").asText().contains(top.path("values").get(0).asText()),
+                top.toString());
+        String html = Files.readString(report.resolve("report.html"));
+        assertTrue(html.contains("template <b>"), "the HTML names the templates of the flagged events");
     }
 }
