@@ -12,6 +12,7 @@ import dev.surprisal.scoring.AnomalyPolicy;
 import dev.surprisal.scoring.EventScore;
 import dev.surprisal.scoring.WordSurprisal;
 import dev.surprisal.tokenize.ByteTokenizer;
+import dev.surprisal.tokenize.TemplateTokenizer;
 import dev.surprisal.tokenize.Tokenizer;
 
 import java.time.Instant;
@@ -61,7 +62,13 @@ public final class ScoredEvents {
                 .setPerplexityThreshold(policy.perplexityThreshold())
                 .setTopG(policy.topG())
                 .setWords(ByteTokenizer.TYPE.equals(tokenizer.spec().type()) ? words(event.getText(), score) : null)
+                .setTemplateValues(tokenizer instanceof TemplateTokenizer t ? templateValues(t, event.getText()) : null)
                 .build();
+    }
+
+    private static List<String> templateValues(TemplateTokenizer tokenizer, String text) {
+        TemplateTokenizer.Explained x = tokenizer.explain(text);
+        return x.template() == null ? null : x.values();
     }
 
     private static List<WordScore> words(String text, EventScore score) {

@@ -59,6 +59,7 @@ class TemplateTopologyTest {
             assertEquals(1, known.getTokens().size(), "one line, one token");
             assertEquals("Received block blk<*> of size <*> from <*>", known.getTokens().get(0).getToken());
             assertFalse(known.getAnomalous());
+            assertEquals(List.of("blk_9", "12", "/10.0.0.2"), known.getTemplateValues(), "the values the template masks");
             ScoredEvent unseen = scored.get("e2");
             assertTrue(unseen.getAnomalous());
             assertEquals(AnomalyRule.NEW_TEMPLATE, unseen.getAnomalyRule());
