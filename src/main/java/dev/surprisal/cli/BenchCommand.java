@@ -26,7 +26,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print what they measure. "
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        footer = {"%nExamples:", "  java -jar surprisal.jar bench", "  java -jar surprisal.jar bench templates --data ../shared/data"},
+        description = "Benchmarks that print what they measure. "
         + "Without a subcommand: the pipeline end to end against the naive loop and the model kernel.",
         subcommands = {BenchCommand.Priming.class, BenchCommand.Restore.class, BenchCommand.Heap.class,
             BenchCommand.Templates.class})

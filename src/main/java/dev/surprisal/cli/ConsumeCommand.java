@@ -24,6 +24,8 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 
 @Command(name = "consume", mixinStandardHelpOptions = true,
+        footer = {"%nExample:", "  java -jar surprisal.jar consume --topic text-anomalies --from-beginning --output jsonl"},
+
         description = "Tails scored events (committed only), readably or as JSON lines.")
 final class ConsumeCommand implements Callable<Integer> {
 

@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
+        footer = {"%nExamples:", "  java -jar surprisal.jar demo", "  java -jar surprisal.jar demo --scenario retrain"},
+
         description = "Starts a broker, trains or loads a model, scores generated log traffic and prints the scores.")
 final class DemoCommand implements Callable<Integer> {
 

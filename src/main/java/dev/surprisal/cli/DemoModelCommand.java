@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "demo-model", mixinStandardHelpOptions = true,
+        footer = {"%nExample:", "  java -jar surprisal.jar demo-model --out models/demo"},
+
         description = "Trains the demo's model on generated web-shop logs into a directory (skipped if one is there), "
                 + "so that `score` can run without a corpus of your own, e.g. in docker-compose.")
 final class DemoModelCommand implements Callable<Integer> {

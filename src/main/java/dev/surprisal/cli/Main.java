@@ -6,7 +6,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** Entry point of {@code surprisal.jar}. */
-@Command(name = "surprisal", mixinStandardHelpOptions = true, version = "surprisal 0.1.0",
+@Command(name = "surprisal", mixinStandardHelpOptions = true, versionProvider = Versions.class,
         description = "Scores Kafka text streams with a recurrent language model.",
         subcommands = {DemoCommand.class, TrainCommand.class, ScoreCommand.class, ProduceCommand.class,
             ConsumeCommand.class, DemoModelCommand.class, TrainerCommand.class, EvaluateCommand.class, TemplatesCommand.class,

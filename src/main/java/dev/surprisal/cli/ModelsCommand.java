@@ -25,7 +25,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
-@Command(name = "models", mixinStandardHelpOptions = true, description = "Model releases: list, promote, request training.",
+@Command(name = "models", mixinStandardHelpOptions = true,
+        footer = {"%nExamples:", "  java -jar surprisal.jar models list", "  java -jar surprisal.jar models promote v20261126190404-a1043286"},
+        description = "Model releases: list, promote, request training.",
         subcommands = {ModelsCommand.ListReleases.class, ModelsCommand.Promote.class, ModelsCommand.RequestTraining.class})
 final class ModelsCommand {
 

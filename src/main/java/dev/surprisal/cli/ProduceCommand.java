@@ -32,6 +32,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 
 @Command(name = "produce", mixinStandardHelpOptions = true,
+        footer = {"%nExamples:", "  java -jar surprisal.jar produce --file HDFS.log --session-regex 'blk_-?\\d+'", "  tail -F app.log | java -jar surprisal.jar produce --session-regex 'user=(\\w+)'"},
+
         description = "Publishes lines of text (stdin or a file) as TextEvents keyed by session.")
 final class ProduceCommand implements Callable<Integer> {
 

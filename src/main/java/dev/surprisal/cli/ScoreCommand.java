@@ -32,6 +32,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "score", mixinStandardHelpOptions = true,
+        footer = {"%nExample:", "  java -jar surprisal.jar score --model models/app --bootstrap-servers broker:9092 --schema-registry-url http://registry:8081"},
+
         description = "Runs the scorer against a Kafka cluster until stopped (Ctrl-C / SIGTERM).")
 final class ScoreCommand implements Callable<Integer> {
 
@@ -86,7 +88,10 @@ final class ScoreCommand implements Callable<Integer> {
                          config.releaseTopics(), initial, m -> spec.commandLine().getErr().println("now scoring with model " + m.version()))) {
                 ModelProvider models = follower == null ? ModelProvider.fixed(initial) : follower;
                 if (follower != null && initial == null) {
-                    spec.commandLine().getErr().println("waiting for a promoted release on " + config.releaseTopics().releases());
+                    spec.commandLine().getErr().println("no --model given: waiting for a promoted release on "
+                            + config.releaseTopics().releases() + ". Publish one with 'surprisal models train --topic "
+                            + config.inputTopic() + "' (the trainer service must run) and promote it with 'surprisal "
+                            + "models promote VERSION', or restart with --model DIR.");
                     follower.awaitModel(Duration.ofDays(365));
                 }
                 run(config, models, registry, prometheus, shutdown);

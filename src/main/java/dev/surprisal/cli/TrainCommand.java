@@ -22,6 +22,8 @@ import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
+        footer = {"%nExamples:", "  java -jar surprisal.jar train --corpus app.log --session-regex 'user=(\\w+)' --out models/app", "  java -jar surprisal.jar train --corpus HDFS.log --session-regex '(blk_-?\\d+)' --tokenizer template --out models/hdfs"},
+
         description = "Trains a model on a text file and saves it (weights + manifest) to a directory.")
 final class TrainCommand implements Callable<Integer> {
 
@@ -128,7 +130,7 @@ final class TrainCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "training a %s %s on %d sessions, %d events of %s%n",
                 tokenizer, cell, text.sessions().size(), text.events(), corpus);
         try (LanguageModel model = search ? new HyperparameterSearch(options, searchBudget, System.out).run(text)
-                : new ModelTrainer(options, new ConsoleProgress(System.out)).train(text)) {
+                : new ModelTrainer(options, ConsoleProgress.toStandardError()).train(text)) {
             ModelArtifact.save(model, out);
             TrainingMetrics m = model.manifest().metrics();
             System.out.printf(Locale.ROOT, "saved model %s to %s%n", model.version(), out);

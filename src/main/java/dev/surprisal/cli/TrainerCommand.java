@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "trainer", mixinStandardHelpOptions = true,
+        footer = {"%nExample:", "  java -jar surprisal.jar trainer --bootstrap-servers broker:9092 --schema-registry-url http://registry:8081"},
+
         description = "Runs the trainer service: trains on TrainCommands from trainer-commands, reports on "
                 + "trainer-status and publishes ModelReleases to model-releases.")
 final class TrainerCommand implements Callable<Integer> {
@@ -39,7 +41,7 @@ final class TrainerCommand implements Callable<Integer> {
         }
         try (ShutdownSignal shutdown = new ShutdownSignal();
              TrainerService trainer = new TrainerService(props, cluster.registry(props), config,
-                     new ConsoleProgress(System.err))) {
+                     ConsoleProgress.toStandardError())) {
             System.err.println("trainer waiting for commands on " + config.releaseTopics().commands() + " at "
                     + props.get(ScorerConfig.BOOTSTRAP_SERVERS));
             trainer.run(shutdown::requested);

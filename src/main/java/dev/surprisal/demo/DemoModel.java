@@ -39,7 +39,7 @@ public final class DemoModel {
         log.printf(Locale.ROOT, "training the demo model (byte LSTM, hidden %d) on %d generated normal sessions…%n",
                 options.hiddenSize(), TRAINING_SESSIONS);
         Corpus corpus = new Corpus(new TrafficGenerator(seed, 0).normalSessions(TRAINING_SESSIONS));
-        return new ModelTrainer(options, new ConsoleProgress(log)).train(corpus);
+        return new ModelTrainer(options, new ConsoleProgress(log, System.console() != null)).train(corpus);
     }
 
     public static LanguageModel loadOrTrain(Path cache, long seed, boolean retrain, PrintStream log)

@@ -127,7 +127,7 @@ public final class DemoRunner {
              });
              TrainerService trainer = new TrainerService(clientProps, registry,
                      new TrainerConfig(Map.of(TrainerConfig.ANOMALIES_TOPIC, config.anomaliesTopic())),
-                     new ConsoleProgress(info));
+                     new ConsoleProgress(info, System.console() != null));
              OpsServer ops = OpsServer.start(config, follower, prometheus, registry);
              ScorerService scorer = ScorerService.start(config, follower, registry, new ScorerMetrics(prometheus),
                      Duration.ofSeconds(60));

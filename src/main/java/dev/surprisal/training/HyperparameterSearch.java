@@ -54,7 +54,7 @@ public final class HyperparameterSearch {
             }
             out.printf(Locale.ROOT, "trial %d: %s%n", i + 1, v.change);
             LanguageModel model = new ModelTrainer(v.options.withStopping(v.options.patience(), share),
-                    new ConsoleProgress(out)).train(corpus);
+                    ConsoleProgress.toStandardError()).train(corpus);
             TrainingMetrics m = model.manifest().metrics();
             trials.add(new Trial(v.change, model.spec(), v.options.learningRate(), m.validationBitsPerToken(),
                     m.trainSeconds(), (int) m.epochs()));
