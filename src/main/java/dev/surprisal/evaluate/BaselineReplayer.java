@@ -56,20 +56,16 @@ public final class BaselineReplayer {
 
     private static Replayer.EventResult result(ReplaySession.Event event, int[] ids, KneserNey.Prediction[] predictions,
                                                Tokenizer tokenizer, AnomalyPolicy policy, boolean endsSession) {
-        double bits = 0;
-        int worst = 0;
+        CorpusScore.Figures figures = CorpusScore.Figures.of(predictions, endsSession);
         List<Replayer.TokenBits> top = new ArrayList<>();
         for (int i = 0; i < predictions.length; i++) {
-            bits += predictions[i].bits();
-            worst = Math.max(worst, predictions[i].rank());
             top.add(new Replayer.TokenBits(ids[i] == tokenizer.bosId() ? ScoredEvents.END_OF_SESSION : tokenizer.render(ids[i]),
                     predictions[i].bits(), i));
         }
         top.sort(Comparator.comparingDouble(Replayer.TokenBits::bits).reversed());
-        double perplexity = CorpusScore.Figures.of(predictions, endsSession).perplexity();
-        AnomalyPolicy.Verdict verdict = policy.judge(perplexity, worst);
-        return new Replayer.EventResult(event.eventId(), event.text(), event.label(), predictions.length, bits,
-                perplexity, worst, verdict.score(), verdict.anomalous(),
+        AnomalyPolicy.Verdict verdict = policy.judge(figures.perplexity(), figures.worstRank());
+        return new Replayer.EventResult(event.eventId(), event.text(), event.label(), predictions.length, figures.bits(),
+                figures.perplexity(), figures.worstRank(), verdict.score(), verdict.anomalous(),
                 List.copyOf(top.subList(0, Math.min(TOP_TOKENS, top.size()))));
     }
 }

@@ -197,16 +197,6 @@ public final class TemplateMiner {
         if (masks != null) {
             content = masks.matcher(content).replaceAll(WILDCARD);
         }
-        String stripped = content.strip();
-        return stripped.isEmpty() ? new String[0] : stripped.split("\\s+");
-    }
-
-    /** The line's message, split on whitespace, variables as {@code <*>}. */
-    String[] tokens(String line) {
-        String content = format == null ? LogHeader.content(line) : format.content(line);
-        if (masks != null) {
-            content = masks.matcher(content).replaceAll(WILDCARD);
-        }
         List<String> out = new ArrayList<>();
         int n = content.length();
         int i = 0;
@@ -219,11 +209,19 @@ public final class TemplateMiner {
                 i++;
             }
             if (i > start) {
-                String token = content.substring(start, i);
-                out.add(mask(token));
+                out.add(content.substring(start, i));
             }
         }
         return out.toArray(new String[0]);
+    }
+
+    /** The line's message, split on whitespace, variables as {@code <*>}: position for position its raw tokens. */
+    String[] tokens(String line) {
+        String[] tokens = rawTokens(line);
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = mask(tokens[i]);
+        }
+        return tokens;
     }
 
     /** Length, then the first tokens; a crowded node sends newcomers down its wildcard branch. */
