@@ -143,8 +143,8 @@ public final class DemoRunner {
             info.printf(Locale.ROOT, "scorer running with model %s (anomaly threshold: event perplexity > %.2f); "
                     + "publishing to %s, scores on %s%n", model.version(), model.manifest().anomalyThreshold(),
                     config.inputTopic(), config.outputTopic());
-            info.printf(Locale.ROOT, "metrics on http://127.0.0.1:%d/metrics, sessions on http://127.0.0.1:%d/sessions/{id}%n",
-                    ops.port(), ops.port());
+            info.printf(Locale.ROOT, "live page on http://127.0.0.1:%d/ (flagged events, sessions at /sessions/{id}); "
+                    + "metrics on /metrics%n", ops.port());
             publisher.start();
             DemoConsole.Tally tally = new DemoConsole.Tally();
             try {

@@ -54,10 +54,19 @@ final class HttpFront implements AutoCloseable {
         }
     }
 
-    /** A route: the raw path below its prefix, the raw query (or null), the Authorization header (or null). */
+    /**
+     * What a route sees of a request: the raw path below its prefix, the raw query, and the
+     * Authorization and Accept headers (each null when absent).
+     */
+    record Call(String rest, String query, String authorization, String accept) {
+        boolean wantsHtml() {
+            return accept != null && accept.contains("text/html");
+        }
+    }
+
     @FunctionalInterface
     interface Route {
-        Reply handle(String rest, String query, String authorization) throws Exception;
+        Reply handle(Call call) throws Exception;
     }
 
     private record Mount(String prefix, boolean exact, boolean protectedPath, Route route) {
@@ -95,9 +104,9 @@ final class HttpFront implements AutoCloseable {
         });
     }
 
-    /** Answers {@code path} exactly, or every path under it when it ends with a slash. */
+    /** Answers {@code path} exactly, or every path under it when it ends with a slash ({@code /}: exactly). */
     HttpFront mount(String path, boolean protectedPath, Route route) {
-        mounts.put(path, new Mount(path, !path.endsWith("/"), protectedPath, route));
+        mounts.put(path, new Mount(path, !path.endsWith("/") || path.equals("/"), protectedPath, route));
         return this;
     }
 
@@ -136,8 +145,8 @@ final class HttpFront implements AutoCloseable {
             return Reply.error(401, "authentication required").with("WWW-Authenticate", access.challenge());
         }
         try {
-            return mount.route().handle(mount.exact() ? "" : path.substring(mount.prefix().length()),
-                    request.getHttpURI().getQuery(), authorization);
+            return mount.route().handle(new Call(mount.exact() ? "" : path.substring(mount.prefix().length()),
+                    request.getHttpURI().getQuery(), authorization, request.getHeaders().get(HttpHeader.ACCEPT)));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Reply.error(503, "interrupted");
@@ -150,6 +159,9 @@ final class HttpFront implements AutoCloseable {
     private static void send(Response response, Callback callback, Reply reply) {
         response.setStatus(reply.status());
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, reply.contentType());
+        // pages load only their own scripts and styles, and no other site may frame them
+        response.getHeaders().put("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'");
+        response.getHeaders().put("X-Content-Type-Options", "nosniff");
         reply.headers().forEach(response.getHeaders()::put);
         response.write(true, ByteBuffer.wrap(reply.body()), callback);
     }

@@ -7,6 +7,7 @@ import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.scoring.EventScore;
 import dev.surprisal.scoring.EventScorer;
 import dev.surprisal.session.SessionState;
+import dev.surprisal.stream.RecentEvents;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScorerService;
 import dev.surprisal.stream.ScoringTopology;
@@ -14,6 +15,7 @@ import dev.surprisal.stream.ScoringTopology;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -36,13 +38,14 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /**
- * The scorer's HTTP face: Prometheus metrics, liveness and readiness ({@link Health}), and
- * interactive queries over the session-state store. A session is answered by the instance that
- * owns it; any other instance forwards the request there. {@code /metrics} and {@code /sessions}
- * may require credentials ({@link Access}); the health endpoints never do (probes have none). TLS
- * is left to a proxy in front (see README), with {@code http.bind.address} keeping the port local.
+ * The scorer's HTTP face: Prometheus metrics, liveness and readiness ({@link Health}), interactive
+ * queries over the session-state store, and the pages a person opens ({@link LiveView}). A session
+ * is answered by the instance that owns it; any other instance forwards the request there.
+ * Everything but the health endpoints may require credentials ({@link Access}); probes have none.
+ * TLS is left to a proxy in front (see README), with {@code http.bind.address} keeping the port local.
  */
 public final class OpsServer implements AutoCloseable {
 
@@ -58,6 +61,7 @@ public final class OpsServer implements AutoCloseable {
     private final HttpClient forwarder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Health health;
     private final int maxIdChars;
+    private final LiveView live;
     private volatile KafkaStreams streams;
 
     private OpsServer(HttpFront http, String advertisedHost, ModelProvider models, PrometheusMeterRegistry prometheus,
@@ -69,6 +73,7 @@ public final class OpsServer implements AutoCloseable {
         this.predictions = new EventScorer(config.topK(), 0);
         this.health = health;
         this.maxIdChars = config.httpMaxIdChars();
+        this.live = new LiveView(models, self.host() + ":" + self.port());
     }
 
     /**
@@ -88,17 +93,31 @@ public final class OpsServer implements AutoCloseable {
         }
         OpsServer ops = new OpsServer(http, config.getString(ScorerConfig.ADVERTISED_HOST), models, prometheus, config,
                 health);
-        http.mount("/metrics", true, (rest, query, auth) -> ops.metrics())
-                .mount("/health/live", false, (rest, query, auth) -> ops.health(false))
-                .mount("/health/ready", false, (rest, query, auth) -> ops.health(true))
-                .mount(SESSIONS, true, ops::session);
+        // probes answer over HTTP; these let Prometheus keep their history and alert on it
+        Gauge.builder("surprisal.ready", () -> health.ready().ok() ? 1 : 0)
+                .description("1 when /health/ready answers 200 (may take traffic), else 0").register(prometheus);
+        Gauge.builder("surprisal.live", () -> health.live().ok() ? 1 : 0)
+                .description("1 when /health/live answers 200, else 0").register(prometheus);
+        http.mount("/metrics", true, call -> ops.metrics())
+                .mount("/health/live", false, call -> ops.health(false))
+                .mount("/health/ready", false, call -> ops.health(true))
+                .mount(SESSIONS, true, ops::session)
+                .mount("/", true, call -> LiveView.asset("live.html"))
+                .mount("/live/", true, call -> LiveView.asset(call.rest()))
+                .mount("/api/live", true, ops.live::live);
         return ops;
     }
 
     /** Starts answering health and session queries from this scorer. */
     public void attach(ScorerService running) {
         this.streams = running.streams();
+        showing(running.recent());
         health.attach(running);
+    }
+
+    /** Shows these events on the live page (the scorer's own, once attached). */
+    void showing(RecentEvents events) {
+        live.attach(events);
     }
 
     public int port() {
@@ -117,7 +136,13 @@ public final class OpsServer implements AutoCloseable {
         return HttpFront.Reply.json(v.ok() ? 200 : 503, body);
     }
 
-    private HttpFront.Reply session(String raw, String query, String authorization) throws Exception {
+    private HttpFront.Reply session(HttpFront.Call call) throws Exception {
+        if (call.wantsHtml()) {
+            return LiveView.asset("session.html"); // a browser; its script asks this path again for JSON
+        }
+        String raw = call.rest();
+        String query = call.query();
+        String authorization = call.authorization();
         // a UTF-8 character is at most 12 escaped bytes: anything longer than that cannot fit the limit
         if (raw.length() > 12L * maxIdChars) {
             return HttpFront.Reply.error(400, "session id longer than " + maxIdChars + " characters");
@@ -150,18 +175,37 @@ public final class OpsServer implements AutoCloseable {
             ReadOnlyKeyValueStore<String, SessionState> store = s.store(StoreQueryParameters.fromNameAndType(
                     ScoringTopology.STATE_STORE, QueryableStoreTypes.<String, SessionState>keyValueStore()));
             SessionState state = store.get(id);
-            if (state == null) {
+            RecentEvents recent = live.recent();
+            List<RecentEvents.Event> latest = recent == null ? List.of() : recent.ofSession(id);
+            if (state == null && latest.isEmpty()) {
                 return HttpFront.Reply.error(404, "no open session '" + id + "'");
             }
-            return HttpFront.Reply.json(200, describe(id, state));
+            // an ended session has no state left, but what it said lately is still worth seeing
+            ObjectNode described = state == null ? ended(id, latest.get(0)) : describe(id, state);
+            described.set("recentEvents", LiveView.events(latest));
+            return HttpFront.Reply.json(200, described);
         } catch (InvalidStateStoreException e) {
             return HttpFront.Reply.error(503, "session state is not queryable now (rebalancing or restoring)");
         }
     }
 
+    private ObjectNode ended(String id, RecentEvents.Event last) {
+        ObjectNode out = JSON.createObjectNode()
+                .put("sessionId", id)
+                .put("open", false)
+                .put("modelVersion", last.modelVersion())
+                .put("sessionPerplexity", last.sessionPerplexity())
+                .put("lastEventTime", last.eventTime().toString())
+                .put("servedBy", self.host() + ":" + self.port());
+        ArrayNode next = out.putArray("nextTokenPredictions");
+        last.next().forEach(p -> next.addObject().put("token", p.getToken()).put("probability", p.getProbability()));
+        return out;
+    }
+
     private ObjectNode describe(String id, SessionState state) {
         ObjectNode out = JSON.createObjectNode()
                 .put("sessionId", id)
+                .put("open", true)
                 .put("modelVersion", state.modelVersion())
                 .put("events", state.events())
                 .put("tokens", state.tokens())

@@ -1,5 +1,7 @@
 package dev.surprisal.stream;
 
+import dev.surprisal.avro.ScoredEvent;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -12,7 +14,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 
-/** The scorer's own metrics, beside Kafka Streams' (exported as Prometheus {@code surprisal_*}). */
+/**
+ * The scorer's own metrics, beside Kafka Streams' (exported as Prometheus {@code surprisal_*}), and
+ * the recent events that the live page shows. Every name here is one that
+ * {@code deploy/grafana/surprisal.json} may query (checked by a test).
+ */
 public final class ScorerMetrics {
 
     private final MeterRegistry registry;
@@ -29,6 +35,13 @@ public final class ScorerMetrics {
     private final Counter threadFailures;
     private volatile long lastProgress = System.nanoTime();
     private final Counter futureTimestamps;
+    private final ConcurrentHashMap<String, ModelMeters> models = new ConcurrentHashMap<>();
+    private final RecentEvents recent = new RecentEvents();
+    private final RestoreProgress restore;
+
+    /** Per model version: what drift and releases are judged by (mean bits/token = bits / tokens). */
+    private record ModelMeters(Counter events, Counter tokens, Counter bits, Counter anomalies) {
+    }
 
     public ScorerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -54,6 +67,7 @@ public final class ScorerMetrics {
         this.futureTimestamps = Counter.builder("surprisal.future.timestamps")
                 .description("Events whose record timestamp was too far ahead of the scorer's clock (scored, noted)")
                 .register(registry);
+        this.restore = new RestoreProgress(registry);
     }
 
     /** A stream thread processed or punctuated: it is not stuck. */
@@ -92,6 +106,39 @@ public final class ScorerMetrics {
         meanSurprisal.record(meanBits);
         perplexity.record(eventPerplexity);
         latency.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** An event's scores were emitted: counted for its model version and remembered for the live page. */
+    void emitted(ScoredEvent e) {
+        ModelMeters m = models.computeIfAbsent(e.getModelVersion(), this::modelMeters);
+        m.events().increment();
+        m.tokens().increment(e.getTokens().size());
+        m.bits().increment(e.getMeanSurprisalBits() * e.getTokens().size());
+        if (e.getAnomalous()) {
+            m.anomalies().increment();
+        }
+        recent.add(e);
+    }
+
+    private ModelMeters modelMeters(String version) {
+        return new ModelMeters(
+                Counter.builder("surprisal.model.events").description("Events scored, by model version")
+                        .tag("version", version).register(registry),
+                Counter.builder("surprisal.model.tokens").description("Tokens scored, by model version")
+                        .tag("version", version).register(registry),
+                Counter.builder("surprisal.model.bits")
+                        .description("Surprisal summed over tokens (bits), by model version; / tokens = mean bits/token")
+                        .tag("version", version).register(registry),
+                Counter.builder("surprisal.model.anomalies").description("Events flagged, by model version")
+                        .tag("version", version).register(registry));
+    }
+
+    public RecentEvents recent() {
+        return recent;
+    }
+
+    RestoreProgress restore() {
+        return restore;
     }
 
     void batch(int events) {

@@ -46,6 +46,7 @@ public final class ScorerService implements AutoCloseable {
                 config.streamsProperties());
         KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(metrics.registry());
+        streams.setGlobalStateRestoreListener(metrics.restore());
         CountDownLatch running = new CountDownLatch(1);
         streams.setStateListener((now, before) -> {
             if (now == KafkaStreams.State.RUNNING) {
@@ -80,6 +81,11 @@ public final class ScorerService implements AutoCloseable {
 
     public KafkaStreams streams() {
         return streams;
+    }
+
+    /** What this instance scored lately (the live page's source). */
+    public RecentEvents recent() {
+        return metrics.recent();
     }
 
     private synchronized void threadFailed() {

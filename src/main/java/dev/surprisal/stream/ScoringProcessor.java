@@ -260,6 +260,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
                 continue;
             }
             forward(source, value, ScoringTopology.SCORES_SINK);
+            metrics.emitted(scored);
             if (scored.getAnomalous()) {
                 metrics.anomaly(scored.getAnomalyRule().name());
                 forward(source, scores.serialize(config.anomaliesTopic(), scored), ScoringTopology.ANOMALIES_SINK);

@@ -157,4 +157,59 @@ class DeploymentFilesTest {
         assertTrue(known, envName + " is not a scorer setting");
     }
 
+
+    @Test
+    void theMonitoringProfileMountsTheScrapeConfigAndTheDashboard() throws IOException {
+        JsonNode services = compose().get("services");
+        for (String name : List.of("prometheus", "grafana")) {
+            assertEquals("monitoring", services.get(name).get("profiles").get(0).asText(), name + " is opt-in");
+            for (JsonNode volume : services.get(name).get("volumes")) {
+                String source = volume.asText().split(":")[0];
+                assertTrue(!source.startsWith("./") || Files.isDirectory(Path.of(source)), name + " mounts " + source);
+            }
+        }
+        JsonNode prometheus = YAML.readTree(Path.of("deploy/prometheus/prometheus.yml").toFile());
+        JsonNode job = prometheus.get("scrape_configs").get(0);
+        String scorerPort = DEFAULTS.get(ScorerConfig.HTTP_PORT).toString();
+        assertEquals("/metrics", job.get("metrics_path").asText());
+        assertEquals("scorer:" + scorerPort, job.get("static_configs").get(0).get("targets").get(0).asText());
+        for (JsonNode file : prometheus.get("rule_files")) {
+            assertTrue(Files.exists(Path.of("deploy/prometheus", file.asText())), "rule file " + file);
+        }
+        JsonNode datasource = YAML.readTree(Path.of("deploy/grafana/provisioning/datasources/prometheus.yml").toFile());
+        assertEquals("http://prometheus:9090", datasource.get("datasources").get(0).get("url").asText());
+    }
+
+    @Test
+    void dashboardPanelsAreLaidOutWithoutOverlapAndQueryThroughTheDatasourceVariable() throws IOException {
+        JsonNode dashboard = new ObjectMapper().readTree(Path.of("deploy/grafana/dashboards/surprisal.json").toFile());
+        List<int[]> boxes = new ArrayList<>();
+        java.util.Set<Integer> ids = new java.util.HashSet<>();
+        for (JsonNode panel : dashboard.get("panels")) {
+            String title = panel.get("title").asText();
+            assertTrue(ids.add(panel.get("id").asInt()), "panel ids are unique: " + title);
+            assertFalse(panel.get("description").asText().isBlank(), "every panel says what it means: " + title);
+            JsonNode g = panel.get("gridPos");
+            int[] box = {g.get("x").asInt(), g.get("y").asInt(), g.get("w").asInt(), g.get("h").asInt()};
+            assertTrue(box[0] >= 0 && box[0] + box[2] <= 24, title + " fits the 24 columns");
+            for (int[] other : boxes) {
+                boolean apart = box[0] >= other[0] + other[2] || other[0] >= box[0] + box[2]
+                        || box[1] >= other[1] + other[3] || other[1] >= box[1] + box[3];
+                assertTrue(apart, title + " overlaps another panel");
+            }
+            boxes.add(box);
+            assertFalse(panel.get("targets").isEmpty(), title);
+            for (JsonNode target : panel.get("targets")) {
+                assertEquals("${datasource}", target.get("datasource").get("uid").asText(), title);
+                assertFalse(target.get("expr").asText().isBlank(), title);
+            }
+        }
+        for (String wanted : List.of("surprisal_events_scored_total", "surprisal_tokens_scored_total",
+                "surprisal_anomalies_total", "surprisal_dead_letters_total", "surprisal_batch_events_sum",
+                "surprisal_batch_queued", "surprisal_scoring_latency_seconds", "surprisal_model_bits_total",
+                "surprisal_model_info", "kafka_consumer_fetch_manager_records_lag_max",
+                "surprisal_restore_remaining_records")) {
+            assertTrue(dashboard.get("panels").toString().contains(wanted), "a panel shows " + wanted);
+        }
+    }
 }

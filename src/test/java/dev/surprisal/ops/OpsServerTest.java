@@ -3,10 +3,13 @@ package dev.surprisal.ops;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelProvider;
 import dev.surprisal.registry.InMemorySchemaRegistry;
+import dev.surprisal.stream.RecentEvents;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.testing.Await;
 import dev.surprisal.testing.TinyModelExtension;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
@@ -21,6 +24,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,6 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(TinyModelExtension.class)
 class OpsServerTest {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String BASIC = "Basic " + Base64.getEncoder()
             .encodeToString("ops:secret".getBytes(StandardCharsets.UTF_8));
 
@@ -59,10 +64,15 @@ class OpsServerTest {
 
     /** A raw request, so that paths no URI class would build (a bare %) can be sent. */
     private Reply request(String method, String path, String authorization) throws IOException {
+        return request(method, path, authorization, null);
+    }
+
+    private Reply request(String method, String path, String authorization, String accept) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", ops.port())) {
             OutputStream out = socket.getOutputStream();
             String head = method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
                     + (authorization == null ? "" : "Authorization: " + authorization + "\r\n")
+                    + (accept == null ? "" : "Accept: " + accept + "\r\n")
                     + "Content-Length: 0\r\n\r\n";
             out.write(head.getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
@@ -119,5 +129,47 @@ class OpsServerTest {
         // nothing listens at the configured bootstrap address: the background probe finds out
         Await.until("readiness names the unreachable cluster", Duration.ofSeconds(30),
                 () -> request("GET", "/health/ready", null).body().contains("the Kafka cluster does not answer"));
+    }
+
+    @Test
+    void thePagesNeedCredentialsAndServeOnlyTheirOwnFiles() throws IOException {
+        assertEquals(401, request("GET", "/", null).status());
+        assertEquals(401, request("GET", "/api/live", null).status());
+        Reply page = request("GET", "/", BASIC);
+        assertEquals(200, page.status());
+        assertTrue(page.body().contains("/live/live.js"), page.body());
+        assertEquals(200, request("GET", "/live/view.js", BASIC).status());
+        assertEquals(404, request("GET", "/live/OpsServer.class", BASIC).status());
+        assertFalse(request("GET", "/live/../../../../etc/passwd", BASIC).status() == 200);
+        // a browser asking for a session gets the page, whose script asks again for JSON
+        Reply browser = request("GET", "/sessions/s1", BASIC, "text/html,application/xhtml+xml");
+        assertEquals(200, browser.status());
+        assertTrue(browser.body().contains("/live/session.js"), browser.body());
+    }
+
+    @Test
+    void theLiveFeedGivesFlaggedEventsNewestFirstAfterTheLastSeen() throws IOException {
+        assertTrue(request("GET", "/api/live", BASIC).body().contains("\"state\":\"starting\""));
+        RecentEvents recent = new RecentEvents();
+        ops.showing(recent);
+        recent.add(PageEvents.scored("s1", "e1", "GET /a 200", "", false));
+        recent.add(PageEvents.scored("s1", "e2", "GET /etc/passwd 200", "/etc/passwd", true));
+        recent.add(PageEvents.scored("s2", "e3", "DROP TABLE users", "DROP", true));
+
+        JsonNode all = JSON.readTree(request("GET", "/api/live", BASIC).body());
+        assertEquals(3, all.get("eventsScored").asLong());
+        assertEquals(2, all.get("eventsFlagged").asLong());
+        assertEquals(model.version(), all.get("servingModel").asText());
+        JsonNode flagged = all.get("flagged");
+        assertEquals(List.of("e3", "e2"), List.of(flagged.get(0).get("eventId").asText(),
+                flagged.get(1).get("eventId").asText()));
+        assertEquals("PERPLEXITY", flagged.get(0).get("rule").asText());
+        assertEquals(12.0, flagged.get(0).get("tokens").get(0).get("b").asDouble());
+
+        long seenUpTo = flagged.get(1).get("seq").asLong();
+        JsonNode newer = JSON.readTree(request("GET", "/api/live?after=" + seenUpTo, BASIC).body()).get("flagged");
+        assertEquals(1, newer.size());
+        assertEquals("e3", newer.get(0).get("eventId").asText());
+        assertEquals(400, request("GET", "/api/live?after=x", BASIC).status());
     }
 }

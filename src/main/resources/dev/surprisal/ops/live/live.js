@@ -1,0 +1,62 @@
+// The live page: polls /api/live and prepends the flagged events it has not shown yet.
+'use strict';
+
+const POLL_MS = 2000;
+const KEEP = 100;
+let lastSeq = 0;
+let previous = null;
+
+function flaggedItem(e) {
+  const item = document.createElement('li');
+  item.dataset.eventId = e.eventId;
+  const meta = document.createElement('div');
+  meta.className = 'meta';
+  meta.append(cell(e.rule, 'rule'), cell(new Date(e.eventTime).toLocaleTimeString()),
+      cell(sessionLink(e.sessionId)),
+      cell(`perplexity ${number(e.perplexity, 2)} (threshold ${number(e.perplexityThreshold, 2)})`),
+      cell(`score ${number(e.anomalyScore, 2)}`), cell(`model ${e.modelVersion}`), cell(`event ${e.eventId}`));
+  item.append(meta, renderTokens(e));
+  return item;
+}
+
+function showRates(live) {
+  const now = Date.parse(live.now);
+  if (previous && now > previous.time) {
+    const seconds = (now - previous.time) / 1000;
+    text('eventRate', number((live.eventsScored - previous.events) / seconds, 1));
+    text('tokenRate', number((live.tokensScored - previous.tokens) / seconds, 0));
+  }
+  previous = {time: now, events: live.eventsScored, tokens: live.tokensScored};
+}
+
+async function poll() {
+  try {
+    const live = await getJson('/api/live?after=' + lastSeq);
+    text('model', live.servingModel || 'none yet');
+    text('instance', live.instance);
+    if (live.state !== 'scoring') {
+      text('status', 'the scorer is starting…');
+      return;
+    }
+    text('events', number(live.eventsScored, 0));
+    text('flaggedTotal', number(live.eventsFlagged, 0));
+    showRates(live);
+    const list = document.getElementById('flagged');
+    for (const e of live.flagged.slice().reverse()) list.prepend(flaggedItem(e));
+    while (list.children.length > KEEP) list.lastChild.remove();
+    if (live.flagged.length) lastSeq = live.flagged[0].seq;
+    text('status', list.children.length ? '' : 'No flagged events yet on this instance.');
+  } catch (error) {
+    text('status', 'cannot reach the scorer: ' + error.message);
+  } finally {
+    setTimeout(poll, POLL_MS);
+  }
+}
+
+renderLegend(document.getElementById('legend'));
+document.getElementById('lookup').addEventListener('submit', event => {
+  event.preventDefault();
+  const id = document.getElementById('sessionId').value.trim();
+  if (id) location.href = '/sessions/' + encodeURIComponent(id);
+});
+poll();
