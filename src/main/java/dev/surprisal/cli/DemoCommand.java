@@ -10,7 +10,8 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        footer = {"%nExamples:", "  java -jar surprisal.jar demo", "  java -jar surprisal.jar demo --scenario retrain"},
+        footer = {"%nExamples:", "  java -jar surprisal.jar demo", "  java -jar surprisal.jar demo --scenario retrain",
+                "  java -jar surprisal.jar demo --scenario drift --events 1500 --output jsonl --rate 0 > scores.jsonl"},
 
         description = "Starts a broker, trains or loads a model, scores generated log traffic and prints the scores.")
 final class DemoCommand implements Callable<Integer> {
@@ -20,7 +21,8 @@ final class DemoCommand implements Callable<Integer> {
     enum Colour { auto, always, never }
 
     @Option(names = "--scenario", defaultValue = "basic",
-            description = "basic, or retrain: the traffic shifts, a train command goes out, model 2 takes over.")
+            description = "basic; retrain: the traffic shifts, the demo sends a train command, model 2 takes over; "
+                    + "drift: the same shift, but the scorer's health watch notices it and sends the command itself.")
     String scenario;
 
     @Option(names = "--events", defaultValue = "0", description = "Exit after this many scored events (0: run until Ctrl-C).")

@@ -1,5 +1,6 @@
 package dev.surprisal.cli;
 
+import dev.surprisal.health.ModelHealthWatch;
 import dev.surprisal.kafka.TopicSetup;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelArtifact;
@@ -106,7 +107,9 @@ final class ScoreCommand implements Callable<Integer> {
                      PrometheusMeterRegistry prometheus, ShutdownSignal shutdown) throws Exception {
         try (OpsServer ops = OpsServer.start(config, models, prometheus, registry);
              ScorerService scorer = ScorerService.start(config, models, registry, new ScorerMetrics(prometheus),
-                     Duration.ofMinutes(5))) {
+                     Duration.ofMinutes(5));
+             ModelHealthWatch health = scorer.watchHealth(config, models, registry,
+                     config.getString(ScorerConfig.ADVERTISED_HOST) + ":" + ops.port(), report -> { })) {
             ops.attach(scorer);
             spec.commandLine().getErr().println(String.format("scoring %s -> %s with model %s; metrics, health and "
                     + "sessions on port %d", config.inputTopic(), config.outputTopic(), models.current().version(),

@@ -44,9 +44,19 @@ final class DemoConsole {
                 + "and %d other events were flagged%n", r.anomalies(), r.injected(), r.injectedFlagged(),
                 r.anomalies() - r.injectedFlagged());
         if (shifting) {
-            r.byVersion().forEach((version, v) -> info.printf(Locale.ROOT,
-                    "model %s scored %d events; mean perplexity of the shifted traffic: %.2f (%d events)%n",
-                    version, v.events(), v.meanShiftedPerplexity(), v.shiftedEvents()));
+            r.byVersion().forEach((version, v) -> {
+                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "model %s scored %d events",
+                        version, v.events()));
+                if (v.plainEvents() > 0) {
+                    line.append(String.format(Locale.ROOT, "; the old format: %.1f%% flagged (%d events)",
+                            100 * v.plainFlagRate(), v.plainEvents()));
+                }
+                if (v.shiftedEvents() > 0) {
+                    line.append(String.format(Locale.ROOT, "; the new format: %.1f%% flagged, mean perplexity %.2f "
+                            + "(%d events)", 100 * v.shiftedFlagRate(), v.meanShiftedPerplexity(), v.shiftedEvents()));
+                }
+                info.println(line);
+            });
         }
     }
 
@@ -84,16 +94,14 @@ final class DemoConsole {
                 injectedFlagged += e.getAnomalous() ? 1 : 0;
             }
             boolean newVersion = !byVersion.isEmpty() && !byVersion.containsKey(e.getModelVersion());
-            DemoRunner.VersionTally v = byVersion.getOrDefault(e.getModelVersion(), new DemoRunner.VersionTally(0, 0, 0));
-            boolean counted = shifted && injectedKind == null;
-            byVersion.put(e.getModelVersion(), new DemoRunner.VersionTally(v.events() + 1, v.shiftedEvents() + (counted ? 1 : 0),
-                    v.shiftedPerplexitySum() + (counted ? e.getEventPerplexity() : 0)));
+            byVersion.put(e.getModelVersion(), byVersion.getOrDefault(e.getModelVersion(), DemoRunner.VersionTally.NONE)
+                    .add(shifted, injectedKind != null, e));
             return newVersion;
         }
 
         DemoRunner.Result result() {
             return new DemoRunner.Result(events, ids.size(), tokens, anomalies, injected, injectedFlagged, secondsToFirst,
-                    (lastNanos - firstNanos) / 1e9, Map.copyOf(byVersion));
+                    (lastNanos - firstNanos) / 1e9, java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(byVersion)));
         }
     }
 }

@@ -1,7 +1,10 @@
 package dev.surprisal.demo;
 
 import dev.surprisal.avro.ScoredEvent;
+import dev.surprisal.config.Environment;
 import dev.surprisal.embedded.EmbeddedKafkaBroker;
+import dev.surprisal.health.HealthSettings;
+import dev.surprisal.health.ModelHealthWatch;
 import dev.surprisal.kafka.Clients;
 import dev.surprisal.kafka.Directories;
 import dev.surprisal.model.LanguageModel;
@@ -47,8 +50,12 @@ import java.util.function.BooleanSupplier;
  */
 public final class DemoRunner {
 
-    /** Traffic of the basic demo, or the retrain story: normal traffic, a shift, a train command, model 2. */
-    public enum Scenario { BASIC, RETRAIN }
+    /**
+     * Traffic of the basic demo; the retrain story (normal traffic, a shift, a train command sent by
+     * the demo, model 2); or the drift story, where the scorer's health watch notices the shift and
+     * sends the command itself.
+     */
+    public enum Scenario { BASIC, RETRAIN, DRIFT }
 
     /** What {@code demo} was asked to do. {@code events} 0 runs until stopped. */
     public record Options(Scenario scenario, long events, boolean jsonl, long seed, double rate, int sessions,
@@ -62,10 +69,37 @@ public final class DemoRunner {
                          Map<String, VersionTally> byVersion) {
     }
 
-    /** Per model version: events scored, and the mean event perplexity of shifted traffic among them. */
-    public record VersionTally(long events, long shiftedEvents, double shiftedPerplexitySum) {
+    /**
+     * Per model version: events scored; of the traffic that was not an injected anomaly, the shifted
+     * events (their perplexity summed, and how many were flagged) and the others (how many flagged).
+     */
+    public record VersionTally(long events, long shiftedEvents, double shiftedPerplexitySum, long shiftedFlagged,
+                               long plainEvents, long plainFlagged) {
+        static final VersionTally NONE = new VersionTally(0, 0, 0, 0, 0, 0);
+
         public double meanShiftedPerplexity() {
             return shiftedEvents == 0 ? Double.NaN : shiftedPerplexitySum / shiftedEvents;
+        }
+
+        public double shiftedFlagRate() {
+            return shiftedEvents == 0 ? Double.NaN : (double) shiftedFlagged / shiftedEvents;
+        }
+
+        public double plainFlagRate() {
+            return plainEvents == 0 ? Double.NaN : (double) plainFlagged / plainEvents;
+        }
+
+        VersionTally add(boolean shifted, boolean injected, ScoredEvent e) {
+            long flagged = e.getAnomalous() ? 1 : 0;
+            if (injected) {
+                return new VersionTally(events + 1, shiftedEvents, shiftedPerplexitySum, shiftedFlagged, plainEvents,
+                        plainFlagged);
+            }
+            return shifted
+                    ? new VersionTally(events + 1, shiftedEvents + 1, shiftedPerplexitySum + e.getEventPerplexity(),
+                            shiftedFlagged + flagged, plainEvents, plainFlagged)
+                    : new VersionTally(events + 1, shiftedEvents, shiftedPerplexitySum, shiftedFlagged,
+                            plainEvents + 1, plainFlagged + flagged);
         }
     }
 
@@ -103,12 +137,19 @@ public final class DemoRunner {
 
     private Result score(EmbeddedKafkaBroker broker, SchemaRegistry registry, LanguageModel model, Path stateDir,
                          long start, BooleanSupplier stopRequested) throws Exception {
-        ScorerConfig config = new ScorerConfig(Map.of(
+        // the demo's minutes are seconds: a short window, so that the health figures move while one watches
+        Map<String, Object> settings = new java.util.HashMap<>(Map.of(HealthSettings.INTERVAL_MS, 1000L,
+                HealthSettings.WINDOW_MS, 10_000L, HealthSettings.MIN_EVENTS, 100L, HealthSettings.DRIFT_HOLD_MS, 2000L,
+                HealthSettings.RETRAIN, options.scenario() == Scenario.DRIFT));
+        // SURPRISAL_* variables may change those and other settings; the demo's own wiring stays
+        settings.putAll(Environment.settings(ScorerConfig.DEFINITION.names(), System.getenv()));
+        settings.putAll(Map.of(
                 ScorerConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers(),
                 ScorerConfig.APPLICATION_ID, "surprisal-demo",
                 ScorerConfig.STATE_DIR, stateDir.toString(),
                 ScorerConfig.ADVERTISED_HOST, "127.0.0.1",
                 ScorerConfig.HTTP_PORT, options.httpPort() == 0 ? freePort() : options.httpPort()));
+        ScorerConfig config = new ScorerConfig(settings);
         List<NewTopic> topics = new ArrayList<>(ScorerTopics.all(config, 4, (short) 1));
         topics.addAll(config.releaseTopics().all((short) 1));
         broker.createTopics(topics);
@@ -131,6 +172,8 @@ public final class DemoRunner {
              OpsServer ops = OpsServer.start(config, follower, prometheus, registry);
              ScorerService scorer = ScorerService.start(config, follower, registry, new ScorerMetrics(prometheus),
                      Duration.ofSeconds(60));
+             ModelHealthWatch health = scorer.watchHealth(config, follower, registry, "127.0.0.1:" + ops.port(),
+                     scenario::onHealth);
              // from the end of the scores topic (the broker keeps earlier runs), positions fixed before publishing
              KafkaConsumer<String, ScoredEvent> consumer = Clients.readCommittedAll(clientProps, config.outputTopic(),
                      false, new StringDeserializer(), AvroSerdes.value(ScoredEvent.class, registry).deserializer());
@@ -174,7 +217,7 @@ public final class DemoRunner {
     }
 
     private boolean shifting() {
-        return options.scenario() == Scenario.RETRAIN;
+        return options.scenario() != Scenario.BASIC;
     }
 
 

@@ -1,5 +1,6 @@
 package dev.surprisal.demo;
 
+import dev.surprisal.avro.ModelHealth;
 import dev.surprisal.avro.ModelRelease;
 import dev.surprisal.avro.PromotionPolicy;
 import dev.surprisal.avro.ReleaseStatus;
@@ -38,6 +39,8 @@ final class RetrainScenario {
     private final ReleaseTopics topics;
     private final String inputTopic;
     private final PrintStream info;
+    private final AtomicReference<Instant> shiftStart = new AtomicReference<>();
+    private final AtomicBoolean driftSeen = new AtomicBoolean();
 
     RetrainScenario(DemoRunner.Options options, Map<String, Object> clientProps, SchemaRegistry registry,
                     ReleaseTopics topics, String inputTopic, PrintStream info) {
@@ -59,7 +62,6 @@ final class RetrainScenario {
         long before = n == 0 ? 300 : Math.max(20, n / 5);
         long shiftedForTraining = n == 0 ? 600 : Math.max(60, n * 2 / 5);
         var shifted = new TrafficGenerator(options.seed() + 2, options.anomalyRate(), true).stream(options.sessions());
-        AtomicReference<Instant> shiftStart = new AtomicReference<>();
         double fast = options.rate() > 0 ? options.rate() : 200;
         return List.of(
                 new DemoPublisher.Phase(normal.stream(options.sessions()), before, () -> 0, t -> { }),
@@ -68,8 +70,27 @@ final class RetrainScenario {
                     info.println("the traffic shifts: the shop's v2 services log in a new format");
                 }),
                 // while model 2 trains the traffic goes on, slower, so the switch can be seen between events
-                new DemoPublisher.Phase(shifted, 0, () -> switched.get() ? fast : 5, t ->
-                        sendTrainCommand(shiftStart.get())));
+                new DemoPublisher.Phase(shifted, 0, () -> switched.get() ? fast : 5, t -> {
+                    if (options.scenario() == DemoRunner.Scenario.RETRAIN) {
+                        sendTrainCommand(shiftStart.get());
+                    } else {
+                        info.println("no command from the demo: the scorer's health watch is to notice by itself");
+                    }
+                }));
+    }
+
+    /** The drift story's health summaries: says when drift was first seen and when a command went out. */
+    void onHealth(ModelHealth report) {
+        Instant shift = shiftStart.get();
+        String since = shift == null ? "" : String.format(Locale.ROOT, " %.1f s after the format change",
+                Duration.between(shift, report.getWindowEnd()).toMillis() / 1000.0);
+        if (report.getDrifting() && driftSeen.compareAndSet(false, true)) {
+            info.printf(Locale.ROOT, "the health watch sees drift%s: %s%n", since, String.join("; ", report.getReasons()));
+        }
+        if (report.getTrainCommandId() != null) {
+            info.printf(Locale.ROOT, "the health watch sent train command %s%s: fine-tune %s on the traffic since "
+                    + "the drift began%n", report.getTrainCommandId(), since, report.getModelVersion());
+        }
     }
 
     private void sendTrainCommand(Instant from) {
@@ -112,10 +133,24 @@ final class RetrainScenario {
         Instant visible = Instant.now();
         ReleaseLog.promoted(ReleaseLog.read(clientProps, registry, topics))
                 .filter(r -> r.getVersion().equals(first.getModelVersion()) && r.getPromotedAt() != null)
-                .ifPresent(r -> info.printf(Locale.ROOT, "first event scored by %s visible %d ms after its promotion "
-                                + "(held-out perplexity %.3f, was %.3f with %s)%n", r.getVersion(),
-                        Duration.between(r.getPromotedAt(), visible).toMillis(), r.getHeldOutPerplexity(),
-                        r.getParentHeldOutPerplexity() == null ? Double.NaN : r.getParentHeldOutPerplexity(),
-                        r.getParentVersion()));
+                .ifPresent(r -> {
+                    info.printf(Locale.ROOT, "first event scored by %s visible %d ms after its promotion "
+                                    + "(held-out perplexity %.3f, was %.3f with %s)%n", r.getVersion(),
+                            Duration.between(r.getPromotedAt(), visible).toMillis(), r.getHeldOutPerplexity(),
+                            r.getParentHeldOutPerplexity() == null ? Double.NaN : r.getParentHeldOutPerplexity(),
+                            r.getParentVersion());
+                    Instant shift = shiftStart.get();
+                    if (shift != null) {
+                        info.printf(Locale.ROOT, "promoted %.1f s after the format change%n",
+                                Duration.between(shift, r.getPromotedAt()).toMillis() / 1000.0);
+                    }
+                    Double old = r.getMetrics().get("oldTextPerplexity");
+                    if (old != null) {
+                        info.printf(Locale.ROOT, "on model %s's own held-out text (the old format) the new model "
+                                        + "scores perplexity %.3f, the old one %.3f (%.0f replayed sessions in training)%n",
+                                r.getParentVersion(), old, r.getMetrics().get("parentOldTextPerplexity"),
+                                r.getMetrics().getOrDefault("replayedSessions", 0.0));
+                    }
+                });
     }
 }

@@ -47,10 +47,12 @@ public final class LanguageModel implements AutoCloseable {
     private final BatchForward batches;
     private final float[] initialState;
     private final KneserNey baseline;
+    private final ReplaySample replay;
 
     LanguageModel(Model model, RnnLanguageModelBlock block, ModelManifest manifest, Tokenizer tokenizer,
-                  KneserNey baseline) {
+                  KneserNey baseline, ReplaySample replay) {
         this.baseline = baseline;
+        this.replay = replay;
         this.model = model;
         this.block = block;
         this.manifest = manifest;
@@ -79,6 +81,11 @@ public final class LanguageModel implements AutoCloseable {
     /** The n-gram baseline trained on the same text, when the model was saved with one. */
     public Optional<KneserNey> baseline() {
         return Optional.ofNullable(baseline);
+    }
+
+    /** A sample of the text the model was trained on, when it was saved with one (fine-tunes replay it). */
+    public Optional<ReplaySample> replay() {
+        return Optional.ofNullable(replay);
     }
 
     /** The DJL block: for saving weights; scoring goes through {@link #forward}, under the lock. */

@@ -33,7 +33,8 @@ import java.util.zip.ZipOutputStream;
 /**
  * A model on disk or on the wire: {@code manifest.json} (architecture, tokenizer, threshold,
  * metrics, version), {@code weights.params} (DJL parameter stream) and, when trained with one,
- * {@code baseline.ngram} (the Kneser-Ney baseline's counts, see {@link KneserNey}). As a directory
+ * {@code baseline.ngram} (the Kneser-Ney baseline's counts, see {@link KneserNey}) and
+ * {@code replay.jsonl} (a sample of the training text, see {@link ReplaySample}). As a directory
  * for people and {@code train --out}; as one zip for shipping.
  */
 public final class ModelArtifact {
@@ -41,6 +42,7 @@ public final class ModelArtifact {
     public static final String MANIFEST = "manifest.json";
     public static final String WEIGHTS = "weights.params";
     public static final String BASELINE = "baseline.ngram";
+    public static final String REPLAY = "replay.jsonl";
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -56,17 +58,22 @@ public final class ModelArtifact {
         Model model = Model.newInstance("surprisal");
         model.setBlock(block);
         block.initialize(model.getNDManager(), DataType.FLOAT32, block.inputShapes(1, 1));
-        return new LanguageModel(model, block, manifest, tokenizer, null);
+        return new LanguageModel(model, block, manifest, tokenizer, null, null);
     }
 
     /** Same weights and baseline, new manifest (after training, once metrics and threshold are known). */
     public static LanguageModel withManifest(LanguageModel trained, ModelManifest manifest) throws MalformedModelException {
-        return fromParts(manifest, weights(trained), trained.baseline().orElse(null));
+        return fromParts(manifest, weights(trained), trained.baseline().orElse(null), trained.replay().orElse(null));
     }
 
     /** Same weights and manifest, with a baseline kept beside them. */
     public static LanguageModel withBaseline(LanguageModel trained, KneserNey baseline) throws MalformedModelException {
-        return fromParts(trained.manifest(), weights(trained), baseline);
+        return fromParts(trained.manifest(), weights(trained), baseline, trained.replay().orElse(null));
+    }
+
+    /** Same weights, manifest and baseline, with a sample of the training text kept beside them. */
+    public static LanguageModel withReplay(LanguageModel trained, ReplaySample replay) throws MalformedModelException {
+        return fromParts(trained.manifest(), weights(trained), trained.baseline().orElse(null), replay);
     }
 
     /** The weights alone, as {@link #fromWeights} takes them back: to keep the best epoch's. */
@@ -75,7 +82,7 @@ public final class ModelArtifact {
     }
 
     public static LanguageModel fromWeights(ModelManifest manifest, byte[] weights) throws MalformedModelException {
-        return fromParts(manifest, weights, null);
+        return fromParts(manifest, weights, null, null);
     }
 
     /** A content-derived version id: the same weights always get the same id. */
@@ -99,6 +106,12 @@ public final class ModelArtifact {
                 model.baseline().get().write(out);
             }
         }
+        Files.deleteIfExists(dir.resolve(REPLAY));
+        if (model.replay().isPresent()) {
+            try (Writer out = Files.newBufferedWriter(dir.resolve(REPLAY), StandardCharsets.UTF_8)) {
+                model.replay().get().write(out);
+            }
+        }
     }
 
     /** Loads a directory written by {@link #save} or a zip written by {@link #toBytes}. */
@@ -111,7 +124,13 @@ public final class ModelArtifact {
                     baseline = KneserNey.read(in);
                 }
             }
-            return fromParts(manifest, Files.readAllBytes(path.resolve(WEIGHTS)), baseline);
+            ReplaySample replay = null;
+            if (Files.exists(path.resolve(REPLAY))) {
+                try (Reader in = Files.newBufferedReader(path.resolve(REPLAY), StandardCharsets.UTF_8)) {
+                    replay = ReplaySample.read(in);
+                }
+            }
+            return fromParts(manifest, Files.readAllBytes(path.resolve(WEIGHTS)), baseline, replay);
         }
         return fromBytes(Files.readAllBytes(path));
     }
@@ -133,6 +152,12 @@ public final class ModelArtifact {
                 model.baseline().get().write(text);
                 text.flush();
             }
+            if (model.replay().isPresent()) {
+                zip.putNextEntry(new ZipEntry(REPLAY));
+                Writer text = new OutputStreamWriter(zip, StandardCharsets.UTF_8);
+                model.replay().get().write(text);
+                text.flush();
+            }
             zip.closeEntry();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -144,6 +169,7 @@ public final class ModelArtifact {
         ModelManifest manifest = null;
         byte[] weights = null;
         KneserNey baseline = null;
+        ReplaySample replay = null;
         try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(artifact))) {
             for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
                 if (MANIFEST.equals(e.getName())) {
@@ -152,16 +178,19 @@ public final class ModelArtifact {
                     weights = zip.readAllBytes();
                 } else if (BASELINE.equals(e.getName())) {
                     baseline = KneserNey.read(new StringReader(new String(zip.readAllBytes(), StandardCharsets.UTF_8)));
+                } else if (REPLAY.equals(e.getName())) {
+                    replay = ReplaySample.read(new StringReader(new String(zip.readAllBytes(), StandardCharsets.UTF_8)));
                 }
             }
         }
         if (manifest == null || weights == null) {
             throw new MalformedModelException("artifact lacks " + (manifest == null ? MANIFEST : WEIGHTS));
         }
-        return fromParts(manifest, weights, baseline);
+        return fromParts(manifest, weights, baseline, replay);
     }
 
-    private static LanguageModel fromParts(ModelManifest manifest, byte[] weights, KneserNey baseline)
+    private static LanguageModel fromParts(ModelManifest manifest, byte[] weights, KneserNey baseline,
+                                           ReplaySample replay)
             throws MalformedModelException {
         if (manifest.formatVersion() != ModelManifest.FORMAT_VERSION) {
             throw new MalformedModelException("unsupported artifact format " + manifest.formatVersion());
@@ -174,7 +203,7 @@ public final class ModelArtifact {
             model.setBlock(block);
             block.initialize(model.getNDManager(), DataType.FLOAT32, block.inputShapes(1, 1));
             block.loadParameters(model.getNDManager(), new DataInputStream(new ByteArrayInputStream(weights)));
-            return new LanguageModel(model, block, manifest, tokenizer, baseline);
+            return new LanguageModel(model, block, manifest, tokenizer, baseline, replay);
         } catch (IOException | RuntimeException e) {
             model.close();
             throw new MalformedModelException("weights do not fit the manifest's architecture: " + e.getMessage(), e);

@@ -6,6 +6,7 @@ import dev.surprisal.avro.TrainCommand;
 import dev.surprisal.avro.TrainerState;
 import dev.surprisal.avro.TrainerStatus;
 import dev.surprisal.model.LanguageModel;
+import dev.surprisal.model.ReplaySample;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.release.ModelReleases;
 import dev.surprisal.release.ReleaseLog;
@@ -36,11 +37,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -139,30 +144,57 @@ public final class TrainerService implements AutoCloseable {
 
     private TrainerStatus train(TrainCommand command) throws IOException, MalformedModelException,
             ModelReleases.InvalidReleaseException {
-        Corpus corpus = corpus(command);
+        Corpus recent = corpus(command);
         Optional<ModelRelease> parentRelease = ReleaseLog.promoted(ReleaseLog.read(clientProps, registry, topics));
         if (command.getFineTune() && parentRelease.isEmpty()) {
             throw new IllegalArgumentException("fineTune needs a promoted model, and there is none yet");
         }
         TrainingOptions options = CommandValidation.options(command);
-        try (LanguageModel parent = parentRelease.isPresent() ? ModelReleases.load(parentRelease.get()) : null;
-             LanguageModel model = new ModelTrainer(options, progressFor(command))
-                     .train(corpus, command.getFineTune() ? parent : null)) {
-            List<List<String>> heldOut = corpus.split(options.validationFraction(), options.seed()).validation().sessions();
-            double perplexity = model.manifest().metrics().validationPerplexity();
-            Double parentPerplexity = parent == null ? null : Promotion.comparable(parent, model, heldOut);
-            ReleaseStatus verdict = Promotion.verdict(command, perplexity, parentPerplexity);
-            ModelRelease release = ModelReleases.of(model, command.getModelName(),
-                    parent == null ? null : parent.version(), command.getCommandId(), verdict, perplexity,
-                    parentPerplexity);
-            StatusLog.sendAndWait(releases, new ProducerRecord<>(topics.releases(), release.getVersion(), release));
-            TrainerStatus published = StatusLog.status(command.getCommandId(), TrainerState.PUBLISHED, String.format(Locale.ROOT,
-                    "%s %s: held-out perplexity %.3f%s", verdict.name().toLowerCase(Locale.ROOT), model.version(),
-                    perplexity, parentPerplexity == null ? "" : String.format(Locale.ROOT, " vs %.3f for %s",
-                            parentPerplexity, parent.version())));
-            published.setModelVersion(model.version());
-            return log.publish(published);
+        try (LanguageModel parent = parentRelease.isPresent() ? ModelReleases.load(parentRelease.get()) : null) {
+            ReplaySample old = command.getFineTune() ? parent.replay().orElse(null) : null;
+            Corpus training = recent;
+            int replayed = 0;
+            if (old != null && command.getReplayParentSample()) {
+                // one old session per recent one at most: enough to remember, without doubling the cost twice over
+                List<List<String>> mixed = new ArrayList<>(recent.sessions());
+                replayed = Math.min(old.train().size(), recent.sessions().size());
+                mixed.addAll(old.train().subList(0, replayed));
+                training = new Corpus(mixed);
+            }
+            try (LanguageModel model = new ModelTrainer(options, progressFor(command))
+                    .train(training, command.getFineTune() ? parent : null)) {
+                return publish(command, parent, model, recentHeldOut(training, recent, options), old, replayed);
+            }
         }
+    }
+
+    /** The held-out sessions of the training split that are recent traffic (not the parent's replayed text). */
+    private static List<List<String>> recentHeldOut(Corpus training, Corpus recent, TrainingOptions options) {
+        Set<List<String>> fromRecent = Collections.newSetFromMap(new IdentityHashMap<>());
+        fromRecent.addAll(recent.sessions());
+        List<List<String>> heldOut = training.split(options.validationFraction(), options.seed()).validation()
+                .sessions();
+        List<List<String>> recentOnly = heldOut.stream().filter(fromRecent::contains).toList();
+        return recentOnly.isEmpty() ? heldOut : recentOnly;
+    }
+
+    private TrainerStatus publish(TrainCommand command, LanguageModel parent, LanguageModel model,
+                                  List<List<String>> heldOut, ReplaySample old, int replayed) {
+        Promotion.Figures figures = Promotion.figures(parent, model, heldOut, old, replayed);
+        ReleaseStatus verdict = Promotion.verdict(command, figures);
+        ModelRelease release = ModelReleases.of(model, command.getModelName(),
+                parent == null ? null : parent.version(), command.getCommandId(), verdict, figures.recent(),
+                figures.parentRecent());
+        Map<String, Double> metrics = new HashMap<>(release.getMetrics());
+        metrics.putAll(figures.asMetrics());
+        release.setMetrics(metrics);
+        StatusLog.sendAndWait(releases, new ProducerRecord<>(topics.releases(), release.getVersion(), release));
+        TrainerStatus published = StatusLog.status(command.getCommandId(), TrainerState.PUBLISHED,
+                verdict.name().toLowerCase(Locale.ROOT) + " " + model.version() + ": " + figures.describe(
+                        parent == null ? null : parent.version())
+                        + (command.getReason() == null ? "" : " (asked for: " + command.getReason() + ")"));
+        published.setModelVersion(model.version());
+        return log.publish(published);
     }
 
     private Corpus corpus(TrainCommand command) throws IOException {

@@ -1,6 +1,7 @@
 package dev.surprisal.stream;
 
 import dev.surprisal.config.Environment;
+import dev.surprisal.health.HealthSettings;
 import dev.surprisal.release.ReleaseTopics;
 import dev.surprisal.session.ScoringSettings;
 
@@ -77,7 +78,7 @@ public final class ScorerConfig extends AbstractConfig {
     public static final String DEFAULT_COMMIT_INTERVAL_MS = "50";
     public static final String ENV_PREFIX = Environment.PREFIX;
 
-    public static final ConfigDef DEFINITION = ReleaseTopics.define(new ConfigDef())
+    public static final ConfigDef DEFINITION = HealthSettings.define(ReleaseTopics.define(new ConfigDef()))
             .define(APPLICATION_ID, Type.STRING, "surprisal-scorer", Importance.HIGH,
                     "Kafka Streams application id: consumer group, and prefix of the internal topics.")
             .define(BOOTSTRAP_SERVERS, Type.STRING, DEFAULT_BOOTSTRAP_SERVERS, Importance.HIGH, "Kafka bootstrap servers.")
@@ -248,6 +249,11 @@ public final class ScorerConfig extends AbstractConfig {
     public ScoringSettings scoring() {
         return new ScoringSettings(topK(), perTokenTopK(), maxTextBytes(), primeWindowChars(), perplexityThreshold(),
                 topG(), dedupWindowEvents());
+    }
+
+    /** How the scorer watches its model on live traffic. */
+    public HealthSettings health() {
+        return HealthSettings.of(this);
     }
 
     /** The model-lifecycle topics the scorer follows (releases) and reports to (status). */

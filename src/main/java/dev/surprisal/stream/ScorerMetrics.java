@@ -1,6 +1,10 @@
 package dev.surprisal.stream;
 
 import dev.surprisal.avro.ScoredEvent;
+import dev.surprisal.avro.TokenScore;
+import dev.surprisal.health.ModelTotals;
+import dev.surprisal.tokenize.TemplateTokenizer;
+import dev.surprisal.tokenize.VocabularyTokenizer;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -10,6 +14,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
@@ -40,8 +45,13 @@ public final class ScorerMetrics {
     private final RestoreProgress restore;
 
     /** Per model version: what drift and releases are judged by (mean bits/token = bits / tokens). */
-    private record ModelMeters(Counter events, Counter tokens, Counter bits, Counter anomalies) {
+    private record ModelMeters(Counter events, Counter tokens, Counter bits, Counter anomalies, Counter unknown) {
+        ModelTotals totals() {
+            return new ModelTotals((long) events.count(), (long) tokens.count(), bits.count(),
+                    (long) anomalies.count(), (long) unknown.count());
+        }
     }
+
 
     public ScorerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -117,6 +127,17 @@ public final class ScorerMetrics {
         if (e.getAnomalous()) {
             m.anomalies().increment();
         }
+        int unknown = 0;
+        for (TokenScore t : e.getTokens()) {
+            String token = t.getToken();
+            if (token.length() > 4 && token.charAt(0) == '<'
+                    && (VocabularyTokenizer.UNK.equals(token) || TemplateTokenizer.NEW_TEMPLATE.equals(token))) {
+                unknown++;
+            }
+        }
+        if (unknown > 0) {
+            m.unknown().increment(unknown);
+        }
         recent.add(e);
     }
 
@@ -130,7 +151,17 @@ public final class ScorerMetrics {
                         .description("Surprisal summed over tokens (bits), by model version; / tokens = mean bits/token")
                         .tag("version", version).register(registry),
                 Counter.builder("surprisal.model.anomalies").description("Events flagged, by model version")
+                        .tag("version", version).register(registry),
+                Counter.builder("surprisal.model.unknown.tokens")
+                        .description("Tokens unknown to the model (<unk> words, lines of no known template), by model version")
                         .tag("version", version).register(registry));
+    }
+
+    /** Per model version, what it scored since start (the health watch takes differences over its window). */
+    public Map<String, ModelTotals> modelTotals() {
+        Map<String, ModelTotals> out = new java.util.TreeMap<>();
+        models.forEach((version, m) -> out.put(version, m.totals()));
+        return out;
     }
 
     public RecentEvents recent() {

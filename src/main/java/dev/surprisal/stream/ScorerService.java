@@ -1,5 +1,7 @@
 package dev.surprisal.stream;
 
+import dev.surprisal.avro.ModelHealth;
+import dev.surprisal.health.ModelHealthWatch;
 import dev.surprisal.model.ModelProvider;
 import dev.surprisal.registry.SchemaRegistry;
 
@@ -15,6 +17,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /** The running scorer: the topology in a KafkaStreams instance, started and stopped cleanly. */
 public final class ScorerService implements AutoCloseable {
@@ -81,6 +84,17 @@ public final class ScorerService implements AutoCloseable {
 
     public KafkaStreams streams() {
         return streams;
+    }
+
+    /**
+     * Starts watching the models' live figures ({@link ModelHealthWatch}); {@code instance} names this
+     * scorer in the summaries (its advertised HTTP address), and {@code listener} sees each summary.
+     */
+    public ModelHealthWatch watchHealth(ScorerConfig config, ModelProvider models, SchemaRegistry registry,
+                                        String instance, Consumer<ModelHealth> listener) {
+        return ModelHealthWatch.start(config.health(), metrics::modelTotals, metrics.registry(), models,
+                new ModelHealthWatch.Wiring(instance, config.inputTopic(), config.releaseTopics().commands(),
+                        config.clientProperties(), registry), listener);
     }
 
     /** What this instance scored lately (the live page's source). */

@@ -26,6 +26,8 @@ public final class ScorerTopics {
                 new NewTopic(config.anomaliesTopic(), partitions, replication).configs(large),
                 new NewTopic(config.summariesTopic(), partitions, replication),
                 new NewTopic(config.dlqTopic(), 1, replication)
-                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(14L * 24 * 3600 * 1000))));
+                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(14L * 24 * 3600 * 1000))),
+                new NewTopic(config.health().topic(), 1, replication)
+                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(30L * 24 * 3600 * 1000))));
     }
 }

@@ -13,6 +13,8 @@ public final class TemplateTokenizer implements Tokenizer {
 
     public static final String TYPE = "template";
     public static final int UNKNOWN_TEMPLATE = VocabularyTokenizer.UNK_ID;
+    /** How a line of no known template is rendered in scores. */
+    public static final String NEW_TEMPLATE = "<new template>";
     private static final int FIRST = 2;
 
     private final TemplateSettings settings;
@@ -80,7 +82,7 @@ public final class TemplateTokenizer implements Tokenizer {
 
     @Override
     public String render(int tokenId) {
-        return tokenId == UNKNOWN_TEMPLATE ? "<new template>" : vocabulary.get(tokenId);
+        return tokenId == UNKNOWN_TEMPLATE ? NEW_TEMPLATE : vocabulary.get(tokenId);
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelArtifact;
 import dev.surprisal.model.ModelManifest;
 import dev.surprisal.model.ModelSpec;
+import dev.surprisal.model.ReplaySample;
 import dev.surprisal.model.TrainingMetrics;
 import dev.surprisal.scoring.CorpusScore;
 import dev.surprisal.tokenize.Tokenizer;
@@ -87,10 +88,12 @@ public final class ModelTrainer {
                 : ModelArtifact.initialise(untrained)) {
             Run run = runEpochs(model, sequences, validation, started);
             try (LanguageModel best = ModelArtifact.fromWeights(untrained, run.bestWeights);
+                 LanguageModel kept = ModelArtifact.withReplay(best, ReplaySample.of(split.train().sessions(),
+                         split.validation().sessions(), options.seed()));
                  LanguageModel withBaseline = options.baselineOrder() == 0 ? null
-                         : ModelArtifact.withBaseline(best, BaselineTrainer.train(options.baselineOrder(),
+                         : ModelArtifact.withBaseline(kept, BaselineTrainer.train(options.baselineOrder(),
                                  tokenizer, split.train(), split.validation(), options.thresholdPercentile()))) {
-                return calibrate(withBaseline != null ? withBaseline : best, split.validation(), run, started);
+                return calibrate(withBaseline != null ? withBaseline : kept, split.validation(), run, started);
             }
         }
     }

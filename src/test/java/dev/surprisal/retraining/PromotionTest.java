@@ -28,4 +28,16 @@ class PromotionTest {
     void aCandidateIsNeverPromotedByTheTrainer() {
         assertEquals(ReleaseStatus.CANDIDATE, Promotion.verdict(command(PromotionPolicy.CANDIDATE), 1.0, 10.0));
     }
+
+    @Test
+    void aFineTuneThatForgetsTheParentsTextIsRejectedEvenWhenBetterOnRecentText() {
+        TrainCommand auto = command(PromotionPolicy.AUTO_IF_BETTER);
+        auto.setForgettingMargin(0.1);
+        assertEquals(ReleaseStatus.PROMOTED, Promotion.verdict(auto, new Promotion.Figures(5, 10.0, 2.1, 2.0, 100)),
+                "5% worse on the old text is within the 10% margin");
+        assertEquals(ReleaseStatus.REJECTED, Promotion.verdict(auto, new Promotion.Figures(5, 10.0, 2.5, 2.0, 100)),
+                "25% worse on the old text: it forgot");
+        assertEquals(ReleaseStatus.REJECTED, Promotion.verdict(auto, new Promotion.Figures(9.9, 10.0, 1.9, 2.0, 100)),
+                "remembering is not enough: it must beat the parent on recent text");
+    }
 }

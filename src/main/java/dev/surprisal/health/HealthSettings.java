@@ -1,0 +1,74 @@
+package dev.surprisal.health;
+
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+
+import java.time.Duration;
+
+/**
+ * How a scorer watches its model on live traffic ({@link ModelHealthWatch}): the summaries it
+ * publishes, the bounds past which the traffic has drifted from what the model learned, and
+ * whether drift that holds sends a fine-tune command by itself (off by default).
+ */
+public record HealthSettings(String topic, Duration interval, Duration window, long minEvents, double bitsRatio,
+                             double flagRate, double unknownRate, Duration hold, boolean retrain, Duration cooldown,
+                             double promotionMargin, boolean replay) {
+
+    public static final String TOPIC = "health.topic";
+    public static final String INTERVAL_MS = "health.interval.ms";
+    public static final String WINDOW_MS = "health.window.ms";
+    public static final String MIN_EVENTS = "health.min.events";
+    public static final String DRIFT_BITS_RATIO = "health.drift.bits.ratio";
+    public static final String DRIFT_FLAG_RATE = "health.drift.flag.rate";
+    public static final String DRIFT_UNKNOWN_RATE = "health.drift.unknown.rate";
+    public static final String DRIFT_HOLD_MS = "health.drift.hold.ms";
+    public static final String RETRAIN = "health.retrain.enabled";
+    public static final String RETRAIN_COOLDOWN_MS = "health.retrain.cooldown.ms";
+    public static final String RETRAIN_PROMOTION_MARGIN = "health.retrain.promotion.margin";
+    public static final String RETRAIN_REPLAY = "health.retrain.replay";
+
+    public static ConfigDef define(ConfigDef definition) {
+        return definition
+                .define(TOPIC, Type.STRING, "model-health", Importance.LOW,
+                        "Topic of ModelHealth summaries, one per model version seen in the window, every interval.")
+                .define(INTERVAL_MS, Type.LONG, Duration.ofMinutes(1).toMillis(), Range.atLeast(100), Importance.LOW,
+                        "How often the live figures are computed, exported and published.")
+                .define(WINDOW_MS, Type.LONG, Duration.ofMinutes(10).toMillis(), Range.atLeast(100), Importance.MEDIUM,
+                        "The rolling window the live figures cover.")
+                .define(MIN_EVENTS, Type.LONG, 200L, Range.atLeast(1), Importance.LOW,
+                        "Fewer events than this in the window are too few to call drift.")
+                .define(DRIFT_BITS_RATIO, Type.DOUBLE, 1.5, Range.atLeast(1), Importance.MEDIUM,
+                        "Drift when the window's mean bits per token exceeds this multiple of the held-out figure "
+                        + "recorded at training.")
+                .define(DRIFT_FLAG_RATE, Type.DOUBLE, 0.05, Range.between(0, 1), Importance.MEDIUM,
+                        "Drift when more than this share of the window's events is flagged (calibration expects "
+                        + "about 1% on normal traffic).")
+                .define(DRIFT_UNKNOWN_RATE, Type.DOUBLE, 0.05, Range.between(0, 1), Importance.MEDIUM,
+                        "Drift when more than this share of the window's tokens is unknown to the model (<unk> "
+                        + "words, lines of no known template).")
+                .define(DRIFT_HOLD_MS, Type.LONG, Duration.ofMinutes(5).toMillis(), Range.atLeast(0), Importance.MEDIUM,
+                        "Drift must hold this long before it counts (and before it sends a command).")
+                .define(RETRAIN, Type.BOOLEAN, false, Importance.MEDIUM,
+                        "Send a TrainCommand (fine-tune on the input topic since the drift began, with the parent's "
+                        + "replay sample) when drift has held for " + DRIFT_HOLD_MS + ". Off by default.")
+                .define(RETRAIN_COOLDOWN_MS, Type.LONG, Duration.ofHours(1).toMillis(), Range.atLeast(0),
+                        Importance.MEDIUM, "At most one automatic TrainCommand per model version in this time.")
+                .define(RETRAIN_PROMOTION_MARGIN, Type.DOUBLE, 0.02, Range.between(0, 1), Importance.LOW,
+                        "promotionMargin of the automatic TrainCommands.")
+                .define(RETRAIN_REPLAY, Type.BOOLEAN, true, Importance.LOW,
+                        "replayParentSample of the automatic TrainCommands: mix the parent's kept training sample into "
+                        + "the fine-tune. Off only to measure what it prevents.");
+    }
+
+    public static HealthSettings of(AbstractConfig config) {
+        return new HealthSettings(config.getString(TOPIC), Duration.ofMillis(config.getLong(INTERVAL_MS)),
+                Duration.ofMillis(config.getLong(WINDOW_MS)), config.getLong(MIN_EVENTS),
+                config.getDouble(DRIFT_BITS_RATIO), config.getDouble(DRIFT_FLAG_RATE),
+                config.getDouble(DRIFT_UNKNOWN_RATE), Duration.ofMillis(config.getLong(DRIFT_HOLD_MS)),
+                config.getBoolean(RETRAIN), Duration.ofMillis(config.getLong(RETRAIN_COOLDOWN_MS)),
+                config.getDouble(RETRAIN_PROMOTION_MARGIN), config.getBoolean(RETRAIN_REPLAY));
+    }
+}

@@ -1,0 +1,135 @@
+package dev.surprisal.health;
+
+import dev.surprisal.avro.ModelHealth;
+import dev.surprisal.model.LanguageModel;
+import dev.surprisal.model.ModelProvider;
+import dev.surprisal.registry.InMemorySchemaRegistry;
+import dev.surprisal.testing.TinyModelExtension;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The watch's figures over its window, drift only once a bound has held, one command per cooldown. */
+@ExtendWith(TinyModelExtension.class)
+class ModelHealthWatchTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-27T12:00:00Z");
+    private static final HealthSettings SETTINGS = new HealthSettings("health", Duration.ofMinutes(1),
+            Duration.ofMinutes(5), 100, 1.5, 0.05, 0.05, Duration.ofMinutes(3), true, Duration.ofMinutes(30), 0.02, true);
+
+    private final LanguageModel model;
+    private final AtomicReference<Map<String, ModelTotals>> totals = new AtomicReference<>(Map.of());
+    private final MutableClock clock = new MutableClock();
+
+    ModelHealthWatchTest(LanguageModel shared) {
+        this.model = shared;
+    }
+
+    /** Nothing listens here; a send fails at once and is only logged. */
+    private ModelHealthWatch watch() {
+        Map<String, Object> nowhere = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1",
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, 1);
+        return new ModelHealthWatch(SETTINGS, totals::get, new SimpleMeterRegistry(), ModelProvider.fixed(model),
+                new ModelHealthWatch.Wiring("here:8080", "text-events", "trainer-commands", nowhere,
+                        new InMemorySchemaRegistry()), clock, h -> { });
+    }
+
+    /** Adds a minute of traffic: {@code events} events of 10 tokens, {@code flagged} of them flagged. */
+    private void minute(long events, long flagged) {
+        ModelTotals before = totals.get().getOrDefault(model.version(), new ModelTotals(0, 0, 0, 0, 0));
+        totals.set(Map.of(model.version(), new ModelTotals(before.events() + events, before.tokens() + 10 * events,
+                before.bits() + 10 * events, before.flagged() + flagged, 0)));
+        clock.now = clock.now.plus(Duration.ofMinutes(1));
+    }
+
+    @Test
+    void figuresCoverTheWindowAndDriftNeedsTheHoldTime() {
+        try (ModelHealthWatch watch = watch()) {
+            clock.now = T0;
+            assertTrue(watch.tick().isEmpty(), "nothing scored yet");
+            for (int i = 0; i < 10; i++) {
+                minute(100, 1);
+                ModelHealth h = watch.tick().get(0);
+                assertFalse(h.getDrifting(), "1% flagged is normal");
+                assertEquals(0.01, h.getFlagRate(), 1e-9);
+                assertEquals(1.0, h.getBitsPerToken(), 1e-9);
+            }
+            ModelHealth normal = watch.tick().get(0);
+            assertEquals(500, normal.getEvents(), "the window holds five minutes of events");
+            assertTrue(normal.getServing());
+            assertEquals("here:8080", normal.getInstance());
+
+            minute(100, 40);
+            ModelHealth first = watch.tick().get(0);
+            assertFalse(first.getDrifting(), "one bad minute is a reading, not drift");
+            assertFalse(first.getReasons().isEmpty(), "but it says which bound is passed");
+            minute(100, 40);
+            minute(100, 40);
+            assertFalse(watch.tick().get(0).getDrifting());
+            minute(100, 40);
+            ModelHealth held = watch.tick().get(0);
+            assertTrue(held.getDrifting(), "past the bound for the hold time: " + held);
+            assertNotNull(held.getDriftingSince());
+            assertTrue(held.getReasons().get(0).contains("flagged"), held.getReasons().toString());
+            assertNotNull(held.getTrainCommandId(), "retraining is on: a command is sent");
+
+            minute(100, 40);
+            assertNull(watch.tick().get(0).getTrainCommandId(), "at most one command per cooldown");
+            clock.now = clock.now.plus(Duration.ofMinutes(31));
+            minute(500, 200);
+            ModelHealth later = watch.tick().get(0);
+            assertTrue(later.getDrifting());
+            assertNotNull(later.getTrainCommandId(), "after the cooldown, another");
+            assertFalse(later.getTrainCommandId().equals(held.getTrainCommandId()));
+        }
+    }
+
+    @Test
+    void fewEventsAreNotDrift() {
+        try (ModelHealthWatch watch = watch()) {
+            clock.now = T0;
+            watch.tick();
+            for (int i = 0; i < 6; i++) {
+                minute(10, 10);
+                List<ModelHealth> reports = watch.tick();
+                assertFalse(reports.get(0).getDrifting(), "under health.min.events nothing is judged");
+                assertTrue(reports.get(0).getReasons().isEmpty());
+            }
+        }
+    }
+
+    private static final class MutableClock extends Clock {
+        private Instant now = T0;
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+    }
+}
