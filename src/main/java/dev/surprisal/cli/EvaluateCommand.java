@@ -9,6 +9,8 @@ import dev.surprisal.evaluate.ReplayInputs;
 import dev.surprisal.evaluate.ReplaySession;
 import dev.surprisal.evaluate.Replayer;
 import dev.surprisal.evaluate.ShadowReplay;
+import dev.surprisal.feedback.FeedbackLabels;
+import dev.surprisal.feedback.FeedbackLog;
 import dev.surprisal.kafka.TopicRange;
 import dev.surprisal.model.KneserNey;
 import dev.surprisal.model.LanguageModel;
@@ -73,6 +75,13 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--label", description = "lines / sessions: the label of every session (0 normal, 1 anomalous).")
     String label;
 
+    @Option(names = "--labels", defaultValue = "events", description = "Topic range: where labels come from: "
+            + "events (each event's 'anomalous' label) or feedback (the feedback topic's verdicts on events and "
+            + "sessions, the events' own labels where there is none).")
+    Labels labels;
+
+    enum Labels { events, feedback }
+
     @Option(names = "--from", description = "Topic range: first event time included (ISO-8601).")
     Instant from;
 
@@ -113,7 +122,9 @@ final class EvaluateCommand implements Callable<Integer> {
         List<ConsumerRecord<String, byte[]>> records = input.startsWith(TOPIC_PREFIX)
                 ? TopicRange.of(input.substring(TOPIC_PREFIX.length()), from, to).read(props) : List.of();
         List<ReplaySession> sessions = input.startsWith(TOPIC_PREFIX)
-                ? ReplayInputs.records(records, registry)
+                ? ReplayInputs.records(records, registry, labels == Labels.feedback
+                        ? FeedbackLog.read(props, registry, ClusterOptions.releaseTopics().feedback())
+                        : FeedbackLabels.NONE)
                 : ReplayInputs.file(Path.of(input), format, sessionRegex, label == null ? null : !"0".equals(label.strip()));
         ScorerConfig config = new ScorerConfig(Map.of(ScorerConfig.PERPLEXITY_THRESHOLD, threshold,
                 ScorerConfig.TOP_G, topG));
@@ -122,6 +133,7 @@ final class EvaluateCommand implements Callable<Integer> {
         settings.put("format", input.startsWith(TOPIC_PREFIX) ? "topic" : format);
         settings.put("sessionRegex", sessionRegex == null ? "" : sessionRegex.pattern());
         settings.put("label", label == null ? "" : label);
+        settings.put("labels", input.startsWith(TOPIC_PREFIX) ? labels.name() : "");
         settings.put("from", from == null ? "" : from.toString());
         settings.put("to", to == null ? "" : to.toString());
         settings.put("command", "evaluate --model " + model + " --input " + input + " --format " + format

@@ -66,6 +66,6 @@ public final class BaselineReplayer {
         AnomalyPolicy.Verdict verdict = policy.judge(figures.perplexity(), figures.worstRank());
         return new Replayer.EventResult(event.eventId(), event.text(), event.label(), predictions.length, figures.bits(),
                 figures.perplexity(), figures.worstRank(), verdict.score(), verdict.anomalous(),
-                List.copyOf(top.subList(0, Math.min(TOP_TOKENS, top.size()))));
+                List.copyOf(top.subList(0, Math.min(TOP_TOKENS, top.size()))), event.time());
     }
 }

@@ -75,6 +75,7 @@ public final class Evaluation {
             out.set("eventLevel", eventLevel(labelledEvents));
         }
         out.set("topFlagged", topFlagged(results, subject.templates()));
+        out.set("streaming", Streaming.of(results));
         return out;
     }
 

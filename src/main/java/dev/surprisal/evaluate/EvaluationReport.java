@@ -23,7 +23,7 @@ public record EvaluationReport(String modelVersion, String tokenizer, double per
                                double prAuc, double oracleF1, Rules rules, EventLevel eventLevel, Curves curves,
                                List<Flagged> topFlagged, double totalBits, long bytes, long words,
                                double bitsPerByte, double bitsPerWord, double perplexityPerWord,
-                               Double targetFalsePositiveRate, EvaluationReport baseline) {
+                               Double targetFalsePositiveRate, EvaluationReport baseline, StreamingFigures streaming) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -53,6 +53,28 @@ public record EvaluationReport(String modelVersion, String tokenizer, double per
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Curves(List<Point> perplexity, List<Point> topG) {
+    }
+
+    /** The share of events flagged over time, and detection latency (see {@link Streaming}). */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record StreamingFigures(FlagRate flagRateOverTime, Latency detectionLatency) {
+    }
+
+    /** {@code axis}: eventTime (bucket offsets in seconds) or inputOrder (offsets in events). */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record FlagRate(String axis, List<Bucket> buckets) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Bucket(String start, double offset, long events, long flagged, double rate) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Latency(int anomalousSessions, int detected, Summary events, Summary seconds) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Summary(int count, Double mean, Double median, Double p90, Double max) {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)

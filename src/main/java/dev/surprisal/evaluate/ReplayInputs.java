@@ -1,6 +1,8 @@
 package dev.surprisal.evaluate;
 
+import dev.surprisal.avro.FeedbackVerdict;
 import dev.surprisal.avro.TextEvent;
+import dev.surprisal.feedback.FeedbackLabels;
 import dev.surprisal.kafka.TopicRange;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
@@ -128,6 +130,15 @@ public final class ReplayInputs {
 
     /** Sessions from records already read (so that a shadow replay can be given exactly the same ones). */
     public static List<ReplaySession> records(List<ConsumerRecord<String, byte[]>> records, SchemaRegistry registry) {
+        return records(records, registry, FeedbackLabels.NONE);
+    }
+
+    /**
+     * As {@link #records(List, SchemaRegistry)}, with feedback as labels where there is some: a verdict
+     * on an event, else on its session, replaces the event's own label.
+     */
+    public static List<ReplaySession> records(List<ConsumerRecord<String, byte[]>> records, SchemaRegistry registry,
+                                              FeedbackLabels feedback) {
         Deserializer<TextEvent> reader = AvroSerdes.value(TextEvent.class, registry).deserializer();
         Map<String, List<ReplaySession.Event>> sessions = new LinkedHashMap<>();
         for (ConsumerRecord<String, byte[]> r : records) {
@@ -136,9 +147,10 @@ public final class ReplayInputs {
             }
             try {
                 TextEvent e = reader.deserialize(r.topic(), r.value());
-                Boolean label = e.getLabels() == null ? null : parseLabel(e.getLabels().get(LABEL_KEY));
+                Boolean label = feedback.of(e.getEventId(), r.key()).map(v -> v == FeedbackVerdict.ANOMALOUS)
+                        .orElse(e.getLabels() == null ? null : parseLabel(e.getLabels().get(LABEL_KEY)));
                 sessions.computeIfAbsent(r.key(), k -> new ArrayList<>())
-                        .add(new ReplaySession.Event(e.getEventId(), e.getText(), label, e.getEndOfSession()));
+                        .add(new ReplaySession.Event(e.getEventId(), e.getText(), label, e.getEndOfSession(), e.getEventTime()));
             } catch (SerializationException ex) {
                 // not a TextEvent: the scorer sends these to its dead-letter topic; nothing to replay
             }

@@ -1,5 +1,6 @@
 package dev.surprisal.evaluate;
 
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -13,7 +14,11 @@ public record ReplaySession(String id, Boolean label, List<Event> events) {
      * @param label the event's own label where the input has per-event labels, else null
      * @param end   whether the event ends its session (the last line of a complete session in a file,
      *              or the event's end flag on a topic)
+     * @param time  the event's time where the input has one (topics), else null
      */
-    public record Event(String eventId, String text, Boolean label, boolean end) {
+    public record Event(String eventId, String text, Boolean label, boolean end, Instant time) {
+        public Event(String eventId, String text, Boolean label, boolean end) {
+            this(eventId, text, label, end, null);
+        }
     }
 }

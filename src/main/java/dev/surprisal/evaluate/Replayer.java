@@ -16,10 +16,13 @@ import java.util.List;
 /** Replays sessions through the scorer's own per-event code ({@link SessionScorer}), state carried across events. */
 public final class Replayer {
 
-    /** What one event scored. {@code topTokens} are its most surprising tokens, most surprising first. */
+    /**
+     * What one event scored. {@code topTokens} are its most surprising tokens, most surprising first;
+     * {@code time} is the event's own (null when the input has none).
+     */
     public record EventResult(String eventId, String text, Boolean label, int tokens, double totalBits,
                               double perplexity, int worstRank, double anomalyScore, boolean flagged,
-                              List<TokenBits> topTokens) {
+                              List<TokenBits> topTokens, Instant time) {
     }
 
     /** One token and its surprisal; {@code position} is its index in the event. */
@@ -89,6 +92,7 @@ public final class Replayer {
         int worst = tokens.stream().mapToInt(TokenScore::getRank).max().orElse(1);
         return new EventResult(event.eventId(), event.text(), event.label(), tokens.size(),
                 scored.getMeanSurprisalBits() * tokens.size(), scored.getEventPerplexity(), worst,
-                scored.getAnomalyScore(), scored.getAnomalous(), List.copyOf(top.subList(0, Math.min(TOP_TOKENS, top.size()))));
+                scored.getAnomalyScore(), scored.getAnomalous(), List.copyOf(top.subList(0, Math.min(TOP_TOKENS, top.size()))),
+                event.time());
     }
 }

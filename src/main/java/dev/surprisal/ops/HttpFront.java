@@ -16,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -23,7 +24,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The HTTP plumbing under {@link OpsServer} (Jetty): routes by path prefix, GET only, credentials
+ * The HTTP plumbing under {@link OpsServer} (Jetty): routes by path prefix, one method each (GET,
+ * or POST with a small body), credentials
  * where a route asks for them, and no failure's details in any response. Requests Jetty itself
  * refuses (a malformed URI, an oversized request line) get the same plain JSON error, without
  * echoing the request or naming an exception or the server.
@@ -58,7 +60,7 @@ final class HttpFront implements AutoCloseable {
      * What a route sees of a request: the raw path below its prefix, the raw query, and the
      * Authorization and Accept headers (each null when absent).
      */
-    record Call(String rest, String query, String authorization, String accept) {
+    record Call(String rest, String query, String authorization, String accept, byte[] body) {
         boolean wantsHtml() {
             return accept != null && accept.contains("text/html");
         }
@@ -69,8 +71,11 @@ final class HttpFront implements AutoCloseable {
         Reply handle(Call call) throws Exception;
     }
 
-    private record Mount(String prefix, boolean exact, boolean protectedPath, Route route) {
+    private record Mount(String prefix, boolean exact, boolean protectedPath, String method, Route route) {
     }
+
+    /** Largest request body a POST route reads. */
+    static final int MAX_BODY_BYTES = 64 * 1024;
 
     private final Server server;
     private final ServerConnector connector;
@@ -106,7 +111,13 @@ final class HttpFront implements AutoCloseable {
 
     /** Answers {@code path} exactly, or every path under it when it ends with a slash ({@code /}: exactly). */
     HttpFront mount(String path, boolean protectedPath, Route route) {
-        mounts.put(path, new Mount(path, !path.endsWith("/") || path.equals("/"), protectedPath, route));
+        mounts.put(path, new Mount(path, !path.endsWith("/") || path.equals("/"), protectedPath, "GET", route));
+        return this;
+    }
+
+    /** Answers POSTs to exactly {@code path}; the route gets the body. */
+    HttpFront mountPost(String path, boolean protectedPath, Route route) {
+        mounts.put(path, new Mount(path, true, protectedPath, "POST", route));
         return this;
     }
 
@@ -137,16 +148,28 @@ final class HttpFront implements AutoCloseable {
         if (mount == null) {
             return Reply.error(404, "not found");
         }
-        if (!"GET".equals(request.getMethod())) {
-            return Reply.error(405, "only GET is supported").with("Allow", "GET");
+        if (!mount.method().equals(request.getMethod())) {
+            return Reply.error(405, "only " + mount.method() + " is supported").with("Allow", mount.method());
         }
         String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
         if (mount.protectedPath() && !access.allows(authorization)) {
             return Reply.error(401, "authentication required").with("WWW-Authenticate", access.challenge());
         }
         try {
+            byte[] body = new byte[0];
+            if ("POST".equals(mount.method())) {
+                if (request.getLength() > MAX_BODY_BYTES) {
+                    return Reply.error(413, "the body is larger than " + MAX_BODY_BYTES + " bytes");
+                }
+                try (InputStream in = Request.asInputStream(request)) {
+                    body = in.readNBytes(MAX_BODY_BYTES + 1);
+                }
+                if (body.length > MAX_BODY_BYTES) {
+                    return Reply.error(413, "the body is larger than " + MAX_BODY_BYTES + " bytes");
+                }
+            }
             return mount.route().handle(new Call(mount.exact() ? "" : path.substring(mount.prefix().length()),
-                    request.getHttpURI().getQuery(), authorization, request.getHeaders().get(HttpHeader.ACCEPT)));
+                    request.getHttpURI().getQuery(), authorization, request.getHeaders().get(HttpHeader.ACCEPT), body));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Reply.error(503, "interrupted");

@@ -1,5 +1,8 @@
 package dev.surprisal.ops;
 
+import dev.surprisal.avro.Feedback;
+import dev.surprisal.avro.FeedbackVerdict;
+import dev.surprisal.feedback.FeedbackLog;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelLease;
 import dev.surprisal.model.ModelProvider;
@@ -12,6 +15,7 @@ import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScorerService;
 import dev.surprisal.stream.ScoringTopology;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -39,6 +43,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 
 /**
  * The scorer's HTTP face: Prometheus metrics, liveness and readiness ({@link Health}), interactive
@@ -62,10 +68,16 @@ public final class OpsServer implements AutoCloseable {
     private final Health health;
     private final int maxIdChars;
     private final LiveView live;
+    private final Map<String, Object> clientProps;
+    private final SchemaRegistry registry;
+    private final String feedbackTopic;
     private volatile KafkaStreams streams;
 
     private OpsServer(HttpFront http, String advertisedHost, ModelProvider models, PrometheusMeterRegistry prometheus,
-                      ScorerConfig config, Health health) {
+                      ScorerConfig config, Health health, SchemaRegistry registry) {
+        this.clientProps = config.clientProperties();
+        this.registry = registry;
+        this.feedbackTopic = config.releaseTopics().feedback();
         this.http = http;
         this.self = new HostInfo(advertisedHost, http.port());
         this.models = models;
@@ -92,7 +104,7 @@ public final class OpsServer implements AutoCloseable {
             throw e;
         }
         OpsServer ops = new OpsServer(http, config.getString(ScorerConfig.ADVERTISED_HOST), models, prometheus, config,
-                health);
+                health, registry);
         // probes answer over HTTP; these let Prometheus keep their history and alert on it
         Gauge.builder("surprisal.ready", () -> health.ready().ok() ? 1 : 0)
                 .description("1 when /health/ready answers 200 (may take traffic), else 0").register(prometheus);
@@ -104,7 +116,8 @@ public final class OpsServer implements AutoCloseable {
                 .mount(SESSIONS, true, ops::session)
                 .mount("/", true, call -> LiveView.asset("live.html"))
                 .mount("/live/", true, call -> LiveView.asset(call.rest()))
-                .mount("/api/live", true, ops.live::live);
+                .mount("/api/live", true, ops.live::live)
+                .mountPost("/feedback", true, ops::feedback);
         return ops;
     }
 
@@ -225,6 +238,46 @@ public final class OpsServer implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** {@code POST /feedback} with {"eventId", "sessionId", "verdict": "normal"|"anomalous", "by", "reason"}. */
+    private HttpFront.Reply feedback(HttpFront.Call call) throws InterruptedException {
+        JsonNode body;
+        try {
+            body = JSON.readTree(call.body());
+        } catch (IOException e) {
+            return HttpFront.Reply.error(400, "the body is not JSON");
+        }
+        if (body == null || !body.isObject()) {
+            return HttpFront.Reply.error(400, "the body must be a JSON object");
+        }
+        String verdict = text(body, "verdict");
+        if (!"normal".equalsIgnoreCase(verdict) && !"anomalous".equalsIgnoreCase(verdict)) {
+            return HttpFront.Reply.error(400, "verdict must be 'normal' or 'anomalous'");
+        }
+        Feedback f = Feedback.newBuilder().setFeedbackId(UUID.randomUUID().toString())
+                .setEventId(text(body, "eventId")).setSessionId(text(body, "sessionId"))
+                .setVerdict(FeedbackVerdict.valueOf(verdict.toUpperCase(java.util.Locale.ROOT)))
+                .setBy(text(body, "by") == null ? "" : text(body, "by"))
+                .setReason(text(body, "reason") == null ? "" : text(body, "reason"))
+                .setTime(Instant.now()).build();
+        String problem = FeedbackLog.problem(f);
+        if (problem != null) {
+            return HttpFront.Reply.error(400, problem);
+        }
+        try {
+            FeedbackLog.publish(clientProps, registry, feedbackTopic, f);
+        } catch (IllegalStateException | org.apache.kafka.common.KafkaException e) {
+            LOG.warn("cannot record feedback: {}", e.toString());
+            return HttpFront.Reply.error(503, "the feedback topic cannot be written now");
+        }
+        return HttpFront.Reply.json(202, JSON.createObjectNode().put("feedbackId", f.getFeedbackId())
+                .put("topic", feedbackTopic));
+    }
+
+    private static String text(JsonNode body, String field) {
+        JsonNode v = body.get(field);
+        return v == null || v.isNull() || v.asText().isBlank() ? null : v.asText();
     }
 
     private HttpFront.Reply forward(HostInfo owner, String id, String authorization) throws InterruptedException {

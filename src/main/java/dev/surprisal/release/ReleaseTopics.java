@@ -9,20 +9,23 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Topics of the model lifecycle: commands to the trainer, its status, and model releases. Their
+ * Topics of the model lifecycle: commands to the trainer, its status, model releases, and the
+ * feedback that training and evaluation take as labels. Their
  * names are settings of the scorer and the trainer alike ({@link #define}), so that several model
  * lines, or several teams, can share a cluster.
  */
-public record ReleaseTopics(String commands, String status, String releases) {
+public record ReleaseTopics(String commands, String status, String releases, String feedback) {
 
     public static final String COMMANDS_TOPIC = "trainer.commands.topic";
     public static final String STATUS_TOPIC = "trainer.status.topic";
     public static final String RELEASES_TOPIC = "releases.topic";
-    public static final ReleaseTopics DEFAULT = new ReleaseTopics("trainer-commands", "trainer-status", "model-releases");
+    public static final String FEEDBACK_TOPIC = "feedback.topic";
+    public static final ReleaseTopics DEFAULT = new ReleaseTopics("trainer-commands", "trainer-status", "model-releases",
+            "feedback");
     /** A release carries its artifact; 32 MB leaves room for models far larger than the defaults (1.6 MB at H256). */
     public static final int MAX_RELEASE_BYTES = 32 * 1024 * 1024;
 
-    /** Adds the three topic settings to a configuration's definition. */
+    /** Adds the topic settings to a configuration's definition. */
     public static ConfigDef define(ConfigDef definition) {
         return definition
                 .define(COMMANDS_TOPIC, ConfigDef.Type.STRING, DEFAULT.commands(), ConfigDef.Importance.LOW,
@@ -30,13 +33,15 @@ public record ReleaseTopics(String commands, String status, String releases) {
                 .define(STATUS_TOPIC, ConfigDef.Type.STRING, DEFAULT.status(), ConfigDef.Importance.LOW,
                         "Topic of TrainerStatus: the trainer's progress, and scorers refusing a release.")
                 .define(RELEASES_TOPIC, ConfigDef.Type.STRING, DEFAULT.releases(), ConfigDef.Importance.LOW,
-                        "Compacted topic of ModelReleases, which scorers follow.");
+                        "Compacted topic of ModelReleases, which scorers follow.")
+                .define(FEEDBACK_TOPIC, ConfigDef.Type.STRING, DEFAULT.feedback(), ConfigDef.Importance.LOW,
+                        "Topic of Feedback: events and sessions marked normal or anomalous by operators and tools.");
     }
 
     /** The topics a configuration built with {@link #define} names. */
     public static ReleaseTopics of(AbstractConfig config) {
         return new ReleaseTopics(config.getString(COMMANDS_TOPIC), config.getString(STATUS_TOPIC),
-                config.getString(RELEASES_TOPIC));
+                config.getString(RELEASES_TOPIC), config.getString(FEEDBACK_TOPIC));
     }
 
     public List<NewTopic> all(short replication) {
@@ -45,6 +50,8 @@ public record ReleaseTopics(String commands, String status, String releases) {
                 new NewTopic(status, 1, replication),
                 new NewTopic(releases, 1, replication).configs(Map.of(
                         TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MAX_RELEASE_BYTES))));
+                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MAX_RELEASE_BYTES))),
+                // labels are worth keeping as long as the text they judge
+                new NewTopic(feedback, 1, replication).configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1")));
     }
 }

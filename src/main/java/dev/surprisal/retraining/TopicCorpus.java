@@ -3,6 +3,7 @@ package dev.surprisal.retraining;
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.TextEvent;
 import dev.surprisal.avro.TrainCommand;
+import dev.surprisal.feedback.FeedbackLabels;
 import dev.surprisal.kafka.TopicRange;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
@@ -25,12 +26,17 @@ final class TopicCorpus {
     private TopicCorpus() {
     }
 
-    /** What was read, and what was left out. */
-    record Read(Corpus corpus, long events, long leftOutFlagged, long leftOutLabelled, long unreadable) {
+    /**
+     * What was read, and what was left out: flagged events, events with an excluded label, events
+     * marked anomalous by feedback; {@code keptByFeedback} flagged events were kept because feedback
+     * marked them normal.
+     */
+    record Read(Corpus corpus, long events, long leftOutFlagged, long leftOutLabelled, long leftOutByFeedback,
+                long keptByFeedback, long unreadable) {
     }
 
     static Read read(Map<String, Object> clientProps, SchemaRegistry registry, TrainCommand command,
-                     String anomaliesTopic) {
+                     String anomaliesTopic, FeedbackLabels feedback) {
         Set<String> flagged = command.getExcludeFlagged() ? flaggedEventIds(clientProps, registry, anomaliesTopic)
                 : Set.of();
         Deserializer<TextEvent> events = AvroSerdes.value(TextEvent.class, registry).deserializer();
@@ -38,6 +44,8 @@ final class TopicCorpus {
         long kept = 0;
         long leftOutFlagged = 0;
         long leftOutLabelled = 0;
+        long leftOutByFeedback = 0;
+        long keptByFeedback = 0;
         long unreadable = 0;
         TopicRange range = new TopicRange(command.getTopic(), command.getFromTimestamp(), command.getToTimestamp(),
                 command.getFromOffsets(), command.getToOffsets());
@@ -51,19 +59,23 @@ final class TopicCorpus {
             }
             if (event == null || r.key() == null) {
                 unreadable++;
-            } else if (flagged.contains(event.getEventId())) {
+            } else if (feedback.markedAnomalous(event.getEventId(), r.key())) {
+                leftOutByFeedback++;
+            } else if (flagged.contains(event.getEventId()) && !feedback.markedNormal(event.getEventId(), r.key())) {
                 leftOutFlagged++;
             } else if (hasExcludedLabel(event, command.getExcludeLabels())) {
                 leftOutLabelled++;
             } else {
                 sessions.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(event.getText());
                 kept++;
+                keptByFeedback += flagged.contains(event.getEventId()) ? 1 : 0;
             }
         }
         if (sessions.isEmpty()) {
             throw new IllegalArgumentException("the range of " + command.getTopic() + " holds no usable events");
         }
-        return new Read(new Corpus(new ArrayList<>(sessions.values())), kept, leftOutFlagged, leftOutLabelled, unreadable);
+        return new Read(new Corpus(new ArrayList<>(sessions.values())), kept, leftOutFlagged, leftOutLabelled,
+                leftOutByFeedback, keptByFeedback, unreadable);
     }
 
     private static boolean hasExcludedLabel(TextEvent event, Map<String, String> excluded) {

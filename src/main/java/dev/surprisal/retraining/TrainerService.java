@@ -5,6 +5,7 @@ import dev.surprisal.avro.ReleaseStatus;
 import dev.surprisal.avro.TrainCommand;
 import dev.surprisal.avro.TrainerState;
 import dev.surprisal.avro.TrainerStatus;
+import dev.surprisal.feedback.FeedbackLog;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ReplaySample;
 import dev.surprisal.registry.SchemaRegistry;
@@ -205,11 +206,13 @@ public final class TrainerService implements AutoCloseable {
             }
             return CorpusReader.read(file, CorpusReader.Format.LINES, null, false);
         }
-        TopicCorpus.Read read = TopicCorpus.read(clientProps, registry, command, anomaliesTopic);
+        TopicCorpus.Read read = TopicCorpus.read(clientProps, registry, command, anomaliesTopic,
+                FeedbackLog.read(clientProps, registry, topics.feedback()));
         log.publish(StatusLog.status(command.getCommandId(), TrainerState.ACCEPTED, String.format(Locale.ROOT,
-                "read %d events in %d sessions from %s; left out %d flagged, %d by label, %d unreadable",
+                "read %d events in %d sessions from %s; left out %d flagged, %d by label, %d marked anomalous, "
+                        + "%d unreadable; kept %d flagged events marked normal",
                 read.events(), read.corpus().sessions().size(), command.getTopic(), read.leftOutFlagged(),
-                read.leftOutLabelled(), read.unreadable())));
+                read.leftOutLabelled(), read.leftOutByFeedback(), read.unreadable(), read.keptByFeedback())));
         return read.corpus();
     }
 

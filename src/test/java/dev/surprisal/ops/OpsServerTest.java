@@ -87,8 +87,13 @@ class OpsServerTest {
     }
 
     @Test
-    void onlyGetIsAnswered() throws IOException {
+    void onlyGetIsAnsweredButFeedbackIsPosted() throws IOException {
         assertEquals(405, request("POST", "/health/ready", null).status());
+        assertEquals(405, request("GET", "/feedback", BASIC).status());
+        assertEquals(401, request("POST", "/feedback", null).status());
+        Reply empty = request("POST", "/feedback", BASIC);
+        assertEquals(400, empty.status(), "an empty body is no verdict");
+        assertTrue(empty.body().contains("JSON"), empty.body());
         Reply delete = request("DELETE", "/sessions/s", BASIC);
         assertEquals(405, delete.status());
         assertTrue(delete.body().contains("only GET"), delete.body());

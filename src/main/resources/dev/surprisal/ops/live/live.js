@@ -15,8 +15,26 @@ function flaggedItem(e) {
       cell(sessionLink(e.sessionId)),
       cell(`perplexity ${number(e.perplexity, 2)} (threshold ${number(e.perplexityThreshold, 2)})`),
       cell(`score ${number(e.anomalyScore, 2)}`), cell(`model ${e.modelVersion}`), cell(`event ${e.eventId}`));
-  item.append(meta, renderTokens(e));
+  item.append(meta, renderTokens(e), feedbackButtons(e));
   return item;
+}
+
+/** Marks the event normal (a false positive) or anomalous on the feedback topic, which training reads. */
+function feedbackButtons(e) {
+  const box = document.createElement('div');
+  box.className = 'feedback';
+  for (const [label, verdict] of [['normal (false positive)', 'normal'], ['anomalous', 'anomalous']]) {
+    const button = document.createElement('button');
+    button.textContent = label;
+    button.addEventListener('click', async () => {
+      const reply = await fetch('/feedback', {method: 'POST', credentials: 'same-origin',
+        headers: {'Content-Type': 'application/json'},
+        body: JSON.stringify({eventId: e.eventId, sessionId: e.sessionId, verdict, by: 'live page'})});
+      box.replaceChildren(reply.ok ? `marked ${verdict}` : `could not mark it (HTTP ${reply.status})`);
+    });
+    box.append(button);
+  }
+  return box;
 }
 
 function showRates(live) {
