@@ -22,7 +22,8 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--scenario", defaultValue = "basic",
             description = "basic; retrain: the traffic shifts, the demo sends a train command, model 2 takes over; "
-                    + "drift: the same shift, but the scorer's health watch notices it and sends the command itself.")
+                    + "drift: the same shift, but the scorer's health watch notices it and sends the command itself, and a "
+                    + "live shadow trial decides.")
     String scenario;
 
     @Option(names = "--events", defaultValue = "0", description = "Exit after this many scored events (0: run until Ctrl-C).")

@@ -2,16 +2,16 @@ package dev.surprisal.cli;
 
 import dev.surprisal.avro.ModelRelease;
 import dev.surprisal.avro.PromotionPolicy;
+import dev.surprisal.avro.ShadowTrial;
 import dev.surprisal.avro.TrainCommand;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.release.ModelReleases;
 import dev.surprisal.release.ReleaseLog;
-import dev.surprisal.release.ReleaseTopics;
 import dev.surprisal.serde.AvroSerdes;
+import dev.surprisal.shadow.ShadowTrials;
 import dev.surprisal.stream.ScorerConfig;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
@@ -28,7 +28,8 @@ import java.util.UUID;
 @Command(name = "models", mixinStandardHelpOptions = true,
         footer = {"%nExamples:", "  java -jar surprisal.jar models list", "  java -jar surprisal.jar models promote v20261126190404-a1043286"},
         description = "Model releases: list, promote, request training.",
-        subcommands = {ModelsCommand.ListReleases.class, ModelsCommand.Promote.class, ModelsCommand.RequestTraining.class})
+        subcommands = {ModelsCommand.ListReleases.class, ModelsCommand.Promote.class, ModelsCommand.Shadow.class,
+                ModelsCommand.RequestTraining.class})
 final class ModelsCommand {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the releases on model-releases.")
@@ -52,6 +53,53 @@ final class ModelsCommand {
             if (releases.isEmpty()) {
                 System.out.println("no releases on " + ClusterOptions.releaseTopics().releases());
             }
+            Map<String, ShadowTrial> trials = ShadowTrials.read(props, cluster.registry(props),
+                    ClusterOptions.releaseTopics());
+            if (!trials.isEmpty()) {
+                System.out.println();
+                System.out.println("shadow trials:");
+            }
+            for (ShadowTrial t : trials.values()) {
+                System.out.printf(Locale.ROOT, "   %-26s %-9s vs %s, %d/%d events, since %s%s%n", t.getCandidateVersion(),
+                        t.getState(), t.getPromotedVersion(), t.getComparedEvents(), t.getEvents(), t.getRequestedAt(),
+                        t.getReason().isEmpty() ? "" : ": " + t.getReason());
+            }
+        }
+    }
+
+    @Command(name = "shadow", mixinStandardHelpOptions = true,
+            description = "Scores a candidate release live beside the promoted one (its scores go to a shadow topic); "
+                    + "the trainer promotes or rejects it once both scored enough events.")
+    static final class Shadow implements java.util.concurrent.Callable<Integer> {
+        @Mixin
+        ClusterOptions cluster;
+
+        @Parameters(index = "0", description = "Candidate version.")
+        String version;
+
+        @Option(names = "--events", defaultValue = "200", description = "Events both must score before deciding.")
+        int events;
+
+        @Option(names = "--live-topic", defaultValue = ScorerConfig.DEFAULT_OUTPUT_TOPIC,
+                description = "The scorers' output topic.")
+        String liveTopic;
+
+        @Override
+        public Integer call() throws Exception {
+            Map<String, Object> props = cluster.clientProperties();
+            SchemaRegistry registry = cluster.registry(props);
+            Map<String, ModelRelease> releases = ReleaseLog.read(props, registry, ClusterOptions.releaseTopics());
+            Optional<ModelRelease> promoted = ReleaseLog.promoted(releases);
+            if (!releases.containsKey(version) || promoted.isEmpty()) {
+                System.err.println(!releases.containsKey(version) ? "no release " + version
+                        : "no promoted release to compare with");
+                return 1;
+            }
+            ShadowTrial trial = ShadowTrials.begin(props, registry, ClusterOptions.releaseTopics(), version,
+                    promoted.get().getVersion(), liveTopic, events);
+            System.out.println("shadow trial of " + version + " against " + promoted.get().getVersion()
+                    + " started; its scores go to " + trial.getShadowTopic() + "; `models list` shows it");
+            return 0;
         }
     }
 
@@ -74,11 +122,7 @@ final class ModelsCommand {
                 return 1;
             }
             ModelReleases.load(release).close();
-            props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, ReleaseTopics.MAX_RELEASE_BYTES);
-            try (KafkaProducer<String, ModelRelease> producer = new KafkaProducer<>(props, new StringSerializer(),
-                    AvroSerdes.value(ModelRelease.class, registry).serializer())) {
-                producer.send(new ProducerRecord<>(ClusterOptions.releaseTopics().releases(), version, ModelReleases.promoted(release))).get();
-            }
+            ReleaseLog.publish(props, registry, ClusterOptions.releaseTopics(), ModelReleases.promoted(release));
             System.out.println("promoted " + version);
             return 0;
         }

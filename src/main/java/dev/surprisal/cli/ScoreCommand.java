@@ -9,6 +9,7 @@ import dev.surprisal.ops.OpsServer;
 import dev.surprisal.registry.RestSchemaRegistry;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.release.ReleaseFollower;
+import dev.surprisal.shadow.ShadowRunner;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScorerMetrics;
 import dev.surprisal.stream.ScorerService;
@@ -109,7 +110,8 @@ final class ScoreCommand implements Callable<Integer> {
              ScorerService scorer = ScorerService.start(config, models, registry, new ScorerMetrics(prometheus),
                      Duration.ofMinutes(5));
              ModelHealthWatch health = scorer.watchHealth(config, models, registry,
-                     config.getString(ScorerConfig.ADVERTISED_HOST) + ":" + ops.port(), report -> { })) {
+                     config.getString(ScorerConfig.ADVERTISED_HOST) + ":" + ops.port(), report -> { });
+             ShadowRunner shadow = ShadowRunner.start(config, registry)) {
             ops.attach(scorer);
             spec.commandLine().getErr().println(String.format("scoring %s -> %s with model %s; metrics, health and "
                     + "sessions on port %d", config.inputTopic(), config.outputTopic(), models.current().version(),

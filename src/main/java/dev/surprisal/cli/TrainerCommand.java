@@ -3,6 +3,7 @@ package dev.surprisal.cli;
 import dev.surprisal.kafka.TopicSetup;
 import dev.surprisal.retraining.TrainerConfig;
 import dev.surprisal.retraining.TrainerService;
+import dev.surprisal.shadow.ShadowJudge;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.training.ConsoleProgress;
 
@@ -43,7 +44,13 @@ final class TrainerCommand implements Callable<Integer> {
              TrainerService trainer = new TrainerService(props, cluster.registry(props), config,
                      ConsoleProgress.toStandardError())) {
             System.err.println("trainer waiting for commands on " + config.releaseTopics().commands() + " at "
-                    + props.get(ScorerConfig.BOOTSTRAP_SERVERS));
+                    + props.get(ScorerConfig.BOOTSTRAP_SERVERS) + "; judging shadow trials on "
+                    + config.releaseTopics().shadow());
+            ShadowJudge judge = new ShadowJudge(props, cluster.registry(props), config.releaseTopics(),
+                    ShadowJudge.DEFAULT_MAX_WAIT, trial -> { });
+            Thread judging = new Thread(() -> judge.run(shutdown::requested), "shadow-judge");
+            judging.setDaemon(true);
+            judging.start();
             trainer.run(shutdown::requested);
         }
         return 0;

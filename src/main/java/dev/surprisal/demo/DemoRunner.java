@@ -17,6 +17,8 @@ import dev.surprisal.release.ReleaseFollower;
 import dev.surprisal.retraining.TrainerConfig;
 import dev.surprisal.retraining.TrainerService;
 import dev.surprisal.serde.AvroSerdes;
+import dev.surprisal.shadow.ShadowJudge;
+import dev.surprisal.shadow.ShadowRunner;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScorerMetrics;
 import dev.surprisal.stream.ScorerService;
@@ -140,7 +142,7 @@ public final class DemoRunner {
         // the demo's minutes are seconds: a short window, so that the health figures move while one watches
         Map<String, Object> settings = new java.util.HashMap<>(Map.of(HealthSettings.INTERVAL_MS, 1000L,
                 HealthSettings.WINDOW_MS, 10_000L, HealthSettings.MIN_EVENTS, 100L, HealthSettings.DRIFT_HOLD_MS, 2000L,
-                HealthSettings.RETRAIN, options.scenario() == Scenario.DRIFT));
+                HealthSettings.RETRAIN_SHADOW_EVENTS, 100, HealthSettings.RETRAIN, options.scenario() == Scenario.DRIFT));
         // SURPRISAL_* variables may change those and other settings; the demo's own wiring stays
         settings.putAll(Environment.settings(ScorerConfig.DEFINITION.names(), System.getenv()));
         settings.putAll(Map.of(
@@ -167,13 +169,15 @@ public final class DemoRunner {
                  info.println("now scoring with model " + m.version());
              });
              TrainerService trainer = new TrainerService(clientProps, registry,
-                     new TrainerConfig(Map.of(TrainerConfig.ANOMALIES_TOPIC, config.anomaliesTopic())),
+                     new TrainerConfig(Map.of(TrainerConfig.ANOMALIES_TOPIC, config.anomaliesTopic(),
+                             TrainerConfig.OUTPUT_TOPIC, config.outputTopic())),
                      new ConsoleProgress(info, System.console() != null));
              OpsServer ops = OpsServer.start(config, follower, prometheus, registry);
              ScorerService scorer = ScorerService.start(config, follower, registry, new ScorerMetrics(prometheus),
                      Duration.ofSeconds(60));
              ModelHealthWatch health = scorer.watchHealth(config, follower, registry, "127.0.0.1:" + ops.port(),
                      scenario::onHealth);
+             ShadowRunner shadow = ShadowRunner.start(config, registry);
              // from the end of the scores topic (the broker keeps earlier runs), positions fixed before publishing
              KafkaConsumer<String, ScoredEvent> consumer = Clients.readCommittedAll(clientProps, config.outputTopic(),
                      false, new StringDeserializer(), AvroSerdes.value(ScoredEvent.class, registry).deserializer());
@@ -182,6 +186,11 @@ public final class DemoRunner {
             Thread trainerThread = new Thread(() -> trainer.run(stopped::get), "demo-trainer");
             trainerThread.setDaemon(true);
             trainerThread.start();
+            ShadowJudge judge = new ShadowJudge(clientProps, registry, config.releaseTopics(), Duration.ofMinutes(10),
+                    scenario::onShadowDecision);
+            Thread judging = new Thread(() -> judge.run(stopped::get), "demo-shadow-judge");
+            judging.setDaemon(true);
+            judging.start();
             ops.attach(scorer);
             info.printf(Locale.ROOT, "scorer running with model %s (anomaly threshold: event perplexity > %.2f); "
                     + "publishing to %s, scores on %s%n", model.version(), model.manifest().anomalyThreshold(),

@@ -5,6 +5,7 @@ import dev.surprisal.avro.ModelRelease;
 import dev.surprisal.avro.PromotionPolicy;
 import dev.surprisal.avro.ReleaseStatus;
 import dev.surprisal.avro.ScoredEvent;
+import dev.surprisal.avro.ShadowTrial;
 import dev.surprisal.avro.TrainCommand;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.registry.SchemaRegistry;
@@ -41,6 +42,8 @@ final class RetrainScenario {
     private final PrintStream info;
     private final AtomicReference<Instant> shiftStart = new AtomicReference<>();
     private final AtomicBoolean driftSeen = new AtomicBoolean();
+    /** While a new model is being trained the traffic slows down, so that the switch is seen between events. */
+    private final AtomicBoolean awaitingModel = new AtomicBoolean();
 
     RetrainScenario(DemoRunner.Options options, Map<String, Object> clientProps, SchemaRegistry registry,
                     ReleaseTopics topics, String inputTopic, PrintStream info) {
@@ -67,10 +70,11 @@ final class RetrainScenario {
                 new DemoPublisher.Phase(normal.stream(options.sessions()), before, () -> 0, t -> { }),
                 new DemoPublisher.Phase(shifted, shiftedForTraining, () -> 0, t -> {
                     shiftStart.set(t);
+                    awaitingModel.set(true);
                     info.println("the traffic shifts: the shop's v2 services log in a new format");
                 }),
                 // while model 2 trains the traffic goes on, slower, so the switch can be seen between events
-                new DemoPublisher.Phase(shifted, 0, () -> switched.get() ? fast : 5, t -> {
+                new DemoPublisher.Phase(shifted, 0, () -> awaitingModel.get() ? 5 : fast, t -> {
                     if (options.scenario() == DemoRunner.Scenario.RETRAIN) {
                         sendTrainCommand(shiftStart.get());
                     } else {
@@ -100,13 +104,26 @@ final class RetrainScenario {
                 // after a shift most new lines are flagged: keep them, leave out only known anomalies
                 .setExcludeFlagged(false).setExcludeLabels(Map.of("anomalous", "1"))
                 .setPromotion(PromotionPolicy.AUTO_IF_BETTER).build();
+        send(command);
+        info.println("sent train command " + id + ": fine-tune on " + inputTopic + " since " + from);
+    }
+
+    private void send(TrainCommand command) {
         try (KafkaProducer<String, TrainCommand> producer = new KafkaProducer<>(clientProps, new StringSerializer(),
                 AvroSerdes.value(TrainCommand.class, registry).serializer())) {
-            producer.send(new ProducerRecord<>(topics.commands(), id, command)).get();
-            info.println("sent train command " + id + ": fine-tune on " + inputTopic + " since " + from);
+            producer.send(new ProducerRecord<>(topics.commands(), command.getCommandId(), command)).get();
         } catch (Exception e) {
             throw new IllegalStateException("cannot send the train command", e);
         }
+    }
+
+    /** The shadow trial's outcome: the live comparison of the candidate with the serving model. */
+    void onShadowDecision(ShadowTrial trial) {
+        Instant shift = shiftStart.get();
+        info.printf(Locale.ROOT, "shadow trial of %s %s%s: %s%n", trial.getCandidateVersion(),
+                trial.getState().name().toLowerCase(Locale.ROOT), shift == null ? "" : String.format(Locale.ROOT,
+                        " %.1f s after the format change", Duration.between(shift, trial.getDecidedAt()).toMillis() / 1000.0),
+                trial.getReason());
     }
 
     /** Makes the demo model the promoted release, so that training can fine-tune from it. */
@@ -130,6 +147,7 @@ final class RetrainScenario {
 
     /** Says how long after its promotion the first event scored by a new model became visible. */
     void announceSwitch(ScoredEvent first) {
+        awaitingModel.set(false);
         Instant visible = Instant.now();
         ReleaseLog.promoted(ReleaseLog.read(clientProps, registry, topics))
                 .filter(r -> r.getVersion().equals(first.getModelVersion()) && r.getPromotedAt() != null)

@@ -15,7 +15,7 @@ import java.time.Duration;
  */
 public record HealthSettings(String topic, Duration interval, Duration window, long minEvents, double bitsRatio,
                              double flagRate, double unknownRate, Duration hold, boolean retrain, Duration cooldown,
-                             double promotionMargin, boolean replay) {
+                             double promotionMargin, boolean replay, boolean shadow, int shadowEvents) {
 
     public static final String TOPIC = "health.topic";
     public static final String INTERVAL_MS = "health.interval.ms";
@@ -29,6 +29,8 @@ public record HealthSettings(String topic, Duration interval, Duration window, l
     public static final String RETRAIN_COOLDOWN_MS = "health.retrain.cooldown.ms";
     public static final String RETRAIN_PROMOTION_MARGIN = "health.retrain.promotion.margin";
     public static final String RETRAIN_REPLAY = "health.retrain.replay";
+    public static final String RETRAIN_SHADOW = "health.retrain.shadow";
+    public static final String RETRAIN_SHADOW_EVENTS = "health.retrain.shadow.events";
 
     public static ConfigDef define(ConfigDef definition) {
         return definition
@@ -60,7 +62,12 @@ public record HealthSettings(String topic, Duration interval, Duration window, l
                         "promotionMargin of the automatic TrainCommands.")
                 .define(RETRAIN_REPLAY, Type.BOOLEAN, true, Importance.LOW,
                         "replayParentSample of the automatic TrainCommands: mix the parent's kept training sample into "
-                        + "the fine-tune. Off only to measure what it prevents.");
+                        + "the fine-tune. Off only to measure what it prevents.")
+                .define(RETRAIN_SHADOW, Type.BOOLEAN, true, Importance.MEDIUM,
+                        "Automatic fine-tunes that pass the trainer's checks are scored live in shadow beside the "
+                        + "promoted model, and the trial decides (promotion policy SHADOW); false promotes them at once.")
+                .define(RETRAIN_SHADOW_EVENTS, Type.INT, 200, Range.atLeast(1), Importance.LOW,
+                        "Events both models must score live before the shadow trial decides.");
     }
 
     public static HealthSettings of(AbstractConfig config) {
@@ -69,6 +76,7 @@ public record HealthSettings(String topic, Duration interval, Duration window, l
                 config.getDouble(DRIFT_BITS_RATIO), config.getDouble(DRIFT_FLAG_RATE),
                 config.getDouble(DRIFT_UNKNOWN_RATE), Duration.ofMillis(config.getLong(DRIFT_HOLD_MS)),
                 config.getBoolean(RETRAIN), Duration.ofMillis(config.getLong(RETRAIN_COOLDOWN_MS)),
-                config.getDouble(RETRAIN_PROMOTION_MARGIN), config.getBoolean(RETRAIN_REPLAY));
+                config.getDouble(RETRAIN_PROMOTION_MARGIN), config.getBoolean(RETRAIN_REPLAY),
+                config.getBoolean(RETRAIN_SHADOW), config.getInt(RETRAIN_SHADOW_EVENTS));
     }
 }

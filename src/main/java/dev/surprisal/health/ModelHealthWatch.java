@@ -192,7 +192,8 @@ public final class ModelHealthWatch implements AutoCloseable {
         TrainCommand command = TrainCommand.newBuilder().setCommandId(id).setTopic(inputTopic)
                 .setFromTimestamp(reading.since().minus(settings.window())).setToTimestamp(now)
                 .setFineTune(true).setExcludeFlagged(false).setReplayParentSample(settings.replay())
-                .setPromotion(PromotionPolicy.AUTO_IF_BETTER).setPromotionMargin(settings.promotionMargin())
+                .setPromotion(settings.shadow() ? PromotionPolicy.SHADOW : PromotionPolicy.AUTO_IF_BETTER)
+                .setShadowEvents(settings.shadowEvents()).setPromotionMargin(settings.promotionMargin())
                 .setReason(reason).build();
         commands.send(new ProducerRecord<>(commandsTopic, id, command), (meta, error) -> {
             if (error != null) {

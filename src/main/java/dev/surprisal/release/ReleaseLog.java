@@ -7,10 +7,14 @@ import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +51,21 @@ public final class ReleaseLog {
                     }
                 });
         return latest;
+    }
+
+    /** Writes a release (a new one, or a new standing of one) and waits for the broker. */
+    public static void publish(Map<String, Object> clientProps, SchemaRegistry registry, ReleaseTopics topics,
+                               ModelRelease release) throws InterruptedException {
+        Map<String, Object> props = new java.util.HashMap<>(clientProps);
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, ReleaseTopics.MAX_RELEASE_BYTES);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<String, ModelRelease> producer = new KafkaProducer<>(props, new StringSerializer(),
+                AvroSerdes.value(ModelRelease.class, registry).serializer())) {
+            producer.send(new ProducerRecord<>(topics.releases(), release.getVersion(), release)).get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("cannot publish release " + release.getVersion() + ": " + e.getCause(),
+                    e.getCause());
+        }
     }
 
     /** The release scorers use: the most recently promoted one. */

@@ -16,12 +16,15 @@ import java.util.Map;
 public final class TrainerConfig extends AbstractConfig {
 
     public static final String ANOMALIES_TOPIC = "anomalies.topic";
+    public static final String OUTPUT_TOPIC = "output.topic";
     /** The same default as the scorer's anomalies topic. */
     public static final String DEFAULT_ANOMALIES_TOPIC = "text-anomalies";
 
     public static final ConfigDef DEFINITION = ReleaseTopics.define(new ConfigDef())
             .define(ANOMALIES_TOPIC, ConfigDef.Type.STRING, DEFAULT_ANOMALIES_TOPIC, ConfigDef.Importance.MEDIUM,
-                    "Where the scorer writes flagged events: commands with excludeFlagged leave them out.");
+                    "Where the scorer writes flagged events: commands with excludeFlagged leave them out.")
+            .define(OUTPUT_TOPIC, ConfigDef.Type.STRING, "token-scores", ConfigDef.Importance.LOW,
+                    "Where the scorer writes its scores: shadow trials compare a candidate's with them.");
 
     public TrainerConfig(Map<?, ?> originals) {
         super(DEFINITION, originals, false);
@@ -36,6 +39,10 @@ public final class TrainerConfig extends AbstractConfig {
 
     public ReleaseTopics releaseTopics() {
         return ReleaseTopics.of(this);
+    }
+
+    public String outputTopic() {
+        return getString(OUTPUT_TOPIC);
     }
 
     public String anomaliesTopic() {

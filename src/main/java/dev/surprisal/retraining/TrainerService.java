@@ -1,6 +1,7 @@
 package dev.surprisal.retraining;
 
 import dev.surprisal.avro.ModelRelease;
+import dev.surprisal.avro.PromotionPolicy;
 import dev.surprisal.avro.ReleaseStatus;
 import dev.surprisal.avro.TrainCommand;
 import dev.surprisal.avro.TrainerState;
@@ -13,6 +14,7 @@ import dev.surprisal.release.ModelReleases;
 import dev.surprisal.release.ReleaseLog;
 import dev.surprisal.release.ReleaseTopics;
 import dev.surprisal.serde.AvroSerdes;
+import dev.surprisal.shadow.ShadowTrials;
 import dev.surprisal.training.Corpus;
 import dev.surprisal.training.CorpusReader;
 import dev.surprisal.training.ModelTrainer;
@@ -63,6 +65,7 @@ public final class TrainerService implements AutoCloseable {
     private final Map<String, Object> clientProps;
     private final SchemaRegistry registry;
     private final String anomaliesTopic;
+    private final String outputTopic;
     private final ReleaseTopics topics;
     private final TrainingProgress.Listener console;
     private final StatusLog log;
@@ -73,6 +76,7 @@ public final class TrainerService implements AutoCloseable {
         this.clientProps = clientProps;
         this.registry = registry;
         this.anomaliesTopic = config.anomaliesTopic();
+        this.outputTopic = config.outputTopic();
         this.topics = config.releaseTopics();
         this.console = console;
         this.log = new StatusLog(clientProps, registry, topics.status());
@@ -195,6 +199,17 @@ public final class TrainerService implements AutoCloseable {
                         parent == null ? null : parent.version())
                         + (command.getReason() == null ? "" : " (asked for: " + command.getReason() + ")"));
         published.setModelVersion(model.version());
+        if (command.getPromotion() == PromotionPolicy.SHADOW && verdict == ReleaseStatus.CANDIDATE) {
+            try {
+                ShadowTrials.begin(clientProps, registry, topics, model.version(), parent.version(), outputTopic,
+                        command.getShadowEvents());
+                published.setMessage(published.getMessage() + "; shadow trial started: scored live beside "
+                        + parent.version() + " until " + command.getShadowEvents() + " events decide");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while starting the shadow trial", e);
+            }
+        }
         return log.publish(published);
     }
 

@@ -13,8 +13,22 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class PoisonGuard {
 
-    static final PoisonGuard READING = new PoisonGuard();
-    static final PoisonGuard SCORING = new PoisonGuard();
+    /*
+     * Per application: two scorers in one process (the scorer and a shadow candidate) read the same
+     * input records, and one's attempt in flight must not look like the other's crash.
+     */
+    private static final Map<String, PoisonGuard> READING = new ConcurrentHashMap<>();
+    private static final Map<String, PoisonGuard> SCORING = new ConcurrentHashMap<>();
+
+    /** Attempts at reading (deserialising) records, of one application. */
+    static PoisonGuard reading(String applicationId) {
+        return READING.computeIfAbsent(applicationId, a -> new PoisonGuard());
+    }
+
+    /** Attempts at scoring events, of one application. */
+    static PoisonGuard scoring(String applicationId) {
+        return SCORING.computeIfAbsent(applicationId, a -> new PoisonGuard());
+    }
 
     /** Attempts begun and not finished, by record position. */
     private final Map<String, Integer> inFlight = new ConcurrentHashMap<>();

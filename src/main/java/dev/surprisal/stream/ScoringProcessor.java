@@ -51,6 +51,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
     }
 
     private final ScorerConfig config;
+    private final PoisonGuard reading;
     private final ThreadLocal<ThreadBatch> threadBatches;
     private final Deserializer<TextEvent> events;
     private final Serializer<ScoredEvent> scores;
@@ -71,6 +72,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
     ScoringProcessor(ScorerConfig config, ThreadLocal<ThreadBatch> threadBatches, Deserializer<TextEvent> events,
                      Serializer<ScoredEvent> scores, Serializer<SessionSummary> summaries, ScorerMetrics metrics) {
         this.config = config;
+        this.reading = PoisonGuard.reading(config.getString(ScorerConfig.APPLICATION_ID));
         this.threadBatches = threadBatches;
         this.events = events;
         this.scores = scores;
@@ -134,14 +136,14 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
                     + ScorerConfig.MAX_RECORD_BYTES + ")");
             return;
         }
-        if (PoisonGuard.READING.unfinished(arrived) > 0) {
-            PoisonGuard.READING.end(arrived);
+        if (reading.unfinished(arrived) > 0) {
+            reading.end(arrived);
             deadLetter(arrived, "crashed-scorer", "reading this record stopped the stream thread before");
             return;
         }
-        PoisonGuard.READING.begin(arrived);
+        reading.begin(arrived);
         Decoded decoded = decode(arrived.value());
-        PoisonGuard.READING.end(arrived);
+        reading.end(arrived);
         if (decoded.event() == null) {
             deadLetter(arrived, decoded.code(), decoded.reason());
             return;

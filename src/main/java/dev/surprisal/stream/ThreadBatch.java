@@ -30,6 +30,7 @@ final class ThreadBatch {
     private static final Logger LOG = LoggerFactory.getLogger(ThreadBatch.class);
 
     private final ScorerConfig config;
+    private final PoisonGuard scoring;
     private final ModelProvider models;
     private final SessionScorer sessions;
     private final ScorerMetrics metrics;
@@ -41,6 +42,7 @@ final class ThreadBatch {
 
     ThreadBatch(ScorerConfig config, ModelProvider models, ScorerMetrics metrics) {
         this.config = config;
+        this.scoring = PoisonGuard.scoring(config.getString(ScorerConfig.APPLICATION_ID));
         this.models = models;
         this.sessions = new SessionScorer(config.scoring());
         this.metrics = metrics;
@@ -143,9 +145,9 @@ final class ThreadBatch {
         List<SessionScorer.Prepared> prepared = new ArrayList<>(round.size());
         List<QueuedEvent> sources = new ArrayList<>(round.size());
         for (QueuedEvent q : round) {
-            int earlier = PoisonGuard.SCORING.begin(q.record());
+            int earlier = scoring.begin(q.record());
             if (earlier >= 2) {
-                PoisonGuard.SCORING.end(q.record());
+                scoring.end(q.record());
                 q.owner().rejected(q, "crashed-scorer", "scoring this event stopped the stream thread " + earlier + " times");
                 continue;
             }
@@ -171,14 +173,14 @@ final class ThreadBatch {
             return sessions.prepare(model, q.owner().stateFor(q.session()), q.session(), q.event(),
                     q.record().timestamp());
         } catch (SessionScorer.Rejected r) {
-            PoisonGuard.SCORING.end(q.record());
+            scoring.end(q.record());
             if (SessionScorer.DUPLICATE.equals(r.code())) {
                 q.owner().duplicate(q);
             } else {
                 q.owner().rejected(q, r.code(), r.getMessage());
             }
         } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
-            PoisonGuard.SCORING.end(q.record());
+            scoring.end(q.record());
             failed(q, model, e);
         }
         return null;
@@ -197,7 +199,7 @@ final class ThreadBatch {
             outcomes = sessions.scoreAll(model, prepared);
         } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
             if (prepared.size() == 1) {
-                PoisonGuard.SCORING.end(sources.get(0).record());
+                scoring.end(sources.get(0).record());
                 failed(sources.get(0), model, e);
                 return;
             }
@@ -211,7 +213,7 @@ final class ThreadBatch {
         metrics.batch(outcomes.size());
         for (int i = 0; i < outcomes.size(); i++) {
             QueuedEvent q = sources.get(i);
-            PoisonGuard.SCORING.end(q.record());
+            scoring.end(q.record());
             q.owner().scored(q, prepared.get(i), outcomes.get(i), perEvent);
         }
     }

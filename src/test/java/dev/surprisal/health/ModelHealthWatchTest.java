@@ -31,7 +31,7 @@ class ModelHealthWatchTest {
 
     private static final Instant T0 = Instant.parse("2026-11-27T12:00:00Z");
     private static final HealthSettings SETTINGS = new HealthSettings("health", Duration.ofMinutes(1),
-            Duration.ofMinutes(5), 100, 1.5, 0.05, 0.05, Duration.ofMinutes(3), true, Duration.ofMinutes(30), 0.02, true);
+            Duration.ofMinutes(5), 100, 1.5, 0.05, 0.05, Duration.ofMinutes(3), true, Duration.ofMinutes(30), 0.02, true, true, 200);
 
     private final LanguageModel model;
     private final AtomicReference<Map<String, ModelTotals>> totals = new AtomicReference<>(Map.of());

@@ -40,4 +40,12 @@ class PromotionTest {
         assertEquals(ReleaseStatus.REJECTED, Promotion.verdict(auto, new Promotion.Figures(9.9, 10.0, 1.9, 2.0, 100)),
                 "remembering is not enough: it must beat the parent on recent text");
     }
+
+    @Test
+    void underTheShadowPolicyAWinnerWaitsForItsLiveTrial() {
+        TrainCommand shadow = command(PromotionPolicy.SHADOW);
+        assertEquals(ReleaseStatus.CANDIDATE, Promotion.verdict(shadow, 9.0, 10.0), "better: a live trial decides");
+        assertEquals(ReleaseStatus.REJECTED, Promotion.verdict(shadow, 11.0, 10.0), "worse: no trial");
+        assertEquals(ReleaseStatus.PROMOTED, Promotion.verdict(shadow, 9.0, null), "nothing to compare with live");
+    }
 }

@@ -152,7 +152,7 @@ class ScoringProcessorTest {
     @Test
     void aRecordThatStoppedAThreadWhileBeingReadIsDeadLetteredWhenItComesBack() {
         context.setRecordMetadata("poison-in", 0, 41);
-        PoisonGuard.READING.begin(at("poison-in", 0, 41)); // the thread died reading it
+        PoisonGuard.reading(config.getString(ScorerConfig.APPLICATION_ID)).begin(at("poison-in", 0, 41)); // the thread died reading it
 
         process("s", "abc", 10);
 
@@ -167,7 +167,7 @@ class ScoringProcessorTest {
     void anEventThatStoppedAThreadWhileScoredIsScoredAloneThenDeadLettered() {
         start(16);
         context.setRecordMetadata("poison-batch", 0, 7);
-        PoisonGuard.SCORING.begin(at("poison-batch", 0, 7)); // one death while its batch was scored
+        PoisonGuard.scoring(config.getString(ScorerConfig.APPLICATION_ID)).begin(at("poison-batch", 0, 7)); // one death while its batch was scored
         process("s", "abc", 10);
         context.setRecordMetadata("poison-batch", 0, 8);
         process("t", "def", 10);
@@ -177,8 +177,8 @@ class ScoringProcessorTest {
 
         context.resetForwards();
         context.setRecordMetadata("poison-batch", 0, 9);
-        PoisonGuard.SCORING.begin(at("poison-batch", 0, 9));
-        PoisonGuard.SCORING.begin(at("poison-batch", 0, 9)); // two deaths
+        PoisonGuard.scoring(config.getString(ScorerConfig.APPLICATION_ID)).begin(at("poison-batch", 0, 9));
+        PoisonGuard.scoring(config.getString(ScorerConfig.APPLICATION_ID)).begin(at("poison-batch", 0, 9)); // two deaths
         process("u", "ghi", 10);
         endBatchWindow();
         assertEquals(List.of("crashed-scorer"), deadLetterCodes());
