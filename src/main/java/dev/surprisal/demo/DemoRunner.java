@@ -211,7 +211,6 @@ public final class DemoRunner {
                             scenario.announceSwitch(e);
                         }
                         console.show(e, injected);
-                        scenario.onScored(e);
                     }
                 }
             } finally {
@@ -220,7 +219,6 @@ public final class DemoRunner {
             }
             Result result = tally.result();
             console.summarise(result, shifting());
-            scenario.summariseFeedback();
             return result;
         } finally {
             prometheus.close();

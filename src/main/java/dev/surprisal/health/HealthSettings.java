@@ -57,8 +57,7 @@ public record HealthSettings(String topic, Duration interval, Duration window, l
                         "Send a TrainCommand (fine-tune on the input topic since the drift began, with the parent's "
                         + "replay sample) when drift has held for " + DRIFT_HOLD_MS + ". Off by default.")
                 .define(RETRAIN_COOLDOWN_MS, Type.LONG, Duration.ofHours(1).toMillis(), Range.atLeast(0),
-                        Importance.MEDIUM, "At most one automatic TrainCommand in this time (a new model needs time "
-                        + "to be trained, tried and judged before drift is called again).")
+                        Importance.MEDIUM, "At most one automatic TrainCommand per model version in this time.")
                 .define(RETRAIN_PROMOTION_MARGIN, Type.DOUBLE, 0.02, Range.between(0, 1), Importance.LOW,
                         "promotionMargin of the automatic TrainCommands.")
                 .define(RETRAIN_REPLAY, Type.BOOLEAN, true, Importance.LOW,

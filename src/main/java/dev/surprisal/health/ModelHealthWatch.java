@@ -38,8 +38,7 @@ import java.util.function.Supplier;
  * Watches how each model version does on live traffic: every interval it takes the per-version
  * totals the scorer counts, figures them over the rolling window, compares them with what training
  * recorded, exports them as metrics and publishes them on the health topic. When retraining is on
- * and drift has held, it sends at most one fine-tune command per cooldown (whichever version drifted:
- * a new model needs time to be judged), the drift as its reason.
+ * and drift has held, it sends one fine-tune command per cooldown, the drift as its reason.
  * The command id is the same on every instance within a cooldown, so the trainer runs it once.
  */
 public final class ModelHealthWatch implements AutoCloseable {
@@ -67,8 +66,7 @@ public final class ModelHealthWatch implements AutoCloseable {
     private final Deque<Snapshot> snapshots = new ArrayDeque<>();
     private final Map<String, DriftJudge> judges = new HashMap<>();
     private final Map<String, DriftJudge.Baseline> baselines = new HashMap<>();
-    /** When this scorer last sent a drift command, for any version: the cooldown is the scorer's. */
-    private Instant lastCommand;
+    private final Map<String, Instant> lastCommand = new HashMap<>();
     private final Map<String, Figures> latest = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "model-health-watch");
@@ -183,7 +181,7 @@ public final class ModelHealthWatch implements AutoCloseable {
     }
 
     private String maybeRetrain(String version, DriftJudge.Reading reading, Instant now) {
-        Instant last = lastCommand;
+        Instant last = lastCommand.get(version);
         if (!settings.retrain() || (last != null && now.isBefore(last.plus(settings.cooldown())))) {
             return null;
         }
@@ -202,7 +200,7 @@ public final class ModelHealthWatch implements AutoCloseable {
                 LOG.warn("cannot send the drift train command {}: {}", id, error.toString());
             }
         });
-        lastCommand = now;
+        lastCommand.put(version, now);
         LOG.info("model {} drifted ({}); sent train command {}", version, reason, id);
         return id;
     }
