@@ -1,20 +1,19 @@
 package dev.surprisal.feedback;
 
 import dev.surprisal.avro.Feedback;
+import dev.surprisal.kafka.Clients;
 import dev.surprisal.kafka.TopicRange;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -47,9 +46,7 @@ public final class FeedbackLog {
         if (problem != null) {
             throw new IllegalArgumentException(problem);
         }
-        Map<String, Object> props = new HashMap<>(clientProps);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        Map<String, Object> props = Clients.durableProducer(clientProps);
         try (KafkaProducer<String, Feedback> producer = new KafkaProducer<>(props, new StringSerializer(),
                 AvroSerdes.value(Feedback.class, registry).serializer())) {
             producer.send(new ProducerRecord<>(topic, f.getEventId() != null ? f.getEventId() : f.getSessionId(), f))

@@ -3,6 +3,7 @@ package dev.surprisal.health;
 import dev.surprisal.avro.ModelHealth;
 import dev.surprisal.avro.PromotionPolicy;
 import dev.surprisal.avro.TrainCommand;
+import dev.surprisal.kafka.Clients;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelLease;
 import dev.surprisal.model.ModelProvider;
@@ -12,7 +13,6 @@ import dev.surprisal.serde.AvroSerdes;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -90,9 +90,7 @@ public final class ModelHealthWatch implements AutoCloseable {
         this.inputTopic = wiring.inputTopic();
         this.commandsTopic = wiring.commandsTopic();
         this.clock = clock;
-        Map<String, Object> props = new HashMap<>(wiring.clientProps());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        Map<String, Object> props = Clients.durableProducer(wiring.clientProps());
         this.health = new KafkaProducer<>(props, new StringSerializer(),
                 AvroSerdes.value(ModelHealth.class, wiring.registry()).serializer());
         this.commands = new KafkaProducer<>(props, new StringSerializer(),

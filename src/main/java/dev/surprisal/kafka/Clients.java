@@ -2,6 +2,7 @@ package dev.surprisal.kafka;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
 
@@ -9,7 +10,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** How this project's readers are made: they see committed transactions only, since the scorer writes with exactly-once. */
+/**
+ * How this project's clients are made: readers see committed transactions only, since the scorer
+ * writes with exactly-once; writers of lifecycle records wait for every replica.
+ */
 public final class Clients {
 
     private Clients() {
@@ -27,6 +31,17 @@ public final class Clients {
             props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         }
         return new KafkaConsumer<>(props, keys, values);
+    }
+
+    /**
+     * Producer settings for records that must not be lost or doubled by a retry (statuses, releases,
+     * commands, feedback, summaries): acknowledged by all in-sync replicas, idempotent.
+     */
+    public static Map<String, Object> durableProducer(Map<String, Object> clientProps) {
+        Map<String, Object> props = new HashMap<>(clientProps);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        return props;
     }
 
     /** A group-less committed reader of every partition of {@code topic}, from its beginning or its end. */

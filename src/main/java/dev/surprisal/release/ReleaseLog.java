@@ -2,6 +2,7 @@ package dev.surprisal.release;
 
 import dev.surprisal.avro.ModelRelease;
 import dev.surprisal.avro.ReleaseStatus;
+import dev.surprisal.kafka.Clients;
 import dev.surprisal.kafka.LogReader;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
@@ -56,9 +57,8 @@ public final class ReleaseLog {
     /** Writes a release (a new one, or a new standing of one) and waits for the broker. */
     public static void publish(Map<String, Object> clientProps, SchemaRegistry registry, ReleaseTopics topics,
                                ModelRelease release) throws InterruptedException {
-        Map<String, Object> props = new java.util.HashMap<>(clientProps);
+        Map<String, Object> props = Clients.durableProducer(clientProps);
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, ReleaseTopics.MAX_RELEASE_BYTES);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
         try (KafkaProducer<String, ModelRelease> producer = new KafkaProducer<>(props, new StringSerializer(),
                 AvroSerdes.value(ModelRelease.class, registry).serializer())) {
             producer.send(new ProducerRecord<>(topics.releases(), release.getVersion(), release)).get();

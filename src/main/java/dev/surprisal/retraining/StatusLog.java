@@ -2,12 +2,12 @@ package dev.surprisal.retraining;
 
 import dev.surprisal.avro.TrainerState;
 import dev.surprisal.avro.TrainerStatus;
+import dev.surprisal.kafka.Clients;
 import dev.surprisal.kafka.LogReader;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -42,9 +42,7 @@ final class StatusLog implements AutoCloseable {
 
     StatusLog(Map<String, Object> clientProps, SchemaRegistry registry, String topic) {
         this.topic = topic;
-        Map<String, Object> props = new HashMap<>(clientProps);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        Map<String, Object> props = Clients.durableProducer(clientProps);
         this.producer = new KafkaProducer<>(props, new StringSerializer(),
                 AvroSerdes.value(TrainerStatus.class, registry).serializer());
     }

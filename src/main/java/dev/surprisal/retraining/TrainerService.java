@@ -7,6 +7,7 @@ import dev.surprisal.avro.TrainCommand;
 import dev.surprisal.avro.TrainerState;
 import dev.surprisal.avro.TrainerStatus;
 import dev.surprisal.feedback.FeedbackLog;
+import dev.surprisal.kafka.Clients;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ReplaySample;
 import dev.surprisal.registry.SchemaRegistry;
@@ -80,9 +81,7 @@ public final class TrainerService implements AutoCloseable {
         this.topics = config.releaseTopics();
         this.console = console;
         this.log = new StatusLog(clientProps, registry, topics.status());
-        Map<String, Object> producerProps = new HashMap<>(clientProps);
-        producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
-        producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        Map<String, Object> producerProps = Clients.durableProducer(clientProps);
         producerProps.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, ReleaseTopics.MAX_RELEASE_BYTES);
         this.releases = new KafkaProducer<>(producerProps, new StringSerializer(),
                 AvroSerdes.value(ModelRelease.class, registry).serializer());

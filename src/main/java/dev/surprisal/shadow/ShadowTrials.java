@@ -2,6 +2,7 @@ package dev.surprisal.shadow;
 
 import dev.surprisal.avro.ShadowState;
 import dev.surprisal.avro.ShadowTrial;
+import dev.surprisal.kafka.Clients;
 import dev.surprisal.kafka.LogReader;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.release.ReleaseTopics;
@@ -11,7 +12,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -24,7 +24,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -109,8 +108,7 @@ public final class ShadowTrials {
 
     public static void publish(Map<String, Object> clientProps, SchemaRegistry registry, ReleaseTopics topics,
                                ShadowTrial trial) throws InterruptedException {
-        Map<String, Object> props = new HashMap<>(clientProps);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        Map<String, Object> props = Clients.durableProducer(clientProps);
         try (KafkaProducer<String, ShadowTrial> producer = new KafkaProducer<>(props, new StringSerializer(),
                 AvroSerdes.value(ShadowTrial.class, registry).serializer())) {
             producer.send(new ProducerRecord<>(topics.shadow(), trial.getCandidateVersion(), trial)).get();
