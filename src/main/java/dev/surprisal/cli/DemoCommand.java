@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
         footer = {"%nExamples:", "  java -jar surprisal.jar demo", "  java -jar surprisal.jar demo --scenario retrain",
-                "  java -jar surprisal.jar demo --scenario drift --events 1500 --output jsonl --rate 0 > scores.jsonl"},
+                "  java -jar surprisal.jar demo --scenario drift --events 3000 --output jsonl --rate 0 > scores.jsonl"},
 
         description = "Starts a broker, trains or loads a model, scores generated log traffic and prints the scores.")
 final class DemoCommand implements Callable<Integer> {
@@ -22,8 +22,8 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--scenario", defaultValue = "basic",
             description = "basic; retrain: the traffic shifts, the demo sends a train command, model 2 takes over; "
-                    + "drift: the same shift, but the scorer's health watch notices it and sends the command itself, and a "
-                    + "live shadow trial decides.")
+                    + "drift: the same shift, but the scorer's health watch notices it and sends the command itself, a live "
+                    + "shadow trial decides, and then an operator's feedback teaches model 3 a new feature's line.")
     String scenario;
 
     @Option(names = "--events", defaultValue = "0", description = "Exit after this many scored events (0: run until Ctrl-C).")

@@ -142,7 +142,9 @@ public final class DemoRunner {
         // the demo's minutes are seconds: a short window, so that the health figures move while one watches
         Map<String, Object> settings = new java.util.HashMap<>(Map.of(HealthSettings.INTERVAL_MS, 1000L,
                 HealthSettings.WINDOW_MS, 10_000L, HealthSettings.MIN_EVENTS, 100L, HealthSettings.DRIFT_HOLD_MS, 2000L,
-                HealthSettings.RETRAIN_SHADOW_EVENTS, 100, HealthSettings.RETRAIN, options.scenario() == Scenario.DRIFT));
+                HealthSettings.RETRAIN_SHADOW_EVENTS, 100, HealthSettings.RETRAIN, options.scenario() == Scenario.DRIFT,
+                // the demo labels the anomalies it injects; a fine-tune that learned them would stop flagging them
+                HealthSettings.RETRAIN_EXCLUDE_LABELS, "anomalous=1"));
         // SURPRISAL_* variables may change those and other settings; the demo's own wiring stays
         settings.putAll(Environment.settings(ScorerConfig.DEFINITION.names(), System.getenv()));
         settings.putAll(Map.of(
@@ -211,6 +213,7 @@ public final class DemoRunner {
                             scenario.announceSwitch(e);
                         }
                         console.show(e, injected);
+                        scenario.onScored(e);
                     }
                 }
             } finally {
@@ -219,6 +222,7 @@ public final class DemoRunner {
             }
             Result result = tally.result();
             console.summarise(result, shifting());
+            scenario.summariseFeedback();
             return result;
         } finally {
             prometheus.close();

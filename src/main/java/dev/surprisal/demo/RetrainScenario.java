@@ -1,5 +1,7 @@
 package dev.surprisal.demo;
 
+import dev.surprisal.avro.Feedback;
+import dev.surprisal.avro.FeedbackVerdict;
 import dev.surprisal.avro.ModelHealth;
 import dev.surprisal.avro.ModelRelease;
 import dev.surprisal.avro.PromotionPolicy;
@@ -7,6 +9,7 @@ import dev.surprisal.avro.ReleaseStatus;
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.ShadowTrial;
 import dev.surprisal.avro.TrainCommand;
+import dev.surprisal.feedback.FeedbackLog;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.release.ModelReleases;
@@ -44,6 +47,12 @@ final class RetrainScenario {
     private final AtomicBoolean driftSeen = new AtomicBoolean();
     /** While a new model is being trained the traffic slows down, so that the switch is seen between events. */
     private final AtomicBoolean awaitingModel = new AtomicBoolean();
+    private final AtomicBoolean featureOut = new AtomicBoolean();
+    private final Map<String, long[]> featureLines = new java.util.LinkedHashMap<>();
+    private String secondModel;
+    private int marked;
+    private boolean operatorAsked;
+    private static final int OPERATOR_MARKS = 10;
 
     RetrainScenario(DemoRunner.Options options, Map<String, Object> clientProps, SchemaRegistry registry,
                     ReleaseTopics topics, String inputTopic, PrintStream info) {
@@ -62,9 +71,12 @@ final class RetrainScenario {
             return List.of(new DemoPublisher.Phase(normal.stream(options.sessions()), 0, options::rate, t -> { }));
         }
         long n = options.events();
-        long before = n == 0 ? 300 : Math.max(20, n / 5);
-        long shiftedForTraining = n == 0 ? 600 : Math.max(60, n * 2 / 5);
-        var shifted = new TrafficGenerator(options.seed() + 2, options.anomalyRate(), true).stream(options.sessions());
+        // the drift story goes on after the switch (the operator's part): its first acts do not grow with N
+        boolean drift = options.scenario() == DemoRunner.Scenario.DRIFT;
+        long before = n == 0 || drift ? 300 : Math.max(20, n / 5);
+        long shiftedForTraining = n == 0 || drift ? 600 : Math.max(60, n * 2 / 5);
+        var shifted = new TrafficGenerator(options.seed() + 2, options.anomalyRate(), true)
+                .withNewFeature(featureOut::get).stream(options.sessions());
         double fast = options.rate() > 0 ? options.rate() : 200;
         return List.of(
                 new DemoPublisher.Phase(normal.stream(options.sessions()), before, () -> 0, t -> { }),
@@ -145,9 +157,61 @@ final class RetrainScenario {
         }
     }
 
+    /**
+     * The drift story's second act, on every scored event: once model 2 serves, the shop turns on a
+     * new feature whose log line model 2 flags; an operator marks the first flags of it as false
+     * positives and asks for a fine-tune that leaves flagged events out except those marked normal.
+     */
+    void onScored(ScoredEvent e) {
+        if (options.scenario() != DemoRunner.Scenario.DRIFT || !e.getText().contains(TrafficGenerator.NEW_FEATURE)) {
+            return;
+        }
+        long[] counts = featureLines.computeIfAbsent(e.getModelVersion(), v -> new long[2]);
+        counts[0]++;
+        counts[1] += e.getAnomalous() ? 1 : 0;
+        if (!e.getAnomalous() || !e.getModelVersion().equals(secondModel) || operatorAsked) {
+            return;
+        }
+        try {
+            FeedbackLog.publish(clientProps, registry, topics.feedback(), Feedback.newBuilder()
+                    .setFeedbackId("demo-" + e.getEventId()).setEventId(e.getEventId()).setSessionId(e.getSessionId())
+                    .setVerdict(FeedbackVerdict.NORMAL).setBy("demo operator")
+                    .setReason("one-click checkout is a new feature, not an anomaly").setTime(Instant.now()).build());
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        if (++marked == 1) {
+            info.println("an operator marks the flagged one-click checkout lines as normal (feedback)");
+        }
+        if (marked == OPERATOR_MARKS) {
+            operatorAsked = true;
+            awaitingModel.set(true);
+            String id = "demo-operator-" + Instant.now().toEpochMilli();
+            send(TrainCommand.newBuilder().setCommandId(id).setTopic(inputTopic).setFromTimestamp(shiftStart.get())
+                    .setFineTune(true).setExcludeFlagged(true).setExcludeLabels(Map.of("anomalous", "1"))
+                    .setPromotion(PromotionPolicy.SHADOW).setShadowEvents(100)
+                    .setReason("operator: " + OPERATOR_MARKS + " false positives marked normal").build());
+            info.println("after " + OPERATOR_MARKS + " marks the operator asks for a fine-tune (" + id + "): flagged "
+                    + "events are left out, except those marked normal; a shadow trial decides");
+        }
+    }
+
+    /** How the new feature's line fared under each model. */
+    void summariseFeedback() {
+        featureLines.forEach((version, c) -> info.printf(Locale.ROOT,
+                "the new feature's lines under model %s: %d of %d flagged (%.0f%%)%n", version, c[1], c[0],
+                100.0 * c[1] / c[0]));
+    }
+
     /** Says how long after its promotion the first event scored by a new model became visible. */
     void announceSwitch(ScoredEvent first) {
         awaitingModel.set(false);
+        if (options.scenario() == DemoRunner.Scenario.DRIFT && secondModel == null) {
+            secondModel = first.getModelVersion();
+            featureOut.set(true);
+            info.println("the shop turns on one-click checkout: a new, legitimate log line");
+        }
         Instant visible = Instant.now();
         ReleaseLog.promoted(ReleaseLog.read(clientProps, registry, topics))
                 .filter(r -> r.getVersion().equals(first.getModelVersion()) && r.getPromotedAt() != null)
@@ -163,10 +227,13 @@ final class RetrainScenario {
                                 Duration.between(shift, r.getPromotedAt()).toMillis() / 1000.0);
                     }
                     Double old = r.getMetrics().get("oldTextPerplexity");
+                    // the operator's fine-tune (drift, third model) has model 2, of the new format, as its parent
+                    boolean oldFormat = secondModel == null || r.getVersion().equals(secondModel);
                     if (old != null) {
-                        info.printf(Locale.ROOT, "on model %s's own held-out text (the old format) the new model "
-                                        + "scores perplexity %.3f, the old one %.3f (%.0f replayed sessions in training)%n",
-                                r.getParentVersion(), old, r.getMetrics().get("parentOldTextPerplexity"),
+                        info.printf(Locale.ROOT, "on model %s's own held-out text%s the new model scores perplexity "
+                                        + "%.3f, the old one %.3f (%.0f replayed sessions in training)%n",
+                                r.getParentVersion(), oldFormat ? " (the old format)" : "", old,
+                                r.getMetrics().get("parentOldTextPerplexity"),
                                 r.getMetrics().getOrDefault("replayedSessions", 0.0));
                     }
                 });

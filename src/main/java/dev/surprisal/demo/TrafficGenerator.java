@@ -5,6 +5,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.function.BooleanSupplier;
 
 /**
  * Application log traffic from a web shop: user sessions of log lines (login, browsing, search,
@@ -26,6 +27,9 @@ public final class TrafficGenerator {
     private final Random random;
     private final double anomalyRate;
     private final boolean shifted;
+    private BooleanSupplier newFeature = () -> false;
+    /** The service that logs a new feature's line once it is out: legitimate, and unlike anything seen before. */
+    static final String NEW_FEATURE = "svc=checkout-v3";
 
     public TrafficGenerator(long seed, double anomalyRate) {
         this(seed, anomalyRate, false);
@@ -39,6 +43,12 @@ public final class TrafficGenerator {
         this.random = new Random(seed);
         this.anomalyRate = anomalyRate;
         this.shifted = shifted;
+    }
+
+    /** From when {@code on} says so, half the v2 sessions also log the one-click checkout feature. */
+    TrafficGenerator withNewFeature(BooleanSupplier on) {
+        this.newFeature = on;
+        return this;
     }
 
     /** Normal sessions only, as training text: each a list of event texts in order. */
@@ -98,6 +108,10 @@ public final class TrafficGenerator {
         String trace = Long.toHexString(random.nextLong() & 0xffffffffL);
         lines.add(v2("info", "identity", "session.start user=" + user + " region=eu-" + (1 + random.nextInt(3))
                 + " mfa=" + (random.nextBoolean() ? "totp" : "none"), trace));
+        if (newFeature.getAsBoolean() && random.nextBoolean()) {
+            lines.add("level=info " + NEW_FEATURE + " event={\"feature\":\"one-click-pay\",\"wallet\":\""
+                    + (random.nextBoolean() ? "card" : "paypal") + "\",\"ok\":true} trace=" + trace);
+        }
         int actions = 3 + random.nextInt(8);
         for (int i = 0; i < actions; i++) {
             int item = 10000 + random.nextInt(90000);

@@ -5,8 +5,12 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * How a scorer watches its model on live traffic ({@link ModelHealthWatch}): the summaries it
@@ -15,7 +19,8 @@ import java.time.Duration;
  */
 public record HealthSettings(String topic, Duration interval, Duration window, long minEvents, double bitsRatio,
                              double flagRate, double unknownRate, Duration hold, boolean retrain, Duration cooldown,
-                             double promotionMargin, boolean replay, boolean shadow, int shadowEvents) {
+                             double promotionMargin, boolean replay, boolean shadow, int shadowEvents,
+                             Map<String, String> excludeLabels) {
 
     public static final String TOPIC = "health.topic";
     public static final String INTERVAL_MS = "health.interval.ms";
@@ -31,6 +36,7 @@ public record HealthSettings(String topic, Duration interval, Duration window, l
     public static final String RETRAIN_REPLAY = "health.retrain.replay";
     public static final String RETRAIN_SHADOW = "health.retrain.shadow";
     public static final String RETRAIN_SHADOW_EVENTS = "health.retrain.shadow.events";
+    public static final String RETRAIN_EXCLUDE_LABELS = "health.retrain.exclude.labels";
 
     public static ConfigDef define(ConfigDef definition) {
         return definition
@@ -57,7 +63,8 @@ public record HealthSettings(String topic, Duration interval, Duration window, l
                         "Send a TrainCommand (fine-tune on the input topic since the drift began, with the parent's "
                         + "replay sample) when drift has held for " + DRIFT_HOLD_MS + ". Off by default.")
                 .define(RETRAIN_COOLDOWN_MS, Type.LONG, Duration.ofHours(1).toMillis(), Range.atLeast(0),
-                        Importance.MEDIUM, "At most one automatic TrainCommand per model version in this time.")
+                        Importance.MEDIUM, "At most one automatic TrainCommand in this time (a new model needs time "
+                        + "to be trained, tried and judged before drift is called again).")
                 .define(RETRAIN_PROMOTION_MARGIN, Type.DOUBLE, 0.02, Range.between(0, 1), Importance.LOW,
                         "promotionMargin of the automatic TrainCommands.")
                 .define(RETRAIN_REPLAY, Type.BOOLEAN, true, Importance.LOW,
@@ -67,7 +74,11 @@ public record HealthSettings(String topic, Duration interval, Duration window, l
                         "Automatic fine-tunes that pass the trainer's checks are scored live in shadow beside the "
                         + "promoted model, and the trial decides (promotion policy SHADOW); false promotes them at once.")
                 .define(RETRAIN_SHADOW_EVENTS, Type.INT, 200, Range.atLeast(1), Importance.LOW,
-                        "Events both models must score live before the shadow trial decides.");
+                        "Events both models must score live before the shadow trial decides.")
+                .define(RETRAIN_EXCLUDE_LABELS, Type.LIST, "", Importance.LOW,
+                        "excludeLabels of the automatic TrainCommands, as name=value pairs (e.g. anomalous=1): events "
+                        + "that upstream tools already labelled anomalous stay out of the fine-tune and its "
+                        + "calibration, which would otherwise count them as normal.");
     }
 
     public static HealthSettings of(AbstractConfig config) {
@@ -77,6 +88,19 @@ public record HealthSettings(String topic, Duration interval, Duration window, l
                 config.getDouble(DRIFT_UNKNOWN_RATE), Duration.ofMillis(config.getLong(DRIFT_HOLD_MS)),
                 config.getBoolean(RETRAIN), Duration.ofMillis(config.getLong(RETRAIN_COOLDOWN_MS)),
                 config.getDouble(RETRAIN_PROMOTION_MARGIN), config.getBoolean(RETRAIN_REPLAY),
-                config.getBoolean(RETRAIN_SHADOW), config.getInt(RETRAIN_SHADOW_EVENTS));
+                config.getBoolean(RETRAIN_SHADOW), config.getInt(RETRAIN_SHADOW_EVENTS),
+                labels(config.getList(RETRAIN_EXCLUDE_LABELS)));
+    }
+
+    private static Map<String, String> labels(List<String> pairs) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        for (String pair : pairs) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw new ConfigException(RETRAIN_EXCLUDE_LABELS, pairs, "expected name=value pairs, got '" + pair + "'");
+            }
+            labels.put(pair.substring(0, eq).strip(), pair.substring(eq + 1).strip());
+        }
+        return Map.copyOf(labels);
     }
 }

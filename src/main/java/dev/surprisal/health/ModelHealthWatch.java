@@ -38,7 +38,8 @@ import java.util.function.Supplier;
  * Watches how each model version does on live traffic: every interval it takes the per-version
  * totals the scorer counts, figures them over the rolling window, compares them with what training
  * recorded, exports them as metrics and publishes them on the health topic. When retraining is on
- * and drift has held, it sends one fine-tune command per cooldown, the drift as its reason.
+ * and drift has held, it sends at most one fine-tune command per cooldown (whichever version drifted:
+ * a new model needs time to be judged), the drift as its reason.
  * The command id is the same on every instance within a cooldown, so the trainer runs it once.
  */
 public final class ModelHealthWatch implements AutoCloseable {
@@ -66,7 +67,8 @@ public final class ModelHealthWatch implements AutoCloseable {
     private final Deque<Snapshot> snapshots = new ArrayDeque<>();
     private final Map<String, DriftJudge> judges = new HashMap<>();
     private final Map<String, DriftJudge.Baseline> baselines = new HashMap<>();
-    private final Map<String, Instant> lastCommand = new HashMap<>();
+    /** When this scorer last sent a drift command, for any version: the cooldown is the scorer's. */
+    private Instant lastCommand;
     private final Map<String, Figures> latest = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "model-health-watch");
@@ -179,28 +181,33 @@ public final class ModelHealthWatch implements AutoCloseable {
     }
 
     private String maybeRetrain(String version, DriftJudge.Reading reading, Instant now) {
-        Instant last = lastCommand.get(version);
+        Instant last = lastCommand;
         if (!settings.retrain() || (last != null && now.isBefore(last.plus(settings.cooldown())))) {
             return null;
         }
         long bucket = now.toEpochMilli() / Math.max(1, settings.cooldown().toMillis());
         String id = "drift-" + version + "-" + bucket;
-        String reason = "drift since " + reading.since() + ": " + String.join("; ", reading.reasons());
-        // the traffic since the drift began, and the window that first showed it
-        TrainCommand command = TrainCommand.newBuilder().setCommandId(id).setTopic(inputTopic)
-                .setFromTimestamp(reading.since().minus(settings.window())).setToTimestamp(now)
-                .setFineTune(true).setExcludeFlagged(false).setReplayParentSample(settings.replay())
-                .setPromotion(settings.shadow() ? PromotionPolicy.SHADOW : PromotionPolicy.AUTO_IF_BETTER)
-                .setShadowEvents(settings.shadowEvents()).setPromotionMargin(settings.promotionMargin())
-                .setReason(reason).build();
+        TrainCommand command = driftCommand(id, reading, now);
+        String reason = command.getReason();
         commands.send(new ProducerRecord<>(commandsTopic, id, command), (meta, error) -> {
             if (error != null) {
                 LOG.warn("cannot send the drift train command {}: {}", id, error.toString());
             }
         });
-        lastCommand.put(version, now);
+        lastCommand = now;
         LOG.info("model {} drifted ({}); sent train command {}", version, reason, id);
         return id;
+    }
+
+    /** A fine-tune on the traffic since the drift began, and the window that first showed it. */
+    TrainCommand driftCommand(String id, DriftJudge.Reading reading, Instant now) {
+        return TrainCommand.newBuilder().setCommandId(id).setTopic(inputTopic)
+                .setFromTimestamp(reading.since().minus(settings.window())).setToTimestamp(now)
+                .setFineTune(true).setExcludeFlagged(false).setReplayParentSample(settings.replay())
+                .setExcludeLabels(settings.excludeLabels().isEmpty() ? null : settings.excludeLabels())
+                .setPromotion(settings.shadow() ? PromotionPolicy.SHADOW : PromotionPolicy.AUTO_IF_BETTER)
+                .setShadowEvents(settings.shadowEvents()).setPromotionMargin(settings.promotionMargin())
+                .setReason("drift since " + reading.since() + ": " + String.join("; ", reading.reasons())).build();
     }
 
     private String servingVersion() {

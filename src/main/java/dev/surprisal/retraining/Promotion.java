@@ -78,8 +78,9 @@ final class Promotion {
     /**
      * CANDIDATE when the command asks for one; else PROMOTED when there is no parent, or the new
      * model beats it on recent text by the command's margin and is not worse on the parent's
-     * held-out text by more than the forgetting margin (with SHADOW: a CANDIDATE whose shadow trial
-     * decides); REJECTED otherwise.
+     * held-out text by more than the forgetting margin; REJECTED otherwise. With SHADOW a model that
+     * does not forget is a CANDIDATE whose live trial decides (it judges recent traffic better than a
+     * held-out split of it).
      */
     static ReleaseStatus verdict(TrainCommand command, Figures f) {
         if (command.getPromotion() == PromotionPolicy.CANDIDATE) {
@@ -88,12 +89,12 @@ final class Promotion {
         boolean better = f.parentRecent() == null || f.recent() < f.parentRecent() * (1 - command.getPromotionMargin());
         boolean remembers = f.oldText() == null
                 || f.oldText() <= f.parentOldText() * (1 + command.getForgettingMargin());
-        if (!(better && remembers)) {
+        boolean shadow = command.getPromotion() == PromotionPolicy.SHADOW && f.parentRecent() != null;
+        // under SHADOW the live trial judges the recent text; offline only forgetting is checked
+        if (!remembers || (!better && !shadow)) {
             return ReleaseStatus.REJECTED;
         }
-        // a shadow trial on live traffic has the last word; without a parent there is nothing to compare live
-        return command.getPromotion() == PromotionPolicy.SHADOW && f.parentRecent() != null
-                ? ReleaseStatus.CANDIDATE : ReleaseStatus.PROMOTED;
+        return shadow ? ReleaseStatus.CANDIDATE : ReleaseStatus.PROMOTED;
     }
 
     static ReleaseStatus verdict(TrainCommand command, double perplexity, Double parentPerplexity) {

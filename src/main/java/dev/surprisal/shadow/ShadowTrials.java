@@ -71,6 +71,13 @@ public final class ShadowTrials {
             throws InterruptedException {
         String shadowTopic = liveTopic + ".shadow";
         createTopics(clientProps, liveTopic, shadowTopic);
+        // one trial at a time: scorers run only the newest, so an older one would never get its events
+        for (ShadowTrial older : read(clientProps, registry, topics).values()) {
+            if (older.getState() == ShadowState.RUNNING && !older.getCandidateVersion().equals(candidate)) {
+                publish(clientProps, registry, topics, ShadowTrial.newBuilder(older).setState(ShadowState.CANCELLED)
+                        .setDecidedAt(Instant.now()).setReason("superseded by the trial of " + candidate).build());
+            }
+        }
         ShadowTrial trial = ShadowTrial.newBuilder().setCandidateVersion(candidate).setPromotedVersion(promoted)
                 .setState(ShadowState.RUNNING).setRequestedAt(Instant.now()).setEvents(events)
                 .setLiveTopic(liveTopic).setShadowTopic(shadowTopic).build();

@@ -1,6 +1,8 @@
 package dev.surprisal.health;
 
 import dev.surprisal.avro.ModelHealth;
+import dev.surprisal.avro.PromotionPolicy;
+import dev.surprisal.avro.TrainCommand;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelProvider;
 import dev.surprisal.registry.InMemorySchemaRegistry;
@@ -8,6 +10,9 @@ import dev.surprisal.testing.TinyModelExtension;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -23,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The watch's figures over its window, drift only once a bound has held, one command per cooldown. */
@@ -31,7 +37,8 @@ class ModelHealthWatchTest {
 
     private static final Instant T0 = Instant.parse("2026-11-27T12:00:00Z");
     private static final HealthSettings SETTINGS = new HealthSettings("health", Duration.ofMinutes(1),
-            Duration.ofMinutes(5), 100, 1.5, 0.05, 0.05, Duration.ofMinutes(3), true, Duration.ofMinutes(30), 0.02, true, true, 200);
+            Duration.ofMinutes(5), 100, 1.5, 0.05, 0.05, Duration.ofMinutes(3), true, Duration.ofMinutes(30), 0.02, true, true, 200,
+            Map.of("anomalous", "1"));
 
     private final LanguageModel model;
     private final AtomicReference<Map<String, ModelTotals>> totals = new AtomicReference<>(Map.of());
@@ -98,6 +105,33 @@ class ModelHealthWatchTest {
             assertNotNull(later.getTrainCommandId(), "after the cooldown, another");
             assertFalse(later.getTrainCommandId().equals(held.getTrainCommandId()));
         }
+    }
+
+    @Test
+    void theDriftCommandFineTunesOnTheDriftAndLeavesLabelledAnomaliesOut() {
+        try (ModelHealthWatch watch = watch()) {
+            Instant since = T0.plus(Duration.ofMinutes(7));
+            TrainCommand command = watch.driftCommand("drift-x", new DriftJudge.Reading(List.of("40% flagged"), since,
+                    true), since.plus(Duration.ofMinutes(3)));
+            assertTrue(command.getFineTune());
+            assertEquals("text-events", command.getTopic());
+            assertEquals(since.minus(SETTINGS.window()), command.getFromTimestamp(), "from the window that showed it");
+            assertFalse(command.getExcludeFlagged(), "after a format change the flagged lines are what must be learned");
+            assertEquals(Map.of("anomalous", "1"), command.getExcludeLabels());
+            assertEquals(PromotionPolicy.SHADOW, command.getPromotion());
+            assertTrue(command.getReason().endsWith("40% flagged"), command.getReason());
+        }
+    }
+
+    @Test
+    void excludedLabelsAreNameValuePairs() {
+        HealthSettings parsed = HealthSettings.of(new AbstractConfig(HealthSettings.define(new ConfigDef()),
+                Map.of(HealthSettings.RETRAIN_EXCLUDE_LABELS, "anomalous=1, source = qa")));
+        assertEquals(Map.of("anomalous", "1", "source", "qa"), parsed.excludeLabels());
+        assertTrue(HealthSettings.of(new AbstractConfig(HealthSettings.define(new ConfigDef()), Map.of()))
+                .excludeLabels().isEmpty(), "none by default");
+        assertThrows(ConfigException.class, () -> HealthSettings.of(new AbstractConfig(
+                HealthSettings.define(new ConfigDef()), Map.of(HealthSettings.RETRAIN_EXCLUDE_LABELS, "anomalous"))));
     }
 
     @Test

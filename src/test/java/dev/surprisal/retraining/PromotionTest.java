@@ -45,7 +45,10 @@ class PromotionTest {
     void underTheShadowPolicyAWinnerWaitsForItsLiveTrial() {
         TrainCommand shadow = command(PromotionPolicy.SHADOW);
         assertEquals(ReleaseStatus.CANDIDATE, Promotion.verdict(shadow, 9.0, 10.0), "better: a live trial decides");
-        assertEquals(ReleaseStatus.REJECTED, Promotion.verdict(shadow, 11.0, 10.0), "worse: no trial");
+        assertEquals(ReleaseStatus.CANDIDATE, Promotion.verdict(shadow, 11.0, 10.0), "the live trial judges recent text");
+        shadow.setForgettingMargin(0.1);
+        assertEquals(ReleaseStatus.REJECTED, Promotion.verdict(shadow, new Promotion.Figures(9, 10.0, 2.5, 2.0, 10)),
+                "one that forgets gets no trial");
         assertEquals(ReleaseStatus.PROMOTED, Promotion.verdict(shadow, 9.0, null), "nothing to compare with live");
     }
 }
