@@ -52,7 +52,8 @@ final class RetrainScenario {
     private String secondModel;
     private int marked;
     private boolean operatorAsked;
-    private static final int OPERATOR_MARKS = 10;
+    /** Enough of the new line marked normal for a fine-tune to learn it from those alone (flagged ones stay out). */
+    private static final int OPERATOR_MARKS = 30;
 
     RetrainScenario(DemoRunner.Options options, Map<String, Object> clientProps, SchemaRegistry registry,
                     ReleaseTopics topics, String inputTopic, PrintStream info) {

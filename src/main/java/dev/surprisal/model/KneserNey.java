@@ -74,10 +74,17 @@ public final class KneserNey {
     }
 
     /** Counts every n-gram of the sessions, each given as its token ids without session marks. */
-    public static KneserNey train(int order, int vocabularySize, int bosId, Iterable<int[]> sessions) {
+    public static KneserNey train(int order, int vocabularySize, int bosId, List<int[]> sessions) {
+        boolean[] ends = new boolean[sessions.size()];
+        Arrays.fill(ends, true);
+        return train(order, vocabularySize, bosId, sessions, ends);
+    }
+
+    /** @param ends whether each session ends where its ids do (a cut one teaches no end) */
+    public static KneserNey train(int order, int vocabularySize, int bosId, List<int[]> sessions, boolean[] ends) {
         Map<Long, Integer> counts = new HashMap<>();
-        for (int[] session : sessions) {
-            int[] padded = padded(order, bosId, session);
+        for (int s = 0; s < sessions.size(); s++) {
+            int[] padded = padded(order, bosId, sessions.get(s), ends[s]);
             for (int i = order - 1; i < padded.length; i++) {
                 counts.merge(key(padded, i - order + 1, order), 1, Integer::sum);
             }
@@ -85,11 +92,13 @@ public final class KneserNey {
         return new KneserNey(order, vocabularySize, bosId, counts);
     }
 
-    private static int[] padded(int order, int bosId, int[] session) {
-        int[] padded = new int[order - 1 + session.length + 1];
+    private static int[] padded(int order, int bosId, int[] session, boolean ends) {
+        int[] padded = new int[order - 1 + session.length + (ends ? 1 : 0)];
         Arrays.fill(padded, 0, order - 1, bosId);
         System.arraycopy(session, 0, padded, order - 1, session.length);
-        padded[padded.length - 1] = bosId;
+        if (ends) {
+            padded[padded.length - 1] = bosId;
+        }
         return padded;
     }
 

@@ -32,6 +32,8 @@ public record ReplaySample(List<List<String>> train, List<List<String>> heldOut)
     private static final TypeReference<List<String>> SESSION = new TypeReference<>() {
     };
     private static final String HELD_OUT_MARK = "#held-out";
+    /** Before a session's JSON array: the session was cut before its end ({@link OpenSession}). */
+    private static final String OPEN_MARK = "#open ";
 
     /** A seeded random sample of both splits, within the size limits (held-out sessions first). */
     public static ReplaySample of(List<List<String>> train, List<List<String>> heldOut, long seed) {
@@ -51,23 +53,29 @@ public record ReplaySample(List<List<String>> train, List<List<String>> heldOut)
                 break;
             }
             budget[0] -= chars;
-            out.add(List.copyOf(session));
+            out.add(OpenSession.like(session, List.copyOf(session)));
         }
         return out;
     }
 
-    /** One JSON array of event texts per line; a line {@code #held-out} separates the splits. */
+    /**
+     * One JSON array of event texts per line ({@code #open } before it for a session cut before its
+     * end); a line {@code #held-out} separates the splits.
+     */
     public void write(Writer out) throws IOException {
         for (List<String> session : train) {
-            out.write(JSON.writeValueAsString(session));
-            out.write('\n');
+            write(out, session);
         }
         out.write(HELD_OUT_MARK + "\n");
         for (List<String> session : heldOut) {
-            out.write(JSON.writeValueAsString(session));
-            out.write('\n');
+            write(out, session);
         }
         out.flush();
+    }
+
+    private static void write(Writer out, List<String> session) throws IOException {
+        out.write((OpenSession.ends(session) ? "" : OPEN_MARK) + JSON.writeValueAsString(new ArrayList<>(session)));
+        out.write('\n');
     }
 
     public static ReplaySample read(Reader in) throws IOException {
@@ -78,6 +86,8 @@ public record ReplaySample(List<List<String>> train, List<List<String>> heldOut)
         for (String line = lines.readLine(); line != null; line = lines.readLine()) {
             if (line.equals(HELD_OUT_MARK)) {
                 into = heldOut;
+            } else if (line.startsWith(OPEN_MARK)) {
+                into.add(OpenSession.of(JSON.readValue(line.substring(OPEN_MARK.length()), SESSION)));
             } else if (!line.isBlank()) {
                 into.add(JSON.readValue(line, SESSION));
             }

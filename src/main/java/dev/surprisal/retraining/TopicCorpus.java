@@ -5,6 +5,7 @@ import dev.surprisal.avro.TextEvent;
 import dev.surprisal.avro.TrainCommand;
 import dev.surprisal.feedback.FeedbackLabels;
 import dev.surprisal.kafka.TopicRange;
+import dev.surprisal.model.OpenSession;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
 import dev.surprisal.training.Corpus;
@@ -20,7 +21,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** The training text a command names on a topic ({@link TopicRange}), grouped by session in offset order. */
+/**
+ * The training text a command names on a topic ({@link TopicRange}), grouped by session in offset
+ * order: a session ends at an event marked {@code endOfSession}; one still going when the range
+ * stops is an {@link OpenSession}.
+ */
 final class TopicCorpus {
 
     private TopicCorpus() {
@@ -40,7 +45,8 @@ final class TopicCorpus {
         Set<String> flagged = command.getExcludeFlagged() ? flaggedEventIds(clientProps, registry, anomaliesTopic)
                 : Set.of();
         Deserializer<TextEvent> events = AvroSerdes.value(TextEvent.class, registry).deserializer();
-        Map<String, List<String>> sessions = new LinkedHashMap<>();
+        Map<String, List<String>> going = new LinkedHashMap<>();
+        List<List<String>> sessions = new ArrayList<>();
         long kept = 0;
         long leftOutFlagged = 0;
         long leftOutLabelled = 0;
@@ -66,15 +72,24 @@ final class TopicCorpus {
             } else if (hasExcludedLabel(event, command.getExcludeLabels())) {
                 leftOutLabelled++;
             } else {
-                sessions.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(event.getText());
+                going.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(event.getText());
                 kept++;
                 keptByFeedback += flagged.contains(event.getEventId()) ? 1 : 0;
             }
+            // a session ends on its end mark even when the marked event itself was left out
+            if (event != null && r.key() != null && event.getEndOfSession()) {
+                List<String> ended = going.remove(r.key());
+                if (ended != null) {
+                    sessions.add(ended);
+                }
+            }
         }
+        // still going when the range stops: their last event is not their end
+        going.values().forEach(texts -> sessions.add(OpenSession.of(texts)));
         if (sessions.isEmpty()) {
             throw new IllegalArgumentException("the range of " + command.getTopic() + " holds no usable events");
         }
-        return new Read(new Corpus(new ArrayList<>(sessions.values())), kept, leftOutFlagged, leftOutLabelled,
+        return new Read(new Corpus(sessions), kept, leftOutFlagged, leftOutLabelled,
                 leftOutByFeedback, keptByFeedback, unreadable);
     }
 

@@ -2,6 +2,7 @@ package dev.surprisal.scoring;
 
 import dev.surprisal.model.KneserNey;
 import dev.surprisal.model.LanguageModel;
+import dev.surprisal.model.OpenSession;
 import dev.surprisal.tokenize.Tokenizer;
 
 import java.util.Arrays;
@@ -78,6 +79,7 @@ public record CorpusScore(long tokens, double totalBits, double[] eventPerplexit
         int scoredSessions = 0;
         for (List<String> session : sessions) {
             SessionScoring scoring = sessionStart.get();
+            boolean ends = OpenSession.ends(session);
             double max = 0;
             int worst = 0;
             for (int e = 0; e < session.size(); e++) {
@@ -85,7 +87,7 @@ public record CorpusScore(long tokens, double totalBits, double[] eventPerplexit
                 if (ids.length == 0) {
                     continue;
                 }
-                Figures score = scoring.next(ids, e == session.size() - 1);
+                Figures score = scoring.next(ids, ends && e == session.size() - 1);
                 tokens += score.tokens();
                 bits += score.bits();
                 perplexities[events++] = score.perplexity();

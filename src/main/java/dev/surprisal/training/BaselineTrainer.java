@@ -1,6 +1,7 @@
 package dev.surprisal.training;
 
 import dev.surprisal.model.KneserNey;
+import dev.surprisal.model.OpenSession;
 import dev.surprisal.scoring.CorpusScore;
 import dev.surprisal.tokenize.Tokenizer;
 import dev.surprisal.tokenize.Tokenizers;
@@ -20,7 +21,8 @@ public final class BaselineTrainer {
 
     /** On sessions already split: trained on {@code train}, calibrated on {@code validation}. */
     public static KneserNey train(int order, Tokenizer tokenizer, Corpus train, Corpus validation, double percentile) {
-        KneserNey kn = KneserNey.train(order, tokenizer.vocabularySize(), tokenizer.bosId(), encode(train, tokenizer));
+        KneserNey kn = KneserNey.train(order, tokenizer.vocabularySize(), tokenizer.bosId(), encode(train, tokenizer),
+                ends(train));
         CorpusScore.Calibration rules = CorpusScore.of(kn, tokenizer, validation.sessions())
                 .calibrate(percentile, Tokenizers.oneTokenPerEvent(tokenizer.spec().type()));
         return kn.calibrated(rules.threshold(), rules.topG());
@@ -30,6 +32,15 @@ public final class BaselineTrainer {
     public static KneserNey train(int order, Tokenizer tokenizer, Corpus corpus, TrainingOptions options) {
         Corpus.Split split = corpus.split(options.validationFraction(), options.seed());
         return train(order, tokenizer, split.train(), split.validation(), options.thresholdPercentile());
+    }
+
+    /** Whether each session ends where its text does (an {@link OpenSession} does not). */
+    static boolean[] ends(Corpus corpus) {
+        boolean[] ends = new boolean[corpus.sessions().size()];
+        for (int i = 0; i < ends.length; i++) {
+            ends[i] = OpenSession.ends(corpus.sessions().get(i));
+        }
+        return ends;
     }
 
     /** Each session's events' ids, concatenated. */

@@ -1,11 +1,16 @@
 package dev.surprisal.training;
 
+import dev.surprisal.model.OpenSession;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 
-/** Training text as sessions of events, in the order they would arrive on the input topic. */
+/**
+ * Training text as sessions of events, in the order they would arrive on the input topic. A
+ * session's last event ends it unless the session is an {@link OpenSession}.
+ */
 public record Corpus(List<List<String>> sessions) {
 
     public Corpus {
@@ -43,8 +48,9 @@ public record Corpus(List<List<String>> sessions) {
                 train.add(session);
                 continue;
             }
-            train.add(session.subList(0, cut));
-            heldOut.add(session.subList(cut, session.size()));
+            // the first part stops where the held-out part goes on: not an end to learn
+            train.add(OpenSession.of(session.subList(0, cut)));
+            heldOut.add(OpenSession.like(session, session.subList(cut, session.size())));
         }
         if (heldOut.isEmpty()) {
             throw new IllegalArgumentException("the corpus is too small to hold out validation text");

@@ -72,8 +72,9 @@ public final class ModelTrainer {
         Corpus.Split split = corpus.split(options.validationFraction(), options.seed());
         Tokenizer tokenizer = base != null ? base.tokenizer() : tokenizer(split.train());
         List<int[]> trainSessions = BaselineTrainer.encode(split.train(), tokenizer);
-        List<int[]> sequences = segments(trainSessions, tokenizer);
-        List<int[]> validation = segments(BaselineTrainer.encode(split.validation(), tokenizer), tokenizer);
+        List<int[]> sequences = segments(trainSessions, BaselineTrainer.ends(split.train()), tokenizer);
+        List<int[]> validation = segments(BaselineTrainer.encode(split.validation(), tokenizer),
+                BaselineTrainer.ends(split.validation()), tokenizer);
         if (trainSessions.stream().allMatch(ids -> ids.length == 0)) {
             throw new IllegalArgumentException("the training text has no tokens");
         }
@@ -315,17 +316,21 @@ public final class ModelTrainer {
     }
 
     /**
-     * Each session as [bos, tokens…, bos]: the closing bos teaches the model where sessions end.
-     * Cut into segments that overlap by one token so no label is lost.
+     * Each session as [bos, tokens…, bos]: the closing bos teaches the model where sessions end
+     * (not for a session cut before its end). Cut into segments that overlap by one token so no
+     * label is lost.
      */
-    private List<int[]> segments(List<int[]> sessions, Tokenizer tokenizer) {
+    private List<int[]> segments(List<int[]> sessions, boolean[] ends, Tokenizer tokenizer) {
         List<int[]> out = new ArrayList<>();
         int segment = options.maxSegmentTokens();
-        for (int[] ids : sessions) {
-            int[] seq = new int[ids.length + 2];
+        for (int s = 0; s < sessions.size(); s++) {
+            int[] ids = sessions.get(s);
+            int[] seq = new int[ids.length + (ends[s] ? 2 : 1)];
             seq[0] = tokenizer.bosId();
             System.arraycopy(ids, 0, seq, 1, ids.length);
-            seq[seq.length - 1] = tokenizer.bosId();
+            if (ends[s]) {
+                seq[seq.length - 1] = tokenizer.bosId();
+            }
             for (int from = 0; from + 1 < seq.length; from += segment) {
                 out.add(java.util.Arrays.copyOfRange(seq, from, Math.min(seq.length, from + segment + 1)));
             }

@@ -70,8 +70,8 @@ class TrainerIT {
             for (String text : normal.get(s)) {
                 events.add(new TextEvent("n" + id++, "s" + s, text, Instant.now(), false, Map.of("anomalous", "0")));
             }
-            // one labelled anomaly per session, which the command asks to leave out
-            events.add(new TextEvent("a" + s, "s" + s, "GET /../../etc/passwd", Instant.now(), false,
+            // one labelled anomaly per session, which the command asks to leave out; it ends the session even so
+            events.add(new TextEvent("a" + s, "s" + s, "GET /../../etc/passwd", Instant.now(), true,
                     Map.of("anomalous", "1")));
         }
         TestClients.produce(broker.bootstrapServers(), registry, EVENTS, events);

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ReplaySampleTest {
@@ -20,6 +21,20 @@ class ReplaySampleTest {
         StringWriter out = new StringWriter();
         sample.write(out);
         assertEquals(sample, ReplaySample.read(new StringReader(out.toString())));
+    }
+
+    @Test
+    void sessionsCutBeforeTheirEndStayOpen() throws IOException {
+        List<List<String>> train = List.of(OpenSession.of(List.of("a", "b")), List.of("c"));
+        ReplaySample drawn = ReplaySample.of(train, List.of(OpenSession.of(List.of("d"))), 3);
+        StringWriter out = new StringWriter();
+        drawn.write(out);
+        ReplaySample read = ReplaySample.read(new StringReader(out.toString()));
+        assertEquals(drawn, read);
+        for (List<String> session : read.train()) {
+            assertEquals(!session.equals(List.of("a", "b")), OpenSession.ends(session), session.toString());
+        }
+        assertFalse(OpenSession.ends(read.heldOut().get(0)));
     }
 
     @Test

@@ -12,6 +12,7 @@ import dev.surprisal.feedback.FeedbackLog;
 import dev.surprisal.kafka.TopicRange;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelProvider;
+import dev.surprisal.model.OpenSession;
 import dev.surprisal.ops.OpsServer;
 import dev.surprisal.registry.InMemorySchemaRegistry;
 import dev.surprisal.release.ReleaseTopics;
@@ -76,7 +77,8 @@ class FeedbackIT {
         InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
         TestClients.produce(broker.bootstrapServers(), registry, config.inputTopic(), List.of(
                 event("e1", "s1", "DROP TABLE users"), event("e2", "s1", "login via the new SSO flow"),
-                event("e3", "s2", "segfault in worker 7"), event("e4", "s2", "GET /health 200")));
+                event("e3", "s2", "segfault in worker 7"),
+                new TextEvent("e4", "s2", "GET /health 200", Instant.now(), true, null)));
         flag(config, registry, "e2", "s1");
         flag(config, registry, "e3", "s2");
 
@@ -100,8 +102,10 @@ class FeedbackIT {
                 .setExcludeFlagged(true).build();
         TopicCorpus.Read read = TopicCorpus.read(clients, registry, command, config.anomaliesTopic(), labels);
         List<String> kept = read.corpus().sessions().stream().flatMap(List::stream).toList();
-        assertEquals(List.of("login via the new SSO flow", "GET /health 200"), kept,
-                "flagged but marked normal: kept; marked anomalous: out; flagged: out");
+        assertEquals(List.of("GET /health 200", "login via the new SSO flow"), kept,
+                "flagged but marked normal: kept; marked anomalous: out; flagged: out (sessions that ended first)");
+        assertTrue(OpenSession.ends(read.corpus().sessions().get(0)), "s2 ended on its end mark");
+        assertFalse(OpenSession.ends(read.corpus().sessions().get(1)), "s1 was still going when the range stopped");
         assertEquals(1, read.keptByFeedback());
         assertEquals(1, read.leftOutByFeedback());
         assertEquals(1, read.leftOutFlagged());
