@@ -3,6 +3,8 @@ package dev.surprisal.it;
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.TextEvent;
 import dev.surprisal.embedded.EmbeddedKafkaBroker;
+import dev.surprisal.health.HealthSettings;
+import dev.surprisal.health.ModelHealthWatch;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelProvider;
 import dev.surprisal.ops.OpsServer;
@@ -78,6 +80,7 @@ class DashboardMetricsIT {
         settings.put(ScorerConfig.ADVERTISED_HOST, "127.0.0.1");
         settings.put(ScorerConfig.PERPLEXITY_THRESHOLD, 1.0001); // an untrained model: every event is flagged
         settings.put(ScorerConfig.MAX_TEXT_BYTES, 64);
+        settings.put(HealthSettings.INTERVAL_MS, 200L); // the drift watch's gauges appear at its first look
         ScorerConfig config = new ScorerConfig(settings);
         broker.createTopics(ScorerTopics.all(config, 2, (short) 1));
         InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
@@ -91,7 +94,8 @@ class DashboardMetricsIT {
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try (OpsServer ops = OpsServer.start(config, models, prometheus, registry);
              ScorerService scorer = ScorerService.start(config, models, registry, new ScorerMetrics(prometheus),
-                     Duration.ofMinutes(2))) {
+                     Duration.ofMinutes(2));
+             ModelHealthWatch health = scorer.watchHealth(config, models, registry, "127.0.0.1", h -> { })) {
             ops.attach(scorer);
             TestClients.produce(broker.bootstrapServers(), registry, config.inputTopic(), events);
             assertEquals(10, TestClients.consume(broker.bootstrapServers(), config.outputTopic(),
@@ -100,12 +104,14 @@ class DashboardMetricsIT {
             assertEquals(1, TestClients.consume(broker.bootstrapServers(), config.dlqTopic(),
                     new StringDeserializer(), new ByteArrayDeserializer(), 1, Duration.ofMinutes(1)).size());
             Set<String> exported = new TreeSet<>();
-            Await.until("the scorer exports the anomaly and dead-letter counters", Duration.ofSeconds(30), () -> {
-                exported.clear();
-                exported.addAll(scrape(ops.port()));
-                return exported.contains("surprisal_anomalies_total")
-                        && exported.contains("surprisal_dead_letters_total");
-            });
+            Await.until("the scorer exports the anomaly and dead-letter counters and the drift watch's gauges",
+                    Duration.ofSeconds(30), () -> {
+                        exported.clear();
+                        exported.addAll(scrape(ops.port()));
+                        return exported.contains("surprisal_anomalies_total")
+                                && exported.contains("surprisal_dead_letters_total")
+                                && exported.contains("surprisal_health_drifting");
+                    });
 
             Map<String, Set<String>> queried = new TreeMap<>();
             JsonNode dashboard = new ObjectMapper().readTree(Path.of("deploy/grafana/dashboards/surprisal.json").toFile());
