@@ -12,6 +12,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +22,8 @@ import java.util.concurrent.ExecutionException;
 
 /** Writes feedback to its topic (keyed by event id, else session id) and reads all of it back as labels. */
 public final class FeedbackLog {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FeedbackLog.class);
 
     private FeedbackLog() {
     }
@@ -74,7 +78,7 @@ public final class FeedbackLog {
                     all.add(f);
                 }
             } catch (SerializationException e) {
-                // not feedback: nothing to learn from it
+                LOG.warn("skipping unreadable feedback {} at offset {}: {}", r.key(), r.offset(), e.getMessage());
             }
         }
         return FeedbackLabels.of(all);

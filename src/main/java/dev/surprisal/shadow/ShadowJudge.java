@@ -122,6 +122,7 @@ public final class ShadowJudge {
         try {
             return scores.deserialize(r.topic(), r.value());
         } catch (SerializationException e) {
+            LOG.warn("skipping an unreadable score on {} at offset {}: {}", r.topic(), r.offset(), e.getMessage());
             return null;
         }
     }

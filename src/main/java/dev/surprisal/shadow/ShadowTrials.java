@@ -19,6 +19,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -33,6 +35,7 @@ import java.util.concurrent.ExecutionException;
 /** The shadow-trial topic: the latest trial of every candidate, starting one, and recording a decision. */
 public final class ShadowTrials {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ShadowTrials.class);
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private ShadowTrials() {
@@ -49,7 +52,8 @@ public final class ShadowTrials {
                         try {
                             latest.put(r.key(), trials.deserialize(r.topic(), r.value()));
                         } catch (SerializationException e) {
-                            // not a trial: nothing to run or judge
+                            LOG.warn("skipping unreadable shadow trial {} at offset {}: {}", r.key(), r.offset(),
+                                    e.getMessage());
                         }
                     }
                 });
