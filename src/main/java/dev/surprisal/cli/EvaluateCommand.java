@@ -8,6 +8,7 @@ import dev.surprisal.evaluate.HtmlReport;
 import dev.surprisal.evaluate.ReplayInputs;
 import dev.surprisal.evaluate.ReplaySession;
 import dev.surprisal.evaluate.Replayer;
+import dev.surprisal.evaluate.SessionVerdicts;
 import dev.surprisal.evaluate.ShadowReplay;
 import dev.surprisal.feedback.FeedbackLabels;
 import dev.surprisal.feedback.FeedbackLog;
@@ -63,7 +64,8 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, description = "A file, or topic:NAME for a topic range (see --from, --to).")
     String input;
 
-    @Option(names = "--report", required = true, description = "Directory for report.json and report.html.")
+    @Option(names = "--report", required = true, description = "Directory for report.json, report.html and "
+            + "sessions.tsv (every session's verdict; baseline-sessions.tsv: the baseline's).")
     Path report;
 
     @Option(names = "--format", defaultValue = "lines", description = "File format: lines, sessions or sessions-tsv.")
@@ -145,11 +147,13 @@ final class EvaluateCommand implements Callable<Integer> {
             AnomalyPolicy policy = new SessionScorer(config.scoring()).policyFor(primary);
             ObjectNode json = Evaluation.of(primary, policy, results, settings);
             KneserNey baseline = baseline(primary);
+            List<Replayer.SessionResult> baselineResults = List.of();
             if (baseline != null) {
                 AnomalyPolicy rules = BaselineReplayer.policy(baseline, policy);
+                baselineResults = BaselineReplayer.replay(baseline, primary.tokenizer(), rules, sessions);
                 json.set("baseline", Evaluation.of(new Evaluation.Subject("kneser-ney-" + baseline.order() + " (baseline)",
                                 primary.tokenizer().spec().type(), baseline.topG(), primary.manifest().thresholdPercentile()),
-                        rules, BaselineReplayer.replay(baseline, primary.tokenizer(), rules, sessions), settings));
+                        rules, baselineResults, settings));
             }
             ObjectNode other = null;
             if (second != null) {
@@ -164,6 +168,10 @@ final class EvaluateCommand implements Callable<Integer> {
                 json.set("shadow", ShadowReplay.run(config, props, registry, primary, records, results));
             }
             write(json, other, results);
+            SessionVerdicts.write(report.resolve("sessions.tsv"), results);
+            if (!baselineResults.isEmpty()) {
+                SessionVerdicts.write(report.resolve("baseline-sessions.tsv"), baselineResults);
+            }
             summary(json);
         }
         return 0;

@@ -84,6 +84,10 @@ class RawLogsTest {
         assertEquals(blocks.size(), json.path("sessions").asInt());
         assertEquals(events, json.path("events").asLong());
         assertEquals(events + blocks.size(), json.path("tokens").asLong(), "one token per line, and each session's end");
+        List<String> verdicts = Files.readAllLines(report.resolve("sessions.tsv"));
+        assertEquals(blocks.size() + 1, verdicts.size(), "a header and a line per block");
+        assertEquals(blocks, verdicts.stream().skip(1).map(v -> v.split("\t")[0]).collect(java.util.stream.Collectors.toSet()));
+        assertEquals(json.path("sessions").asInt() + 1, Files.readAllLines(report.resolve("baseline-sessions.tsv")).size());
         JsonNode top = json.path("topFlagged").get(0).path("events").get(0);
         String shown = top.path("topTokens").get(0).path("token").asText();
         assertTrue(templates.contains(shown) || shown.equals("<end>"), "reports show templates: " + shown);
