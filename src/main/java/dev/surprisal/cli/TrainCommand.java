@@ -112,8 +112,8 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--threshold-percentile", defaultValue = "99",
             description = "Budget for false alarms: 100 - p % of normal sessions flagged. The threshold and g are cut from "
-                    + "held-out normal sessions (their largest event perplexity, their worst rank) as split-conformal "
-                    + "prediction cuts them, so new normal sessions are flagged at most that often in expectation.")
+                    + "held-out normal sessions (their largest event perplexity, their worst rank) so that new normal "
+                    + "sessions are flagged at most that often, with 90% confidence.")
     double thresholdPercentile;
 
     @Override
