@@ -221,6 +221,11 @@ final class EvaluateCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%s  false-positive rate on normal sessions %.2f%% (calibrated for %.2f%%)%n",
                     indent, negatives == 0 ? 0 : 100.0 * j.path("falsePositives").asLong() / negatives,
                     100 * j.path("targetFalsePositiveRate").asDouble());
+            var at99 = j.path("atRecall99");
+            System.out.printf(Locale.ROOT, "%s  at 99%% recall (anomaly score > %.4g): false-positive rate %.2f%% "
+                            + "(FP %d, recall %.4f)%n", indent, at99.path("threshold").asDouble(),
+                    100 * at99.path("falsePositiveRate").asDouble(), at99.path("falsePositives").asLong(),
+                    at99.path("recall").asDouble());
             for (String rule : List.of("perplexity", "topG")) {
                 var r = j.path("rules").path(rule);
                 var best = r.path("bestF1");

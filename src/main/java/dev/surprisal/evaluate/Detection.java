@@ -94,6 +94,15 @@ public final class Detection {
         return out;
     }
 
+    /**
+     * The cut that finds at least this share of the anomalous items with the fewest false positives:
+     * the operating point a target such as "FPR at most 1% at recall 99%" is judged at.
+     */
+    public Confusion atRecall(double recall) {
+        return sweep().stream().filter(c -> c.recall() >= recall).max(Comparator.comparingDouble(Confusion::threshold))
+                .orElse(at(Double.NEGATIVE_INFINITY));
+    }
+
     /** The threshold with the highest F1 (the lowest such threshold on ties). */
     public Confusion bestF1() {
         return sweep().stream().max(Comparator.comparingDouble(Confusion::f1)

@@ -141,6 +141,12 @@ public final class Evaluation {
         out.put("rocAuc", asConfigured.rocAuc());
         out.put("prAuc", asConfigured.prAuc());
         out.put("oracleF1", Detection.oracleF1(contents, labels));
+        // both rules together (the anomaly score) cut where 99% of the anomalous sessions are found
+        Detection.Confusion at99 = asConfigured.atRecall(0.99);
+        ObjectNode atRecall = out.putObject("atRecall99");
+        atRecall.put("threshold", at99.threshold());
+        atRecall.put("falsePositiveRate", at99.falsePositiveRate());
+        putConfusion(atRecall, at99);
         ObjectNode rules = out.putObject("rules");
         rules.set("perplexity", rule(new Detection(perplexity, labels), policy.perplexityThreshold(), "threshold"));
         rules.set("topG", rule(new Detection(rank, labels), policy.topG() > 0 ? policy.topG() : 9, "g"));

@@ -23,7 +23,8 @@ public record EvaluationReport(String modelVersion, String tokenizer, double per
                                double prAuc, double oracleF1, Rules rules, EventLevel eventLevel, Curves curves,
                                List<Flagged> topFlagged, double totalBits, long bytes, long words,
                                double bitsPerByte, double bitsPerWord, double perplexityPerWord,
-                               Double targetFalsePositiveRate, EvaluationReport baseline, StreamingFigures streaming) {
+                               Double targetFalsePositiveRate, EvaluationReport baseline, StreamingFigures streaming,
+                               Confusion atRecall99) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -112,10 +113,15 @@ public record EvaluationReport(String modelVersion, String tokenizer, double per
                 falseNegatives, trueNegatives);
     }
 
+    /** The false-positive rate of a confusion: flagged normal sessions over all normal ones. */
+    public static double falsePositiveRate(Confusion c) {
+        long negatives = c.falsePositives() + c.trueNegatives();
+        return negatives == 0 ? 0 : (double) c.falsePositives() / negatives;
+    }
+
     /** False-positive rate on the normal sessions, as configured. */
     public double falsePositiveRate() {
-        long negatives = falsePositives + trueNegatives;
-        return negatives == 0 ? 0 : (double) falsePositives / negatives;
+        return falsePositiveRate(asConfigured());
     }
 
     /** A percentile of the event perplexities (p50, p90, p99, max); 0 when absent. */

@@ -182,6 +182,11 @@ public final class HtmlReport {
     private static void detectorRows(StringBuilder h, EvaluationReport r, String prefix) {
         confusionRow(h, prefix + "as configured (either rule)", "score &gt; 1", r.asConfigured(), r.rocAuc(),
                 r.prAuc());
+        if (r.atRecall99() != null) {
+            confusionRow(h, prefix + "either rule, at 99% recall (FP rate "
+                    + fmt(100 * EvaluationReport.falsePositiveRate(r.atRecall99())) + "%)",
+                    "score &gt; " + fmt(r.atRecall99().threshold()), r.atRecall99(), Double.NaN, Double.NaN);
+        }
         EvaluationReport.Rule ppl = r.rules().perplexity();
         confusionRow(h, prefix + "perplexity rule", fmt(ppl.threshold()), ppl.configured(), ppl.rocAuc(),
                 ppl.prAuc());

@@ -30,6 +30,18 @@ class DetectionTest {
     }
 
     @Test
+    void atRecallIsTheHighestCutThatFindsThatShare() {
+        // two of three anomalous items: above 0.3 (0.9, 0.8 and the tied normal 0.8 flagged)
+        Detection.Confusion two = d.atRecall(0.6);
+        assertEquals(0.3, two.threshold(), 1e-12);
+        assertEquals(1, two.falsePositives());
+        // all three: only flagging everything finds the 0.1, so both normal items are flagged
+        Detection.Confusion all = d.atRecall(0.99);
+        assertEquals(3, all.truePositives());
+        assertEquals(1.0, all.falsePositiveRate(), 1e-12);
+    }
+
+    @Test
     void rocAucGivesTiesHalfCredit() {
         // positive-negative pairs: (.9,.8)=1 (.9,.3)=1 (.8,.8)=.5 (.8,.3)=1 (.1,.8)=0 (.1,.3)=0 -> 3.5 / 6
         assertEquals(3.5 / 6, d.rocAuc(), 1e-12);

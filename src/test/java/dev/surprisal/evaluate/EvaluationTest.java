@@ -67,6 +67,9 @@ class EvaluationTest {
             for (String key : List.of("precision", "recall", "f1", "rocAuc", "prAuc", "perplexity", "bitsPerToken")) {
                 assertTrue(report.has(key), key);
             }
+            // the one anomalous session is found at the 99%-recall cut, and the cut is at its score or below
+            assertEquals(1, report.at("/atRecall99/truePositives").asLong());
+            assertTrue(report.at("/atRecall99/threshold").asDouble() < results.get(2).anomalyScore());
             // the perplexity rule's session score is the largest event perplexity
             double largest = results.get(0).events().stream().mapToDouble(Replayer.EventResult::perplexity).max().orElseThrow();
             assertEquals(largest, results.get(0).maxPerplexity(), 0);
