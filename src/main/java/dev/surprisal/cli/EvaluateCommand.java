@@ -146,6 +146,7 @@ final class EvaluateCommand implements Callable<Integer> {
             List<Replayer.SessionResult> results = replayer.replay(primary, sessions);
             AnomalyPolicy policy = new SessionScorer(config.scoring()).policyFor(primary);
             ObjectNode json = Evaluation.of(primary, policy, results, settings);
+            json.put("baselineWeight", primary.manifest().baselineWeight());
             KneserNey baseline = baseline(primary);
             List<Replayer.SessionResult> baselineResults = List.of();
             if (baseline != null) {
@@ -207,6 +208,10 @@ final class EvaluateCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%smodel %s: %d sessions, %d events, %d tokens; perplexity %.3f (%.3f bits/token)%n",
                 indent, j.path("modelVersion").asText(), j.path("sessions").asLong(), j.path("events").asLong(),
                 j.path("tokens").asLong(), j.path("perplexity").asDouble(), j.path("bitsPerToken").asDouble());
+        if (j.path("baselineWeight").asDouble() > 0) {
+            System.out.printf(Locale.ROOT, "%s  the network mixed with its Kneser-Ney baseline (weight %.2f)%n", indent,
+                    j.path("baselineWeight").asDouble());
+        }
         System.out.printf(Locale.ROOT, "%s  %.0f bits in all: %.4f bits per byte, %.4f bits per word (perplexity per word %.2f)%n",
                 indent, j.path("totalBits").asDouble(), j.path("bitsPerByte").asDouble(), j.path("bitsPerWord").asDouble(),
                 j.path("perplexityPerWord").asDouble());

@@ -107,6 +107,10 @@ final class TrainCommand implements Callable<Integer> {
             + "trained on the same text and kept with the model (0: none).")
     int baselineOrder;
 
+    @Option(names = "--baseline-weight", description = "Share of the baseline's probability mixed into the "
+            + "network's (0: none). Default: the share that minimises the held-out text's loss.")
+    Double baselineWeight;
+
     @Option(names = "--seed", defaultValue = "42")
     long seed;
 
@@ -126,6 +130,7 @@ final class TrainCommand implements Callable<Integer> {
                 .withStopping(patience, timeBudget)
                 .withThresholdPercentile(thresholdPercentile)
                 .withBaselineOrder(baselineOrder)
+                .withBaselineWeight(baselineWeight)
                 .withTemplates(templates.settings());
         System.out.printf(Locale.ROOT, "training a %s %s on %d sessions, %d events of %s%n",
                 tokenizer, cell, text.sessions().size(), text.events(), corpus);
@@ -147,6 +152,10 @@ final class TrainCommand implements Callable<Integer> {
                     model.manifest().anomalyThreshold(), model.manifest().topG());
             System.out.printf(Locale.ROOT, "validation perplexity: %.3f (%.3f bits/token over %.0f held-out tokens)%n",
                     m.validationPerplexity(), m.validationBitsPerToken(), m.validationTokens());
+            if (model.manifest().baselineWeight() > 0) {
+                System.out.printf(Locale.ROOT, "the baseline's probabilities are mixed in with weight %.2f%s%n",
+                        model.manifest().baselineWeight(), baselineWeight == null ? " (fitted on the held-out text)" : "");
+            }
             model.baseline().ifPresent(kn -> System.out.printf(Locale.ROOT,
                     "Kneser-Ney %d-gram baseline kept with it: threshold %.3f, g = %d%n", kn.order(),
                     kn.anomalyThreshold(), kn.topG()));

@@ -204,6 +204,39 @@ public final class KneserNey {
         return new Session();
     }
 
+    /** The history a session starts from: the session-start token repeated, oldest first. */
+    public int[] startHistory() {
+        int[] history = new int[Math.max(0, order - 1)];
+        Arrays.fill(history, bosId);
+        return history;
+    }
+
+    /**
+     * P(token | history) without its rank: what interpolating with another model needs.
+     *
+     * @param history the last order - 1 tokens, oldest first
+     */
+    public double probability(int[] history, int token) {
+        return probability(contexts(history), token);
+    }
+
+    /** The distribution after one history, its contexts looked up once for any number of tokens. */
+    public Next after(int[] history) {
+        return new Next(contexts(history));
+    }
+
+    public final class Next {
+        private final Context[] contexts;
+
+        private Next(Context[] contexts) {
+            this.contexts = contexts;
+        }
+
+        public double probability(int token) {
+            return KneserNey.this.probability(contexts, token);
+        }
+    }
+
     private Prediction predict(int[] history, int token) {
         Context[] contexts = contexts(history);
         double p = probability(contexts, token);

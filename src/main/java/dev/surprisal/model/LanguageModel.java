@@ -48,6 +48,8 @@ public final class LanguageModel implements AutoCloseable {
     private final float[] initialState;
     private final KneserNey baseline;
     private final ReplaySample replay;
+    /** Null when the manifest mixes in no baseline: then a state is the network's alone. */
+    private final Interpolation mix;
 
     LanguageModel(Model model, RnnLanguageModelBlock block, ModelManifest manifest, Tokenizer tokenizer,
                   KneserNey baseline, ReplaySample replay) {
@@ -59,7 +61,10 @@ public final class LanguageModel implements AutoCloseable {
         this.tokenizer = tokenizer;
         this.parameters = new ParameterStore(model.getNDManager(), false);
         this.batches = new BatchForward(model, block, parameters);
-        this.initialState = advance(new float[spec().stateSize()], new int[] {tokenizer.bosId()});
+        this.mix = manifest.baselineWeight() > 0 && baseline != null
+                ? new Interpolation(baseline, manifest.baselineWeight(), spec().stateSize()) : null;
+        float[] zero = new float[spec().stateSize()];
+        this.initialState = advance(mix == null ? zero : mix.start(zero), new int[] {tokenizer.bosId()});
     }
 
     public ModelManifest manifest() {
@@ -76,6 +81,11 @@ public final class LanguageModel implements AutoCloseable {
 
     public Tokenizer tokenizer() {
         return tokenizer;
+    }
+
+    /** Floats in a session's state: the network's, and the baseline's history when it is mixed in. */
+    public int stateSize() {
+        return mix == null ? spec().stateSize() : mix.stateSize();
     }
 
     /** The n-gram baseline trained on the same text, when the model was saved with one. */
@@ -198,9 +208,9 @@ public final class LanguageModel implements AutoCloseable {
             if (tokens.get(b).length == 0) {
                 throw new IllegalArgumentException("an event needs at least one token");
             }
-            if (states.get(b).length != spec().stateSize()) {
+            if (states.get(b).length != stateSize()) {
                 throw new IllegalArgumentException("state has " + states.get(b).length + " floats, model needs "
-                        + spec().stateSize());
+                        + stateSize());
             }
         }
         int keep = Math.max(1, Math.min(k, spec().vocabularySize()));
@@ -212,7 +222,15 @@ public final class LanguageModel implements AutoCloseable {
                 JniUtils.setNumThreads(BATCH_THREADS);
             }
             try {
-                return batches.run(states, tokens, keep);
+                if (mix == null) {
+                    return batches.run(states, tokens, keep);
+                }
+                List<Forward> network = batches.run(states.stream().map(mix::network).toList(), tokens, keep);
+                List<Forward> out = new java.util.ArrayList<>(batch);
+                for (int b = 0; b < batch; b++) {
+                    out.add(mix.mix(network.get(b), mix.history(states.get(b)), tokens.get(b)));
+                }
+                return out;
             } finally {
                 if (widen) {
                     JniUtils.setNumThreads(single);
@@ -232,18 +250,26 @@ public final class LanguageModel implements AutoCloseable {
                 NDArray hidden = m.create(top, new Shape(1, 1, spec.hiddenSize())); // (1, 1, hidden)
                 NDArray logProbs = block.project(parameters, hidden, false).logSoftmax(2); // (1, 1, vocab)
                 BatchForward.Reduced r = BatchForward.reduce(logProbs, m.create(new int[] {0}, new Shape(1, 1)), keep);
-                return new Forward(1, keep, r.logProb(), r.rank(), r.entropy(), r.topIds(), r.topLogProbs(), state);
+                Forward network = new Forward(1, keep, r.logProb(), r.rank(), r.entropy(), r.topIds(), r.topLogProbs(),
+                        state);
+                return mix == null ? network : mix.mixPrediction(network, state);
             }
         }
     }
 
     /** The state after {@code tokens}, without the projection (used to prime and to start sessions). */
     public float[] advance(float[] state, int[] tokens) {
+        if (state.length != stateSize()) {
+            throw new IllegalArgumentException("state has " + state.length + " floats, model needs " + stateSize());
+        }
+        float[] network = mix == null ? state : mix.network(state);
+        float[] after;
         synchronized (lock) {
             try (NDManager m = model.getNDManager().newSubManager()) {
-                return flatten(block.recurrent(parameters, inputs(m, state, tokens), false).subNDList(1));
+                after = flatten(block.recurrent(parameters, inputs(m, network, tokens), false).subNDList(1));
             }
         }
+        return mix == null ? after : mix.join(after, mix.history(state), tokens);
     }
 
     private NDList inputs(NDManager m, float[] state, int[] tokens) {

@@ -94,7 +94,16 @@ public final class ModelTrainer {
                  LanguageModel withBaseline = options.baselineOrder() == 0 ? null
                          : ModelArtifact.withBaseline(kept, BaselineTrainer.train(options.baselineOrder(),
                                  tokenizer, split.train(), split.validation(), options.thresholdPercentile()))) {
-                return calibrate(withBaseline != null ? withBaseline : kept, split.validation(), run, started);
+                if (withBaseline == null) {
+                    return calibrate(kept, split.validation(), run, started);
+                }
+                double weight = options.baselineWeight() != null ? options.baselineWeight()
+                        : BaselineWeight.fit(withBaseline, withBaseline.baseline().orElseThrow(),
+                                split.validation().sessions());
+                try (LanguageModel mixed = ModelArtifact.withManifest(withBaseline,
+                        withBaseline.manifest().withBaselineWeight(weight))) {
+                    return calibrate(mixed, split.validation(), run, started);
+                }
             }
         }
     }
@@ -121,7 +130,7 @@ public final class ModelTrainer {
         ModelManifest m = trained.manifest();
         ModelManifest calibrated = new ModelManifest(m.formatVersion(), m.version(), m.createdAt(), m.spec(),
                 m.tokenizer(), rules.threshold(), options.thresholdPercentile(), metrics, m.scoresSessionEnd(),
-                rules.topG());
+                rules.topG(), m.baselineWeight());
         return ModelArtifact.withManifest(trained, calibrated.withVersion(ModelArtifact.versionFor(trained, m.createdAt())));
     }
 

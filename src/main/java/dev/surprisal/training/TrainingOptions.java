@@ -22,19 +22,22 @@ import java.time.Duration;
  * @param thresholdPercentile  percentile of held-out normal sessions that becomes the anomaly threshold
  * @param baselineOrder        order of the Kneser-Ney baseline trained and kept beside the model; 0 for none
  * @param templates            how the template tokenizer reads raw lines
+ * @param baselineWeight       share of the baseline's probability mixed into the network's; null: the
+ *                             share that minimises validation loss; 0: none
  */
 public record TrainingOptions(String tokenizer, Boolean endOfEvent, ModelSpec.Cell cell, int embeddingSize, int hiddenSize, int layers,
                               float dropout, Boolean tiedWeights, int maxEpochs, int patience, Duration timeBudget,
                               int batchSize, int bptt, float learningRate, float weightDecay, float clipGradient,
                               long seed, int maxSegmentTokens, double validationFraction,
-                              double thresholdPercentile, int baselineOrder, TemplateSettings templates) {
+                              double thresholdPercentile, int baselineOrder, TemplateSettings templates,
+                              Double baselineWeight) {
 
     /** A size or rate to be chosen from the tokenizer and corpus. */
     public static final int AUTO = -1;
 
     public static TrainingOptions defaults() {
         return new TrainingOptions("byte", null, ModelSpec.Cell.LSTM, AUTO, AUTO, 1, AUTO, null, 60, 3, Duration.ZERO,
-                32, 64, 3e-3f, 1e-6f, 5f, 42, 1024, 0.1, 99.0, 3, TemplateSettings.DEFAULT);
+                32, 64, 3e-3f, 1e-6f, 5f, 42, 1024, 0.1, 99.0, 3, TemplateSettings.DEFAULT, null);
     }
 
     public TrainingOptions {
@@ -55,6 +58,9 @@ public record TrainingOptions(String tokenizer, Boolean endOfEvent, ModelSpec.Ce
         if (validationFraction <= 0 || validationFraction >= 1) {
             throw new IllegalArgumentException("validation fraction must be in (0, 1), was " + validationFraction);
         }
+        if (baselineWeight != null && !(baselineWeight >= 0 && baselineWeight < 1)) {
+            throw new IllegalArgumentException("baseline weight must be in [0, 1), was " + baselineWeight);
+        }
         if (thresholdPercentile <= 0 || thresholdPercentile > 100) {
             throw new IllegalArgumentException("threshold percentile must be in (0, 100], was " + thresholdPercentile);
         }
@@ -63,55 +69,61 @@ public record TrainingOptions(String tokenizer, Boolean endOfEvent, ModelSpec.Ce
     public TrainingOptions withTokenizer(String t) {
         return new TrainingOptions(t, endOfEvent, cell, embeddingSize, hiddenSize, layers, dropout, tiedWeights, maxEpochs,
                 patience, timeBudget, batchSize, bptt, learningRate, weightDecay, clipGradient, seed, maxSegmentTokens,
-                validationFraction, thresholdPercentile, baselineOrder, templates);
+                validationFraction, thresholdPercentile, baselineOrder, templates, baselineWeight);
     }
 
     public TrainingOptions withEndOfEvent(Boolean ends) {
         return new TrainingOptions(tokenizer, ends, cell, embeddingSize, hiddenSize, layers, dropout, tiedWeights,
                 maxEpochs, patience, timeBudget, batchSize, bptt, learningRate, weightDecay, clipGradient, seed,
-                maxSegmentTokens, validationFraction, thresholdPercentile, baselineOrder, templates);
+                maxSegmentTokens, validationFraction, thresholdPercentile, baselineOrder, templates, baselineWeight);
     }
 
     public TrainingOptions withModel(ModelSpec.Cell c, int embedding, int hidden, int numLayers) {
         return new TrainingOptions(tokenizer, endOfEvent, c, embedding, hidden, numLayers, dropout, tiedWeights, maxEpochs,
                 patience, timeBudget, batchSize, bptt, learningRate, weightDecay, clipGradient, seed, maxSegmentTokens,
-                validationFraction, thresholdPercentile, baselineOrder, templates);
+                validationFraction, thresholdPercentile, baselineOrder, templates, baselineWeight);
     }
 
     public TrainingOptions withRegularisation(float dropoutRate, Boolean tied, float decay) {
         return new TrainingOptions(tokenizer, endOfEvent, cell, embeddingSize, hiddenSize, layers, dropoutRate, tied, maxEpochs,
                 patience, timeBudget, batchSize, bptt, learningRate, decay, clipGradient, seed, maxSegmentTokens,
-                validationFraction, thresholdPercentile, baselineOrder, templates);
+                validationFraction, thresholdPercentile, baselineOrder, templates, baselineWeight);
     }
 
     /** @param epochs the cap on epochs */
     public TrainingOptions withSchedule(int epochs, int batch, float lr, long randomSeed) {
         return new TrainingOptions(tokenizer, endOfEvent, cell, embeddingSize, hiddenSize, layers, dropout, tiedWeights, epochs,
                 patience, timeBudget, batch, bptt, lr, weightDecay, clipGradient, randomSeed, maxSegmentTokens,
-                validationFraction, thresholdPercentile, baselineOrder, templates);
+                validationFraction, thresholdPercentile, baselineOrder, templates, baselineWeight);
     }
 
     public TrainingOptions withStopping(int epochPatience, Duration budget) {
         return new TrainingOptions(tokenizer, endOfEvent, cell, embeddingSize, hiddenSize, layers, dropout, tiedWeights, maxEpochs,
                 epochPatience, budget, batchSize, bptt, learningRate, weightDecay, clipGradient, seed, maxSegmentTokens,
-                validationFraction, thresholdPercentile, baselineOrder, templates);
+                validationFraction, thresholdPercentile, baselineOrder, templates, baselineWeight);
     }
 
     public TrainingOptions withBaselineOrder(int order) {
         return new TrainingOptions(tokenizer, endOfEvent, cell, embeddingSize, hiddenSize, layers, dropout, tiedWeights,
                 maxEpochs, patience, timeBudget, batchSize, bptt, learningRate, weightDecay, clipGradient, seed,
-                maxSegmentTokens, validationFraction, thresholdPercentile, order, templates);
+                maxSegmentTokens, validationFraction, thresholdPercentile, order, templates, baselineWeight);
     }
 
     public TrainingOptions withTemplates(TemplateSettings settings) {
         return new TrainingOptions(tokenizer, endOfEvent, cell, embeddingSize, hiddenSize, layers, dropout, tiedWeights,
                 maxEpochs, patience, timeBudget, batchSize, bptt, learningRate, weightDecay, clipGradient, seed,
-                maxSegmentTokens, validationFraction, thresholdPercentile, baselineOrder, settings);
+                maxSegmentTokens, validationFraction, thresholdPercentile, baselineOrder, settings, baselineWeight);
     }
 
     public TrainingOptions withThresholdPercentile(double percentile) {
         return new TrainingOptions(tokenizer, endOfEvent, cell, embeddingSize, hiddenSize, layers, dropout, tiedWeights, maxEpochs,
                 patience, timeBudget, batchSize, bptt, learningRate, weightDecay, clipGradient, seed, maxSegmentTokens,
-                validationFraction, percentile, baselineOrder, templates);
+                validationFraction, percentile, baselineOrder, templates, baselineWeight);
+    }
+
+    public TrainingOptions withBaselineWeight(Double weight) {
+        return new TrainingOptions(tokenizer, endOfEvent, cell, embeddingSize, hiddenSize, layers, dropout, tiedWeights,
+                maxEpochs, patience, timeBudget, batchSize, bptt, learningRate, weightDecay, clipGradient, seed,
+                maxSegmentTokens, validationFraction, thresholdPercentile, baselineOrder, templates, weight);
     }
 }
