@@ -107,4 +107,20 @@ class ModelTrainerTest {
             }
         }
     }
+
+    @Test
+    void theBaselinesWeightIsFittedOrGivenAndAFineTuneKeepsItsParents() throws Exception {
+        TrainingOptions options = TrainingOptions.defaults().withTokenizer("word")
+                .withModel(ModelSpec.Cell.GRU, 8, 16, 1).withSchedule(2, 8, 1e-2f, 3);
+        try (LanguageModel fitted = new ModelTrainer(options, TrainingProgress.Listener.NONE).train(corpus(2));
+             LanguageModel given = new ModelTrainer(options.withBaselineWeight(0.3), TrainingProgress.Listener.NONE)
+                     .train(corpus(2));
+             LanguageModel fineTune = new ModelTrainer(options, TrainingProgress.Listener.NONE).train(corpus(3), given)) {
+            double w = fitted.manifest().baselineWeight();
+            assertTrue(w >= 0 && w < 1, "a share: " + w);
+            assertEquals(0.3, given.manifest().baselineWeight(), 0);
+            assertEquals(0.3, fineTune.manifest().baselineWeight(), 0);
+            assertEquals(given.stateSize(), fineTune.stateSize(), "the mixture's history rides in the state");
+        }
+    }
 }
