@@ -146,7 +146,6 @@ final class EvaluateCommand implements Callable<Integer> {
             List<Replayer.SessionResult> results = replayer.replay(primary, sessions);
             AnomalyPolicy policy = new SessionScorer(config.scoring()).policyFor(primary);
             ObjectNode json = Evaluation.of(primary, policy, results, settings);
-            json.put("baselineWeight", primary.manifest().baselineWeight());
             KneserNey baseline = baseline(primary);
             List<Replayer.SessionResult> baselineResults = List.of();
             if (baseline != null) {

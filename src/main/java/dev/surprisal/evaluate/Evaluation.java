@@ -32,15 +32,15 @@ public final class Evaluation {
      * percentile of held-out normal sessions both rules were calibrated at (0 when unknown).
      */
     public record Subject(String name, String tokenizer, int calibratedTopG, double thresholdPercentile,
-                          TemplateTokenizer templates) {
+                          TemplateTokenizer templates, double baselineWeight) {
         public Subject(String name, String tokenizer, int calibratedTopG, double thresholdPercentile) {
-            this(name, tokenizer, calibratedTopG, thresholdPercentile, null);
+            this(name, tokenizer, calibratedTopG, thresholdPercentile, null, 0);
         }
 
         public static Subject of(LanguageModel model) {
             return new Subject(model.version(), model.tokenizer().spec().type(), model.manifest().topG(),
                     model.manifest().thresholdPercentile(),
-                    model.tokenizer() instanceof TemplateTokenizer t ? t : null);
+                    model.tokenizer() instanceof TemplateTokenizer t ? t : null, model.manifest().baselineWeight());
         }
     }
 
@@ -54,6 +54,7 @@ public final class Evaluation {
         ObjectNode out = JSON.createObjectNode();
         out.put("modelVersion", subject.name());
         out.put("tokenizer", subject.tokenizer());
+        out.put("baselineWeight", subject.baselineWeight());
         out.put("perplexityThreshold", policy.perplexityThreshold());
         out.put("topG", policy.topG());
         out.set("settings", JSON.valueToTree(settings));

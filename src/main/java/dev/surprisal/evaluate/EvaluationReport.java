@@ -24,7 +24,7 @@ public record EvaluationReport(String modelVersion, String tokenizer, double per
                                List<Flagged> topFlagged, double totalBits, long bytes, long words,
                                double bitsPerByte, double bitsPerWord, double perplexityPerWord,
                                Double targetFalsePositiveRate, EvaluationReport baseline, StreamingFigures streaming,
-                               Confusion atRecall99) {
+                               Confusion atRecall99, double baselineWeight) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

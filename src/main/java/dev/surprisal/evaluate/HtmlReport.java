@@ -104,7 +104,9 @@ public final class HtmlReport {
 
     private static void settings(StringBuilder h, EvaluationReport r) {
         h.append("<table><tr><th class=\"l\">model</th><td class=\"l\">").append(esc(r.modelVersion()))
-                .append(" (").append(esc(r.tokenizer())).append(" tokens)</td></tr>");
+                .append(" (").append(esc(r.tokenizer())).append(" tokens")
+                .append(r.baselineWeight() > 0 ? "; the network mixed with its Kneser-Ney baseline at weight "
+                        + fmt(r.baselineWeight()) : "").append(")</td></tr>");
         h.append("<tr><th class=\"l\">anomaly rules</th><td class=\"l\">event perplexity &gt; ")
                 .append(fmt(r.perplexityThreshold())).append("; top-g: ")
                 .append(r.topG() > 0 ? "g = " + r.topG() : "off (curves use the worst rank)")

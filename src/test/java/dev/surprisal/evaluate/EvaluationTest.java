@@ -171,6 +171,10 @@ class EvaluationTest {
             assertFalse(html.contains("src=\"http") || html.contains("href=\"http"), "nothing is fetched");
             assertFalse(html.contains("NaN,") || html.contains(",NaN"), "no broken plot coordinates");
             assertTrue(html.contains(model.version()));
+            assertFalse(html.contains("mixed with its Kneser-Ney baseline"), "this model is the network alone");
+            report.put("baselineWeight", 0.4);
+            assertTrue(HtmlReport.render(EvaluationReport.of(report), null, Evaluation.meanBitsByLabel(results),
+                    Evaluation.meanBits(results)).contains("the network mixed with its Kneser-Ney baseline at weight"));
         }
     }
 }
