@@ -4,6 +4,7 @@ import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.TextEvent;
 import dev.surprisal.model.KneserNey;
 import dev.surprisal.model.LanguageModel;
+import dev.surprisal.model.ModelArtifact;
 import dev.surprisal.model.ModelProvider;
 import dev.surprisal.model.ModelSpec;
 import dev.surprisal.registry.InMemorySchemaRegistry;
@@ -24,6 +25,8 @@ import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
 import java.time.Instant;
@@ -76,11 +79,26 @@ class EvaluationTest {
         }
     }
 
-    @Test
-    void replayScoresEventsExactlyAsTheTopologyDoes(@TempDir Path stateDir) {
+    /** The tiny model alone, or mixed with a baseline counted on the fixture's normal text. */
+    private static LanguageModel tiny(double baselineWeight) throws Exception {
+        try (LanguageModel network = TestModels.tinyByteModel(ModelSpec.Cell.LSTM, 1, 5, true)) {
+            if (baselineWeight == 0) {
+                return ModelArtifact.withManifest(network, network.manifest());
+            }
+            Corpus normal = new Corpus(List.of(List.of("GET /a 200", "GET /b 200"), List.of("GET /a 200")));
+            try (LanguageModel kept = ModelArtifact.withBaseline(network,
+                    BaselineTrainer.train(3, network.tokenizer(), normal, normal, 99))) {
+                return ModelArtifact.withManifest(kept, kept.manifest().withBaselineWeight(baselineWeight));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(doubles = {0, 0.3})
+    void replayScoresEventsExactlyAsTheTopologyDoes(double baselineWeight, @TempDir Path stateDir) throws Exception {
         ScorerConfig config = new ScorerConfig(Map.of(ScorerConfig.STATE_DIR, stateDir.toString()));
         InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
-        try (LanguageModel model = TestModels.tinyByteModel(ModelSpec.Cell.LSTM, 1, 5, true);
+        try (LanguageModel model = tiny(baselineWeight);
              TopologyTestDriver driver = new TopologyTestDriver(
                      ScoringTopology.build(config, ModelProvider.fixed(model), registry), config.streamsProperties())) {
             TestInputTopic<String, TextEvent> in = driver.createInputTopic(config.inputTopic(), new StringSerializer(),
@@ -112,6 +130,7 @@ class EvaluationTest {
                 }
             }
             assertEquals(5, compared);
+            assertEquals(baselineWeight > 0, model.stateSize() > model.spec().stateSize(), "mixed: the history is stored");
             assertTrue(streamed.get("n1-1").getTokens().stream().anyMatch(tk -> "<end>".equals(tk.getToken())),
                     "the end of the session is scored on both paths");
         }
