@@ -6,6 +6,7 @@ import dev.surprisal.embedded.EmbeddedKafkaBroker;
 import dev.surprisal.kafka.Clients;
 import dev.surprisal.kafka.Directories;
 import dev.surprisal.model.DjlRuntime;
+import dev.surprisal.model.KneserNey;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelArtifact;
 import dev.surprisal.model.ModelManifest;
@@ -24,6 +25,7 @@ import dev.surprisal.tokenize.ByteTokenizer;
 import dev.surprisal.tokenize.Tokenizer;
 import dev.surprisal.tokenize.Tokenizers;
 
+import ai.djl.MalformedModelException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -64,7 +66,7 @@ public final class PipelineBenchmark {
     /** What to run. */
     public record Settings(int sessions, int events, int warmupEvents, int tokensPerEvent, int hidden, int naiveEvents,
                            int batchMaxEvents, long batchMaxWaitMs, int streamThreads, long commitIntervalMs,
-                           long seed, int vocabulary) {
+                           long seed, int vocabulary, double baselineWeight) {
         /** A byte model (vocabulary 0), or a word model of this many words. */
         boolean words() {
             return vocabulary > 0;
@@ -81,7 +83,7 @@ public final class PipelineBenchmark {
     public ObjectNode run() throws Exception {
         List<TextEvent> events = events();
         ObjectNode out = JSON.createObjectNode();
-        try (LanguageModel model = model()) {
+        try (LanguageModel model = model(events)) {
             long tokens = events.stream().mapToLong(e -> model.tokenizer().encode(e.getText()).length).sum();
             out.put("tokens", tokens);
             out.put("kernelTokensPerSecond", kernel(model, events, tokens, settings.batchMaxEvents()));
@@ -93,7 +95,8 @@ public final class PipelineBenchmark {
         out.put("pipelineOverKernel", out.get("tokensPerSecond").asDouble() / out.get("kernelTokensPerSecond").asDouble());
         ObjectNode s = out.putObject("settings");
         s.put("model", (settings.words() ? "word (" + settings.vocabulary() + " words)" : "byte") + " LSTM, 1 layer, hidden "
-                + settings.hidden() + ", embedding 64 (random weights)");
+                + settings.hidden() + ", embedding 64 (random weights)" + (settings.baselineWeight() > 0
+                ? ", mixed with a Kneser-Ney 3-gram counted on the events at weight " + settings.baselineWeight() : ""));
         s.put("sessions", settings.sessions()).put("events", settings.events()).put("warmupEvents", settings.warmupEvents()).put("tokensPerEvent", settings.tokensPerEvent())
                 .put("tokens", out.get("tokens").asLong()).put("naiveEvents", settings.naiveEvents()).put("guarantee", "exactly_once_v2")
                 .put("streamThreads", settings.streamThreads()).put("partitions", 4)
@@ -344,8 +347,19 @@ public final class PipelineBenchmark {
         return out;
     }
 
-    private LanguageModel model() {
-        return model(settings.hidden(), settings.vocabulary());
+    /** The network, mixed with a trigram counted on the events themselves when a baseline weight is set. */
+    private LanguageModel model(List<TextEvent> events) throws MalformedModelException {
+        LanguageModel network = model(settings.hidden(), settings.vocabulary());
+        if (settings.baselineWeight() <= 0) {
+            return network;
+        }
+        try (network) {
+            List<int[]> ids = events.stream().map(e -> network.tokenizer().encode(e.getText())).toList();
+            KneserNey counts = KneserNey.train(3, network.spec().vocabularySize(), network.tokenizer().bosId(), ids);
+            try (LanguageModel kept = ModelArtifact.withBaseline(network, counts)) {
+                return ModelArtifact.withManifest(kept, kept.manifest().withBaselineWeight(settings.baselineWeight()));
+            }
+        }
     }
 
     /** A 1-layer LSTM of random weights (speed does not depend on them): a byte model, or a word model of {@code vocabulary} words. */

@@ -70,13 +70,18 @@ final class BenchCommand implements Callable<Integer> {
             description = "0: a byte model (256 symbols); N: a word model of N words, events of --tokens-per-event words.")
     int vocabulary;
 
+    @Option(names = "--baseline-weight", defaultValue = "0",
+            description = "Mix a Kneser-Ney 3-gram (counted on the events) into the model at this weight: its cost.")
+    double baselineWeight;
+
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
         var result = new PipelineBenchmark(new PipelineBenchmark.Settings(sessions, events, warmupEvents, tokensPerEvent, hidden,
-                naiveEvents, batchMaxEvents, batchMaxWaitMs, streamThreads, commitIntervalMs, 7, vocabulary)).run();
+                naiveEvents, batchMaxEvents, batchMaxWaitMs, streamThreads, commitIntervalMs, 7, vocabulary,
+                baselineWeight)).run();
         if (json) {
             System.out.println(result);
             return 0;
