@@ -12,6 +12,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import ai.djl.training.TrainingConfig;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -214,6 +215,7 @@ public final class LanguageModel implements AutoCloseable {
             }
         }
         int keep = Math.max(1, Math.min(k, spec().vocabularySize()));
+        List<Forward> network;
         synchronized (lock) {
             // the engine's thread count is process-wide: raised for this call only, under the lock
             int single = JniUtils.getNumThreads();
@@ -222,21 +224,22 @@ public final class LanguageModel implements AutoCloseable {
                 JniUtils.setNumThreads(BATCH_THREADS);
             }
             try {
-                if (mix == null) {
-                    return batches.run(states, tokens, keep);
-                }
-                List<Forward> network = batches.run(states.stream().map(mix::network).toList(), tokens, keep);
-                List<Forward> out = new java.util.ArrayList<>(batch);
-                for (int b = 0; b < batch; b++) {
-                    out.add(mix.mix(network.get(b), mix.history(states.get(b)), tokens.get(b)));
-                }
-                return out;
+                network = batches.run(mix == null ? states : states.stream().map(mix::network).toList(), tokens, keep);
             } finally {
                 if (widen) {
                     JniUtils.setNumThreads(single);
                 }
             }
         }
+        if (mix == null) {
+            return network;
+        }
+        // the counts are plain Java: mixed outside the lock, so other threads' native calls need not wait
+        List<Forward> out = new ArrayList<>(batch);
+        for (int b = 0; b < batch; b++) {
+            out.add(mix.mix(network.get(b), mix.history(states.get(b)), tokens.get(b)));
+        }
+        return out;
     }
 
     /** The {@code k} most likely tokens after {@code state}: a forward of one position. */
