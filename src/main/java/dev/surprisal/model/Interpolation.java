@@ -55,7 +55,7 @@ final class Interpolation {
         float[] out = Arrays.copyOf(network, stateSize());
         int[] after = history.clone();
         for (int token : tokens) {
-            push(after, token);
+            KneserNey.push(after, token);
         }
         for (int i = 0; i < after.length; i++) {
             out[networkStateSize + i] = after[i];
@@ -81,7 +81,7 @@ final class Interpolation {
             }
             mixTop(topIds, topLogProbs, t * k, k, next);
             if (t < tokens.length) {
-                push(h, tokens[t]);
+                KneserNey.push(h, tokens[t]);
             }
         }
         return new LanguageModel.Forward(network.positions(), k, logProb, network.rank(), network.entropy(), topIds,
@@ -118,13 +118,6 @@ final class Interpolation {
             }
             logProbs[j + 1] = p;
             ids[j + 1] = id;
-        }
-    }
-
-    private static void push(int[] history, int token) {
-        if (history.length > 0) {
-            System.arraycopy(history, 1, history, 0, history.length - 1);
-            history[history.length - 1] = token;
         }
     }
 }

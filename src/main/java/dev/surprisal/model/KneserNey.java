@@ -180,23 +180,24 @@ public final class KneserNey {
 
     /** A session being scored: the n-gram history carried across its events. */
     public final class Session {
-        private final int[] history = new int[Math.max(0, order - 1)];
-
-        Session() {
-            Arrays.fill(history, bosId);
-        }
+        private final int[] history = startHistory();
 
         /** Scores the tokens in order, each then joining the history. */
         public Prediction[] score(int[] tokens) {
             Prediction[] out = new Prediction[tokens.length];
             for (int i = 0; i < tokens.length; i++) {
                 out[i] = predict(history, tokens[i]);
-                if (history.length > 0) {
-                    System.arraycopy(history, 1, history, 0, history.length - 1);
-                    history[history.length - 1] = tokens[i];
-                }
+                push(history, tokens[i]);
             }
             return out;
+        }
+    }
+
+    /** The history after one more token: the oldest drops out. */
+    static void push(int[] history, int token) {
+        if (history.length > 0) {
+            System.arraycopy(history, 1, history, 0, history.length - 1);
+            history[history.length - 1] = token;
         }
     }
 
@@ -212,15 +213,9 @@ public final class KneserNey {
     }
 
     /**
-     * P(token | history) without its rank: what interpolating with another model needs.
-     *
-     * @param history the last order - 1 tokens, oldest first
+     * The distribution after one history (the last order - 1 tokens, oldest first), its contexts
+     * looked up once for any number of tokens: what interpolating with another model needs.
      */
-    public double probability(int[] history, int token) {
-        return probability(contexts(history), token);
-    }
-
-    /** The distribution after one history, its contexts looked up once for any number of tokens. */
     public Next after(int[] history) {
         return new Next(contexts(history));
     }

@@ -5,6 +5,7 @@ import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.OpenSession;
 import dev.surprisal.scoring.EventScorer;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -26,7 +27,7 @@ final class BaselineWeight {
         int n = 0;
         for (List<String> session : heldOut) {
             float[] state = network.initialState();
-            int[] history = baseline.startHistory();
+            KneserNey.Session counts = baseline.newSession();
             boolean ends = OpenSession.ends(session);
             for (int e = 0; e < session.size(); e++) {
                 int[] ids = network.tokenizer().encode(session.get(e));
@@ -35,17 +36,14 @@ final class BaselineWeight {
                 }
                 int[] tokens = EventScorer.withEnd(network, ids, ends && e == session.size() - 1);
                 LanguageModel.Forward forward = network.forward(state, tokens, 1);
+                KneserNey.Prediction[] predicted = counts.score(tokens);
                 for (int t = 0; t < tokens.length; t++) {
                     if (n == networkLogProbs.length) {
-                        networkLogProbs = java.util.Arrays.copyOf(networkLogProbs, 2 * n);
-                        baselineProbs = java.util.Arrays.copyOf(baselineProbs, 2 * n);
+                        networkLogProbs = Arrays.copyOf(networkLogProbs, 2 * n);
+                        baselineProbs = Arrays.copyOf(baselineProbs, 2 * n);
                     }
                     networkLogProbs[n] = forward.logProb(t);
-                    baselineProbs[n++] = baseline.probability(history, tokens[t]);
-                    if (history.length > 0) {
-                        System.arraycopy(history, 1, history, 0, history.length - 1);
-                        history[history.length - 1] = tokens[t];
-                    }
+                    baselineProbs[n++] = predicted[t].probability();
                 }
                 state = forward.state();
             }
