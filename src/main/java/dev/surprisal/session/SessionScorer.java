@@ -101,8 +101,9 @@ public final class SessionScorer {
         SessionState current = state;
         if (current == null) {
             current = SessionState.start(model.version(), model.initialState(), timestamp);
-        } else if (!current.modelVersion().equals(model.version())) {
-            // a state made by another model means nothing to this one: re-run the session's recent text
+        } else if (!current.modelVersion().equals(model.version()) || current.recurrent().length != model.stateSize()) {
+            // a state made by another model (or of another shape: the same weights without the baseline mixed
+            // in) means nothing to this one: re-run the session's recent text
             current = current.switchedTo(model.version(), model.stateAfter(current.recentText()));
         }
         return new Prepared(session, event, timestamp, current,

@@ -1,18 +1,26 @@
 package dev.surprisal.model;
 
+import dev.surprisal.avro.TextEvent;
 import dev.surprisal.scoring.EventScore;
 import dev.surprisal.scoring.EventScorer;
+import dev.surprisal.session.SessionScorer;
+import dev.surprisal.session.SessionState;
+import dev.surprisal.stream.ScorerConfig;
+import dev.surprisal.stream.SessionStateSerde;
 import dev.surprisal.testing.TestModels;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class InterpolationTest {
@@ -73,5 +81,30 @@ class InterpolationTest {
                 assertEquals(whole.totalBits(), scorer.score(loaded, loaded.initialState(), both).totalBits(), 1e-4);
             }
         }
+    }
+
+    @Test
+    void aSessionStoredByTheNetworkAloneIsPrimedWhenTheBaselineIsMixedIn() throws Exception {
+        SessionScorer scorer = new SessionScorer(new ScorerConfig(Map.of()).scoring());
+        try (LanguageModel tiny = TestModels.tinyByteModel();
+             LanguageModel network = withBaseline(tiny, 0);
+             LanguageModel mixed = withBaseline(tiny, WEIGHT)) {
+            // same weights, so the same version: only the state's shape tells them apart
+            assertEquals(network.version(), mixed.version());
+            SessionScorer.Outcome first = scorer.score(network, null, "s", event("e1", "GET /a"), 1);
+            SessionStateSerde serde = new SessionStateSerde();
+            SessionState restored = serde.deserializer().deserialize("t",
+                    serde.serializer().serialize("t", first.next()));
+
+            SessionScorer.Outcome second = scorer.score(mixed, restored, "s", event("e2", " 200"), 2);
+
+            assertFalse(second.rejected(), "a valid event is scored, not dead-lettered");
+            assertEquals(mixed.stateSize(), second.next().recurrent().length);
+            assertArrayEquals(mixed.stateAfter("GET /a 200"), second.next().recurrent(), 1e-5f);
+        }
+    }
+
+    private static TextEvent event(String id, String text) {
+        return new TextEvent(id, "s", text, Instant.ofEpochMilli(1), false, null);
     }
 }
