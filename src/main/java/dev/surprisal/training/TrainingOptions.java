@@ -5,6 +5,7 @@ import dev.surprisal.model.ModelSpec;
 import dev.surprisal.tokenize.TemplateSettings;
 
 import java.time.Duration;
+import java.util.function.Consumer;
 
 /**
  * Hyperparameters of one training run. Sizes and regularisation left at {@link #AUTO} (embedding,
@@ -67,63 +68,125 @@ public record TrainingOptions(String tokenizer, Boolean endOfEvent, ModelSpec.Ce
     }
 
     public TrainingOptions withTokenizer(String t) {
-        return new TrainingOptions(t, endOfEvent, cell, embeddingSize, hiddenSize, layers, dropout, tiedWeights, maxEpochs,
-                patience, timeBudget, batchSize, bptt, learningRate, weightDecay, clipGradient, seed, maxSegmentTokens,
-                validationFraction, thresholdPercentile, baselineOrder, templates, baselineWeight);
+        return with(b -> b.tokenizer = t);
     }
 
     public TrainingOptions withEndOfEvent(Boolean ends) {
-        return new TrainingOptions(tokenizer, ends, cell, embeddingSize, hiddenSize, layers, dropout, tiedWeights,
-                maxEpochs, patience, timeBudget, batchSize, bptt, learningRate, weightDecay, clipGradient, seed,
-                maxSegmentTokens, validationFraction, thresholdPercentile, baselineOrder, templates, baselineWeight);
+        return with(b -> b.endOfEvent = ends);
     }
 
     public TrainingOptions withModel(ModelSpec.Cell c, int embedding, int hidden, int numLayers) {
-        return new TrainingOptions(tokenizer, endOfEvent, c, embedding, hidden, numLayers, dropout, tiedWeights, maxEpochs,
-                patience, timeBudget, batchSize, bptt, learningRate, weightDecay, clipGradient, seed, maxSegmentTokens,
-                validationFraction, thresholdPercentile, baselineOrder, templates, baselineWeight);
+        return with(b -> {
+            b.cell = c;
+            b.embeddingSize = embedding;
+            b.hiddenSize = hidden;
+            b.layers = numLayers;
+        });
     }
 
     public TrainingOptions withRegularisation(float dropoutRate, Boolean tied, float decay) {
-        return new TrainingOptions(tokenizer, endOfEvent, cell, embeddingSize, hiddenSize, layers, dropoutRate, tied, maxEpochs,
-                patience, timeBudget, batchSize, bptt, learningRate, decay, clipGradient, seed, maxSegmentTokens,
-                validationFraction, thresholdPercentile, baselineOrder, templates, baselineWeight);
+        return with(b -> {
+            b.dropout = dropoutRate;
+            b.tiedWeights = tied;
+            b.weightDecay = decay;
+        });
     }
 
     /** @param epochs the cap on epochs */
     public TrainingOptions withSchedule(int epochs, int batch, float lr, long randomSeed) {
-        return new TrainingOptions(tokenizer, endOfEvent, cell, embeddingSize, hiddenSize, layers, dropout, tiedWeights, epochs,
-                patience, timeBudget, batch, bptt, lr, weightDecay, clipGradient, randomSeed, maxSegmentTokens,
-                validationFraction, thresholdPercentile, baselineOrder, templates, baselineWeight);
+        return with(b -> {
+            b.maxEpochs = epochs;
+            b.batchSize = batch;
+            b.learningRate = lr;
+            b.seed = randomSeed;
+        });
     }
 
     public TrainingOptions withStopping(int epochPatience, Duration budget) {
-        return new TrainingOptions(tokenizer, endOfEvent, cell, embeddingSize, hiddenSize, layers, dropout, tiedWeights, maxEpochs,
-                epochPatience, budget, batchSize, bptt, learningRate, weightDecay, clipGradient, seed, maxSegmentTokens,
-                validationFraction, thresholdPercentile, baselineOrder, templates, baselineWeight);
+        return with(b -> {
+            b.patience = epochPatience;
+            b.timeBudget = budget;
+        });
     }
 
     public TrainingOptions withBaselineOrder(int order) {
-        return new TrainingOptions(tokenizer, endOfEvent, cell, embeddingSize, hiddenSize, layers, dropout, tiedWeights,
-                maxEpochs, patience, timeBudget, batchSize, bptt, learningRate, weightDecay, clipGradient, seed,
-                maxSegmentTokens, validationFraction, thresholdPercentile, order, templates, baselineWeight);
+        return with(b -> b.baselineOrder = order);
     }
 
     public TrainingOptions withTemplates(TemplateSettings settings) {
-        return new TrainingOptions(tokenizer, endOfEvent, cell, embeddingSize, hiddenSize, layers, dropout, tiedWeights,
-                maxEpochs, patience, timeBudget, batchSize, bptt, learningRate, weightDecay, clipGradient, seed,
-                maxSegmentTokens, validationFraction, thresholdPercentile, baselineOrder, settings, baselineWeight);
+        return with(b -> b.templates = settings);
     }
 
     public TrainingOptions withThresholdPercentile(double percentile) {
-        return new TrainingOptions(tokenizer, endOfEvent, cell, embeddingSize, hiddenSize, layers, dropout, tiedWeights, maxEpochs,
-                patience, timeBudget, batchSize, bptt, learningRate, weightDecay, clipGradient, seed, maxSegmentTokens,
-                validationFraction, percentile, baselineOrder, templates, baselineWeight);
+        return with(b -> b.thresholdPercentile = percentile);
     }
 
     public TrainingOptions withBaselineWeight(Double weight) {
-        return new TrainingOptions(tokenizer, endOfEvent, cell, embeddingSize, hiddenSize, layers, dropout, tiedWeights,
-                maxEpochs, patience, timeBudget, batchSize, bptt, learningRate, weightDecay, clipGradient, seed,
-                maxSegmentTokens, validationFraction, thresholdPercentile, baselineOrder, templates, weight);
+        return with(b -> b.baselineWeight = weight);
+    }
+
+    /** A copy with some settings changed (and checked again), so that a new setting is added in one place here. */
+    private TrainingOptions with(Consumer<Settings> change) {
+        Settings settings = new Settings(this);
+        change.accept(settings);
+        return settings.options();
+    }
+
+    private static final class Settings {
+        String tokenizer;
+        Boolean endOfEvent;
+        ModelSpec.Cell cell;
+        int embeddingSize;
+        int hiddenSize;
+        int layers;
+        float dropout;
+        Boolean tiedWeights;
+        int maxEpochs;
+        int patience;
+        Duration timeBudget;
+        int batchSize;
+        int bptt;
+        float learningRate;
+        float weightDecay;
+        float clipGradient;
+        long seed;
+        int maxSegmentTokens;
+        double validationFraction;
+        double thresholdPercentile;
+        int baselineOrder;
+        TemplateSettings templates;
+        Double baselineWeight;
+
+        Settings(TrainingOptions o) {
+            tokenizer = o.tokenizer;
+            endOfEvent = o.endOfEvent;
+            cell = o.cell;
+            embeddingSize = o.embeddingSize;
+            hiddenSize = o.hiddenSize;
+            layers = o.layers;
+            dropout = o.dropout;
+            tiedWeights = o.tiedWeights;
+            maxEpochs = o.maxEpochs;
+            patience = o.patience;
+            timeBudget = o.timeBudget;
+            batchSize = o.batchSize;
+            bptt = o.bptt;
+            learningRate = o.learningRate;
+            weightDecay = o.weightDecay;
+            clipGradient = o.clipGradient;
+            seed = o.seed;
+            maxSegmentTokens = o.maxSegmentTokens;
+            validationFraction = o.validationFraction;
+            thresholdPercentile = o.thresholdPercentile;
+            baselineOrder = o.baselineOrder;
+            templates = o.templates;
+            baselineWeight = o.baselineWeight;
+        }
+
+        TrainingOptions options() {
+            return new TrainingOptions(tokenizer, endOfEvent, cell, embeddingSize, hiddenSize, layers, dropout, tiedWeights,
+                    maxEpochs, patience, timeBudget, batchSize, bptt, learningRate, weightDecay, clipGradient, seed,
+                    maxSegmentTokens, validationFraction, thresholdPercentile, baselineOrder, templates, baselineWeight);
+        }
     }
 }
