@@ -2,14 +2,13 @@ package dev.surprisal.retraining;
 
 import dev.surprisal.avro.TrainCommand;
 import dev.surprisal.model.ModelSpec;
+import dev.surprisal.tokenize.Tokenizers;
 import dev.surprisal.training.TrainingOptions;
 
 import java.util.Set;
 
 /** What makes a train command invalid, and the training options it asks for. */
 final class CommandValidation {
-
-    private static final Set<String> TOKENIZERS = Set.of("byte", "word", "keys");
 
     private CommandValidation() {
     }
@@ -22,8 +21,8 @@ final class CommandValidation {
         if ((c.getTopic() == null) == (c.getFile() == null)) {
             return "exactly one of topic and file must be set";
         }
-        if (c.getTokenizer() != null && !TOKENIZERS.contains(c.getTokenizer())) {
-            return "tokenizer must be byte, word or keys, not '" + c.getTokenizer() + "'";
+        if (c.getTokenizer() != null && !Tokenizers.TYPES.contains(c.getTokenizer())) {
+            return "tokenizer must be one of " + String.join(", ", Tokenizers.TYPES) + ", not '" + c.getTokenizer() + "'";
         }
         if (c.getCell() != null && !Set.of("lstm", "gru").contains(c.getCell().toLowerCase(java.util.Locale.ROOT))) {
             return "cell must be lstm or gru, not '" + c.getCell() + "'";

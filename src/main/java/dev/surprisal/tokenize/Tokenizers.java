@@ -15,6 +15,9 @@ public final class Tokenizers {
     public static final String KEYS = "keys";
     public static final String TEMPLATE = TemplateTokenizer.TYPE;
 
+    /** Every tokenizer {@link #train} knows, by name. */
+    public static final List<String> TYPES = List.of(ByteTokenizer.TYPE, WORD, WHITESPACE, KEYS, TEMPLATE);
+
     /**
      * Bracketed specials such as {@code <unk>} whole, then runs of letters/digits/underscore, or
      * single other non-space characters.

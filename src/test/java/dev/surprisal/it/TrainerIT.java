@@ -137,6 +137,21 @@ class TrainerIT {
     }
 
     @Test
+    void aTemplateModelIsTrainedFromRawLinesOnTheTopic(EmbeddedKafkaBroker broker) throws Exception {
+        try (TrainerService trainer = trainer(broker)) {
+            TrainerStatus outcome = trainer.handle(command("train-template").setTokenizer("template")
+                    .setPromotion(PromotionPolicy.CANDIDATE).build());
+            assertEquals(TrainerState.PUBLISHED, outcome.getState(), outcome.getMessage());
+            ModelRelease release = ReleaseLog.read(props(broker), registry, ReleaseTopics.DEFAULT).get(outcome.getModelVersion());
+            assertEquals("template", release.getTokenizer());
+            try (LanguageModel model = ModelReleases.load(release)) {
+                assertEquals("template", model.tokenizer().spec().type());
+                assertTrue(model.tokenizer().vocabularySize() > 3, "templates were mined from the lines");
+            }
+        }
+    }
+
+    @Test
     void invalidCommandsAreAnsweredNotCrashedOn(EmbeddedKafkaBroker broker) {
         try (TrainerService trainer = trainer(broker)) {
             TrainerStatus noSource = trainer.handle(command("invalid-1").setTopic(null).build());
