@@ -16,6 +16,8 @@ import dev.surprisal.release.ReleaseLog;
 import dev.surprisal.release.ReleaseTopics;
 import dev.surprisal.serde.AvroSerdes;
 import dev.surprisal.shadow.ShadowTrials;
+import dev.surprisal.tokenize.TemplateSettings;
+import dev.surprisal.tokenize.Tokenizers;
 import dev.surprisal.training.Corpus;
 import dev.surprisal.training.CorpusReader;
 import dev.surprisal.training.ModelTrainer;
@@ -153,8 +155,8 @@ public final class TrainerService implements AutoCloseable {
         if (command.getFineTune() && parentRelease.isEmpty()) {
             throw new IllegalArgumentException("fineTune needs a promoted model, and there is none yet");
         }
-        TrainingOptions options = CommandValidation.options(command);
         try (LanguageModel parent = parentRelease.isPresent() ? ModelReleases.load(parentRelease.get()) : null) {
+            TrainingOptions options = withParentTemplates(CommandValidation.options(command), parent);
             ReplaySample old = command.getFineTune() ? parent.replay().orElse(null) : null;
             Corpus training = recent;
             int replayed = 0;
@@ -170,6 +172,18 @@ public final class TrainerService implements AutoCloseable {
                 return publish(command, parent, model, recentHeldOut(training, recent, options), old, replayed);
             }
         }
+    }
+
+    /**
+     * A command carries no log format, so a template model trained from scratch reads lines the way
+     * the promoted template model does (its log format, masks and similarity) rather than whole.
+     */
+    static TrainingOptions withParentTemplates(TrainingOptions options, LanguageModel parent) {
+        if (parent == null || !Tokenizers.TEMPLATE.equals(options.tokenizer())) {
+            return options;
+        }
+        TemplateSettings settings = parent.tokenizer().spec().template();
+        return settings == null ? options : options.withTemplates(settings);
     }
 
     /** The held-out sessions of the training split that are recent traffic (not the parent's replayed text). */

@@ -36,7 +36,11 @@ public final class TestModels {
 
     /** An untrained model over the templates mined from these lines (no header format). */
     public static LanguageModel tinyTemplateModel(List<String> lines) {
-        Tokenizer tokenizer = Tokenizers.trainTemplates(lines, TemplateSettings.DEFAULT);
+        return tinyTemplateModel(lines, TemplateSettings.DEFAULT);
+    }
+
+    public static LanguageModel tinyTemplateModel(List<String> lines, TemplateSettings settings) {
+        Tokenizer tokenizer = Tokenizers.trainTemplates(lines, settings);
         ModelSpec spec = new ModelSpec(ModelSpec.Cell.LSTM, tokenizer.vocabularySize(), 8, 16, 1);
         return ModelArtifact.initialise(new ModelManifest(ModelManifest.FORMAT_VERSION, "test-template",
                 "2026-01-01T00:00:00Z", spec, tokenizer.spec(), 1e9, 99, TrainingMetrics.NONE, true, 0));
