@@ -13,6 +13,7 @@ import dev.surprisal.serde.AvroSerdes;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -31,6 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -60,15 +62,18 @@ public final class ModelHealthWatch implements AutoCloseable {
     private final String instance;
     private final String inputTopic;
     private final String commandsTopic;
-    private final KafkaProducer<String, ModelHealth> health;
-    private final KafkaProducer<String, TrainCommand> commands;
+    private final Producer<String, ModelHealth> health;
+    private final Producer<String, TrainCommand> commands;
     private final Clock clock;
     private final Consumer<ModelHealth> listener;
     private final Deque<Snapshot> snapshots = new ArrayDeque<>();
     private final Map<String, DriftJudge> judges = new HashMap<>();
     private final Map<String, DriftJudge.Baseline> baselines = new HashMap<>();
-    /** When this scorer last sent a drift command, for any version: the cooldown is the scorer's. */
-    private Instant lastCommand;
+    /**
+     * When this scorer last sent a drift command, for any version: the cooldown is the scorer's. A send
+     * that fails gives the cooldown back, so the next drifted reading sends the command again.
+     */
+    private final AtomicReference<Instant> lastCommand = new AtomicReference<>();
     private final Map<String, Figures> latest = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "model-health-watch");
@@ -83,6 +88,23 @@ public final class ModelHealthWatch implements AutoCloseable {
 
     ModelHealthWatch(HealthSettings settings, Supplier<Map<String, ModelTotals>> totals, MeterRegistry registry,
                      ModelProvider models, Wiring wiring, Clock clock, Consumer<ModelHealth> listener) {
+        this(settings, totals, registry, models, wiring, clock, listener, producers(wiring));
+    }
+
+    /** The watch's two producers: health reports and train commands. */
+    record Producers(Producer<String, ModelHealth> health, Producer<String, TrainCommand> commands) {
+    }
+
+    private static Producers producers(Wiring wiring) {
+        Map<String, Object> props = Clients.durableProducer(wiring.clientProps());
+        return new Producers(new KafkaProducer<>(props, new StringSerializer(),
+                AvroSerdes.value(ModelHealth.class, wiring.registry()).serializer()),
+                new KafkaProducer<>(props, new StringSerializer(),
+                        AvroSerdes.value(TrainCommand.class, wiring.registry()).serializer()));
+    }
+
+    ModelHealthWatch(HealthSettings settings, Supplier<Map<String, ModelTotals>> totals, MeterRegistry registry,
+                     ModelProvider models, Wiring wiring, Clock clock, Consumer<ModelHealth> listener, Producers producers) {
         this.listener = listener;
         this.settings = settings;
         this.totals = totals;
@@ -92,11 +114,8 @@ public final class ModelHealthWatch implements AutoCloseable {
         this.inputTopic = wiring.inputTopic();
         this.commandsTopic = wiring.commandsTopic();
         this.clock = clock;
-        Map<String, Object> props = Clients.durableProducer(wiring.clientProps());
-        this.health = new KafkaProducer<>(props, new StringSerializer(),
-                AvroSerdes.value(ModelHealth.class, wiring.registry()).serializer());
-        this.commands = new KafkaProducer<>(props, new StringSerializer(),
-                AvroSerdes.value(TrainCommand.class, wiring.registry()).serializer());
+        this.health = producers.health();
+        this.commands = producers.commands();
     }
 
     /**
@@ -181,21 +200,23 @@ public final class ModelHealthWatch implements AutoCloseable {
     }
 
     private String maybeRetrain(String version, DriftJudge.Reading reading, Instant now) {
-        Instant last = lastCommand;
+        Instant last = lastCommand.get();
         if (!settings.retrain() || (last != null && now.isBefore(last.plus(settings.cooldown())))) {
             return null;
         }
         long bucket = now.toEpochMilli() / Math.max(1, settings.cooldown().toMillis());
         String id = "drift-" + version + "-" + bucket;
         TrainCommand command = driftCommand(id, reading, now);
-        String reason = command.getReason();
+        lastCommand.set(now);
+        LOG.info("model {} drifted ({}); sending train command {}", version, command.getReason(), id);
         commands.send(new ProducerRecord<>(commandsTopic, id, command), (meta, error) -> {
             if (error != null) {
-                LOG.warn("cannot send the drift train command {}: {}", id, error.toString());
+                // the trainer runs an id once: if the command arrived after all, a resend in this bucket is a duplicate
+                lastCommand.compareAndSet(now, null);
+                LOG.warn("cannot send the drift train command {}, sending it again on the next drifted reading: {}",
+                        id, error.toString());
             }
         });
-        lastCommand = now;
-        LOG.info("model {} drifted ({}); sent train command {}", version, reason, id);
         return id;
     }
 

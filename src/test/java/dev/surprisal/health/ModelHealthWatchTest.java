@@ -9,10 +9,12 @@ import dev.surprisal.registry.InMemorySchemaRegistry;
 import dev.surprisal.testing.TinyModelExtension;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -48,13 +50,20 @@ class ModelHealthWatchTest {
         this.model = shared;
     }
 
-    /** Nothing listens here; a send fails at once and is only logged. */
+    private final MockProducer<String, TrainCommand> commands = new MockProducer<>(true, null, new StringSerializer(),
+            (topic, command) -> new byte[0]);
+
     private ModelHealthWatch watch() {
-        Map<String, Object> nowhere = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1",
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, 1);
+        return watch(commands);
+    }
+
+    /** Health reports and commands go to mock producers; {@code sent} completes its sends as told. */
+    private ModelHealthWatch watch(MockProducer<String, TrainCommand> sent) {
         return new ModelHealthWatch(SETTINGS, totals::get, new SimpleMeterRegistry(), ModelProvider.fixed(model),
-                new ModelHealthWatch.Wiring("here:8080", "text-events", "trainer-commands", nowhere,
-                        new InMemorySchemaRegistry()), clock, h -> { });
+                new ModelHealthWatch.Wiring("here:8080", "text-events", "trainer-commands", Map.of(),
+                        new InMemorySchemaRegistry()), clock, h -> { },
+                new ModelHealthWatch.Producers(new MockProducer<>(true, null, new StringSerializer(),
+                        (topic, health) -> new byte[0]), sent));
     }
 
     /** Adds a minute of traffic: {@code events} events of 10 tokens, {@code flagged} of them flagged. */
@@ -95,6 +104,7 @@ class ModelHealthWatchTest {
             assertNotNull(held.getDriftingSince());
             assertTrue(held.getReasons().get(0).contains("flagged"), held.getReasons().toString());
             assertNotNull(held.getTrainCommandId(), "retraining is on: a command is sent");
+            assertEquals(held.getTrainCommandId(), commands.history().get(0).key());
 
             minute(100, 40);
             assertNull(watch.tick().get(0).getTrainCommandId(), "at most one command per cooldown");
@@ -104,6 +114,30 @@ class ModelHealthWatchTest {
             assertTrue(later.getDrifting());
             assertNotNull(later.getTrainCommandId(), "after the cooldown, another");
             assertFalse(later.getTrainCommandId().equals(held.getTrainCommandId()));
+        }
+    }
+
+    @Test
+    void aCommandThatCouldNotBeSentIsSentAgainOnTheNextDriftedReading() {
+        MockProducer<String, TrainCommand> failing = new MockProducer<>(false, null, new StringSerializer(),
+                (topic, command) -> new byte[0]);
+        try (ModelHealthWatch watch = watch(failing)) {
+            clock.now = T0;
+            watch.tick();
+            for (int i = 0; i < 6; i++) {
+                minute(100, 40);
+                watch.tick();
+            }
+            assertEquals(1, failing.history().size(), "drift held: one command");
+            String id = failing.history().get(0).key();
+            assertTrue(failing.errorNext(new TimeoutException("trainer-commands not present in metadata")));
+
+            minute(100, 40);
+            assertEquals(id, watch.tick().get(0).getTrainCommandId(), "sent again, under the same id");
+            assertEquals(2, failing.history().size());
+            assertTrue(failing.completeNext());
+            minute(100, 40);
+            assertNull(watch.tick().get(0).getTrainCommandId(), "delivered: the cooldown holds");
         }
     }
 
