@@ -8,6 +8,7 @@ import dev.surprisal.avro.TrainerState;
 import dev.surprisal.avro.TrainerStatus;
 import dev.surprisal.feedback.FeedbackLog;
 import dev.surprisal.kafka.Clients;
+import dev.surprisal.model.KneserNey;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ReplaySample;
 import dev.surprisal.registry.SchemaRegistry;
@@ -156,7 +157,7 @@ public final class TrainerService implements AutoCloseable {
             throw new IllegalArgumentException("fineTune needs a promoted model, and there is none yet");
         }
         try (LanguageModel parent = parentRelease.isPresent() ? ModelReleases.load(parentRelease.get()) : null) {
-            TrainingOptions options = withParentTemplates(CommandValidation.options(command), parent);
+            TrainingOptions options = fromParent(CommandValidation.options(command), parent, command.getFineTune());
             ReplaySample old = command.getFineTune() ? parent.replay().orElse(null) : null;
             Corpus training = recent;
             int replayed = 0;
@@ -175,15 +176,25 @@ public final class TrainerService implements AutoCloseable {
     }
 
     /**
-     * A command carries no log format, so a template model trained from scratch reads lines the way
-     * the promoted template model does (its log format, masks and similarity) rather than whole.
+     * What a command cannot say is taken from the promoted model. Its false-positive budget is the
+     * deployment's, so a retrained model flags as often as the one it replaces. A fine-tune keeps the
+     * parent's baseline order, as it keeps the baseline's weight. A template model trained from scratch
+     * reads lines as the promoted template model does (log format, masks, similarity) rather than whole.
      */
-    static TrainingOptions withParentTemplates(TrainingOptions options, LanguageModel parent) {
-        if (parent == null || !Tokenizers.TEMPLATE.equals(options.tokenizer())) {
+    static TrainingOptions fromParent(TrainingOptions options, LanguageModel parent, boolean fineTune) {
+        if (parent == null) {
             return options;
         }
-        TemplateSettings settings = parent.tokenizer().spec().template();
-        return settings == null ? options : options.withTemplates(settings);
+        double budget = parent.manifest().thresholdPercentile();
+        TrainingOptions inherited = budget > 0 && budget <= 100 ? options.withThresholdPercentile(budget) : options;
+        if (fineTune) {
+            inherited = inherited.withBaselineOrder(parent.baseline().map(KneserNey::order).orElse(0));
+        }
+        TemplateSettings templates = parent.tokenizer().spec().template();
+        if (Tokenizers.TEMPLATE.equals(options.tokenizer()) && templates != null) {
+            inherited = inherited.withTemplates(templates);
+        }
+        return inherited;
     }
 
     /** The held-out sessions of the training split that are recent traffic (not the parent's replayed text). */
