@@ -16,10 +16,11 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 
 /**
- * Where the cluster and the registry are, shared by the commands that talk to them. Precedence:
- * flags, then SURPRISAL_BOOTSTRAP_SERVERS / SURPRISAL_SCHEMA_REGISTRY_URL, then the --config file.
+ * Where the cluster, the registry and the lifecycle topics are, shared by the commands that talk to
+ * them. Precedence: flags, then SURPRISAL_* environment variables, then the --config file.
  */
 final class ClusterOptions {
 
@@ -31,12 +32,22 @@ final class ClusterOptions {
             + ScorerConfig.DEFAULT_SCHEMA_REGISTRY_URL + ").")
     String registryUrl;
 
-    @Option(names = "--config", description = "Kafka client properties (security.protocol, sasl.*, ssl.*) and registry "
-            + "client settings (basic.auth.user.info, schema.registry.ssl.*).")
+    @Option(names = "--config", description = "Kafka client properties (security.protocol, sasl.*, ssl.*), registry "
+            + "client settings (basic.auth.user.info, schema.registry.ssl.*) and the lifecycle topics' names "
+            + "(releases.topic, trainer.commands.topic, trainer.status.topic, feedback.topic, shadow.topic).")
     Path configFile;
 
     /** Client properties: the config file's, with bootstrap servers and registry URL resolved. */
     Map<String, Object> clientProperties() {
+        Map<String, Object> props = configFile();
+        props.put(ScorerConfig.BOOTSTRAP_SERVERS, resolve(bootstrapServers, ScorerConfig.BOOTSTRAP_SERVERS,
+                props.getOrDefault(ScorerConfig.BOOTSTRAP_SERVERS, ScorerConfig.DEFAULT_BOOTSTRAP_SERVERS)));
+        props.put(ScorerConfig.SCHEMA_REGISTRY_URL, resolve(registryUrl, ScorerConfig.SCHEMA_REGISTRY_URL,
+                props.getOrDefault(ScorerConfig.SCHEMA_REGISTRY_URL, ScorerConfig.DEFAULT_SCHEMA_REGISTRY_URL)));
+        return props;
+    }
+
+    private Map<String, Object> configFile() {
         Map<String, Object> props = new HashMap<>();
         if (configFile != null) {
             Properties file = new Properties();
@@ -47,16 +58,23 @@ final class ClusterOptions {
             }
             file.forEach((k, v) -> props.put(k.toString(), v));
         }
-        props.put(ScorerConfig.BOOTSTRAP_SERVERS, resolve(bootstrapServers, ScorerConfig.BOOTSTRAP_SERVERS,
-                props.getOrDefault(ScorerConfig.BOOTSTRAP_SERVERS, ScorerConfig.DEFAULT_BOOTSTRAP_SERVERS)));
-        props.put(ScorerConfig.SCHEMA_REGISTRY_URL, resolve(registryUrl, ScorerConfig.SCHEMA_REGISTRY_URL,
-                props.getOrDefault(ScorerConfig.SCHEMA_REGISTRY_URL, ScorerConfig.DEFAULT_SCHEMA_REGISTRY_URL)));
         return props;
     }
 
-    /** The model-lifecycle topics, named by the environment like the scorer's and the trainer's. */
-    static ReleaseTopics releaseTopics() {
-        return TrainerConfig.fromEnvironment(System.getenv(), Map.of()).releaseTopics();
+    /**
+     * The model-lifecycle topics, named as the scorer's and the trainer's are: the environment
+     * ({@code SURPRISAL_RELEASES_TOPIC} ...), then the config file ({@code releases.topic} ...).
+     */
+    ReleaseTopics releaseTopics() {
+        Set<String> names = TrainerConfig.DEFINITION.names();
+        Map<String, Object> settings = new HashMap<>();
+        configFile().forEach((k, v) -> {
+            if (names.contains(k)) {
+                settings.put(k, v);
+            }
+        });
+        settings.putAll(Environment.settings(names, System.getenv()));
+        return new TrainerConfig(settings).releaseTopics();
     }
 
     SchemaRegistry registry(Map<String, Object> clientProperties) {

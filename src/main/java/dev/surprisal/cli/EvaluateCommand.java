@@ -125,7 +125,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 ? TopicRange.of(input.substring(TOPIC_PREFIX.length()), from, to).read(props) : List.of();
         List<ReplaySession> sessions = input.startsWith(TOPIC_PREFIX)
                 ? ReplayInputs.records(records, registry, labels == Labels.feedback
-                        ? FeedbackLog.read(props, registry, ClusterOptions.releaseTopics().feedback())
+                        ? FeedbackLog.read(props, registry, cluster.releaseTopics().feedback())
                         : FeedbackLabels.NONE)
                 : ReplayInputs.file(Path.of(input), format, sessionRegex, label == null ? null : !"0".equals(label.strip()));
         ScorerConfig config = new ScorerConfig(Map.of(ScorerConfig.PERPLEXITY_THRESHOLD, threshold,
@@ -247,12 +247,12 @@ final class EvaluateCommand implements Callable<Integer> {
         }
     }
 
-    private static LanguageModel load(String ref, Map<String, Object> props, SchemaRegistry registry) throws Exception {
+    private LanguageModel load(String ref, Map<String, Object> props, SchemaRegistry registry) throws Exception {
         Path path = Path.of(ref);
         if (Files.exists(path)) {
             return ModelArtifact.load(path);
         }
-        ModelRelease release = ReleaseLog.read(props, registry, ClusterOptions.releaseTopics()).get(ref);
+        ModelRelease release = ReleaseLog.read(props, registry, cluster.releaseTopics()).get(ref);
         if (release == null) {
             throw new IllegalArgumentException("no model directory and no release named " + ref);
         }

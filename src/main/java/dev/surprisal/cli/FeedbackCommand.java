@@ -59,7 +59,7 @@ final class FeedbackCommand implements Callable<Integer> {
             return 2;
         }
         var props = cluster.clientProperties();
-        String topic = ClusterOptions.releaseTopics().feedback();
+        String topic = cluster.releaseTopics().feedback();
         FeedbackLog.publish(props, cluster.registry(props), topic, f);
         System.out.println("marked " + (eventId != null ? "event " + eventId : "session " + sessionId) + " "
                 + f.getVerdict().name().toLowerCase(java.util.Locale.ROOT) + " on " + topic);

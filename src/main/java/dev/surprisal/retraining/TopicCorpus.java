@@ -103,7 +103,16 @@ final class TopicCorpus {
     private static Set<String> flaggedEventIds(Map<String, Object> clientProps, SchemaRegistry registry, String topic) {
         Set<String> ids = new HashSet<>();
         Deserializer<ScoredEvent> scores = AvroSerdes.value(ScoredEvent.class, registry).deserializer();
-        for (ConsumerRecord<String, byte[]> r : TopicRange.of(topic, null, null).read(clientProps)) {
+        List<ConsumerRecord<String, byte[]>> flagged;
+        try {
+            flagged = TopicRange.of(topic, null, null).read(clientProps);
+        } catch (IllegalArgumentException e) {
+            // a wrong name would silently keep what a scorer flagged, so the command is refused, with the way out
+            throw new IllegalArgumentException(e.getMessage() + ": no flagged events to leave out (no scorer has run "
+                    + "yet, or another anomalies topic is meant); send the command with excludeFlagged false "
+                    + "(models train --keep-flagged) to train on every event", e);
+        }
+        for (ConsumerRecord<String, byte[]> r : flagged) {
             try {
                 ids.add(scores.deserialize(topic, r.value()).getEventId());
             } catch (SerializationException e) {

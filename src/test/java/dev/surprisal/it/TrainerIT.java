@@ -163,6 +163,13 @@ class TrainerIT {
             assertTrue(missingTopic.getState() == TrainerState.INVALID || missingTopic.getState() == TrainerState.FAILED,
                     missingTopic.toString());
         }
+        try (TrainerService noScorerYet = new TrainerService(props(broker), registry,
+                new TrainerConfig(Map.of(TrainerConfig.ANOMALIES_TOPIC, "trainer-it.no-anomalies-yet")),
+                TrainingProgress.Listener.NONE)) {
+            TrainerStatus flaggedUnknown = noScorerYet.handle(command("invalid-4").setExcludeFlagged(true).build());
+            assertEquals(TrainerState.INVALID, flaggedUnknown.getState());
+            assertTrue(flaggedUnknown.getMessage().contains("models train --keep-flagged"), flaggedUnknown.getMessage());
+        }
     }
 
     @Test
