@@ -179,7 +179,8 @@ public final class TrainerService implements AutoCloseable {
      * What a command cannot say is taken from the promoted model. Its false-positive budget is the
      * deployment's, so a retrained model flags as often as the one it replaces. A fine-tune keeps the
      * parent's baseline order, as it keeps the baseline's weight. A template model trained from scratch
-     * reads lines as the promoted template model does (log format, masks, similarity) rather than whole.
+     * reads lines as the promoted template model does (log format, masks, similarity), not with the
+     * header detector a command would otherwise get.
      */
     static TrainingOptions fromParent(TrainingOptions options, LanguageModel parent, boolean fineTune) {
         if (parent == null) {
