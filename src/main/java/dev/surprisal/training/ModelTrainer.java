@@ -95,7 +95,7 @@ public final class ModelTrainer {
                          : ModelArtifact.withBaseline(kept, BaselineTrainer.train(options.baselineOrder(),
                                  tokenizer, split.train(), split.validation(), options.thresholdPercentile()))) {
                 if (withBaseline == null) {
-                    return calibrate(kept, split.validation(), run, started);
+                    return calibrate(kept, split.validation(), run, started, base);
                 }
                 // a fine-tune keeps its parent's weight: its baseline counts little but the recent range, and a
                 // weight refitted on that trades older traffic for the newest (the retrain demo's fine-tune: 1.575
@@ -106,7 +106,7 @@ public final class ModelTrainer {
                                 split.validation().sessions());
                 try (LanguageModel mixed = ModelArtifact.withManifest(withBaseline,
                         withBaseline.manifest().withBaselineWeight(weight))) {
-                    return calibrate(mixed, split.validation(), run, started);
+                    return calibrate(mixed, split.validation(), run, started, base);
                 }
             }
         }
@@ -120,21 +120,26 @@ public final class ModelTrainer {
                 ? options.endOfEvent() : Tokenizers.endsEventsByDefault(options.tokenizer()));
     }
 
-    private LanguageModel calibrate(LanguageModel trained, Corpus validation, Run run, Instant started)
+    /** @param base the fine-tune's parent, or null */
+    private LanguageModel calibrate(LanguageModel trained, Corpus validation, Run run, Instant started, LanguageModel base)
             throws MalformedModelException {
         CorpusScore held = CorpusScore.of(trained, validation.sessions());
+        boolean bySessions = held.sessionWorstRanks().length >= CorpusScore.MIN_SESSIONS_FOR_SESSION_CALIBRATION;
         CorpusScore.Calibration rules = held.calibrate(options.thresholdPercentile(),
                 Tokenizers.oneTokenPerEvent(trained.tokenizer().spec().type()));
+        // a drift fine-tune on a short range may hold out too few sessions to cut g: it keeps its parent's
+        // rather than turning the top-g rule off
+        int topG = !bySessions && base != null ? base.manifest().topG() : rules.topG();
         StepClock clock = run.clock;
         TrainingMetrics metrics = new TrainingMetrics(held.perplexity(), held.bitsPerToken(), held.tokens(),
                 held.eventPerplexities().length,
-                held.sessionMaxPerplexities().length >= CorpusScore.MIN_SESSIONS_FOR_SESSION_CALIBRATION ? 1 : 0,
+                bySessions ? 1 : 0,
                 clock.tokens, clock.tokensPerSecond(), clock.lastLoss,
                 Duration.between(started, Instant.now()).toMillis() / 1000.0, run.epochs, run.bestEpoch);
         ModelManifest m = trained.manifest();
         ModelManifest calibrated = new ModelManifest(m.formatVersion(), m.version(), m.createdAt(), m.spec(),
                 m.tokenizer(), rules.threshold(), options.thresholdPercentile(), metrics, m.scoresSessionEnd(),
-                rules.topG(), m.baselineWeight());
+                topG, m.baselineWeight());
         return ModelArtifact.withManifest(trained, calibrated.withVersion(ModelArtifact.versionFor(trained, m.createdAt())));
     }
 

@@ -1,6 +1,8 @@
 package dev.surprisal.training;
 
 import dev.surprisal.model.LanguageModel;
+import dev.surprisal.model.ModelArtifact;
+import dev.surprisal.model.ModelManifest;
 import dev.surprisal.model.ModelSpec;
 import dev.surprisal.scoring.CorpusScore;
 
@@ -122,5 +124,23 @@ class ModelTrainerTest {
             assertEquals(0.3, fineTune.manifest().baselineWeight(), 0);
             assertEquals(given.stateSize(), fineTune.stateSize(), "the mixture's history rides in the state");
         }
+    }
+
+    @Test
+    void aFineTuneWithTooFewHeldOutSessionsToCutGKeepsItsParents() throws Exception {
+        // 60 sessions hold out 6: too few to cut g (a key model trained on them from scratch has the rule off)
+        TrainingOptions options = TrainingOptions.defaults().withTokenizer("keys")
+                .withModel(ModelSpec.Cell.GRU, 8, 16, 1).withSchedule(1, 8, 1e-2f, 3);
+        try (LanguageModel scratch = new ModelTrainer(options, TrainingProgress.Listener.NONE).train(corpus(2));
+             LanguageModel parent = ModelArtifact.withManifest(scratch, withTopG(scratch.manifest(), 7));
+             LanguageModel fineTune = new ModelTrainer(options, TrainingProgress.Listener.NONE).train(corpus(3), parent)) {
+            assertEquals(0, scratch.manifest().topG());
+            assertEquals(7, fineTune.manifest().topG(), "the parent's g, not the rule turned off");
+        }
+    }
+
+    private static ModelManifest withTopG(ModelManifest m, int g) {
+        return new ModelManifest(m.formatVersion(), m.version(), m.createdAt(), m.spec(), m.tokenizer(),
+                m.anomalyThreshold(), m.thresholdPercentile(), m.metrics(), m.scoresSessionEnd(), g, m.baselineWeight());
     }
 }
