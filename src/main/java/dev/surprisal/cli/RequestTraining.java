@@ -77,6 +77,10 @@ final class RequestTraining implements Callable<Integer> {
     @Option(names = "--hidden", description = "Hidden size (default: chosen from the tokenizer and corpus size).")
     Integer hidden;
 
+    @Option(names = "--time-budget", description = "Stop training after this long and keep the best epoch "
+            + "(ISO-8601, e.g. PT30M; default: the trainer's trainer.time.budget.ms, 2 h).")
+    Duration timeBudget;
+
     @Option(names = "--exclude-label", description = "Leave out events carrying this label, KEY=VALUE (repeatable), "
             + "e.g. anomalous=1.")
     Map<String, String> excludeLabels;
@@ -114,6 +118,7 @@ final class RequestTraining implements Callable<Integer> {
         TrainCommand command = TrainCommand.newBuilder().setCommandId(commandId).setTopic(topic)
                 .setFromTimestamp(from).setToTimestamp(to).setFineTune(fineTune).setEpochs(epochs)
                 .setHiddenSize(hidden).setTokenizer(tokenizer).setExcludeFlagged(!keepFlagged)
+                .setTimeBudgetSeconds(timeBudget == null ? null : timeBudget.toSeconds())
                 .setExcludeLabels(excludeLabels == null ? null : Map.copyOf(excludeLabels))
                 .setPromotion(promotion.candidate ? PromotionPolicy.CANDIDATE
                         : promotion.shadow ? PromotionPolicy.SHADOW : PromotionPolicy.AUTO_IF_BETTER).build();

@@ -5,6 +5,7 @@ import dev.surprisal.model.ModelSpec;
 import dev.surprisal.tokenize.Tokenizers;
 import dev.surprisal.training.TrainingOptions;
 
+import java.time.Duration;
 import java.util.Set;
 
 /** What makes a train command invalid, and the training options it asks for. */
@@ -30,6 +31,9 @@ final class CommandValidation {
         if (positive(c.getLayers()) || positive(c.getHiddenSize()) || positive(c.getEmbeddingSize())
                 || positive(c.getEpochs()) || positive(c.getBatchSize())) {
             return "layers, hiddenSize, embeddingSize, epochs and batchSize must be positive";
+        }
+        if (c.getTimeBudgetSeconds() != null && c.getTimeBudgetSeconds() < 0) {
+            return "timeBudgetSeconds must not be negative";
         }
         if (c.getLearningRate() != null && !(c.getLearningRate() > 0)) {
             return "learningRate must be positive";
@@ -57,6 +61,8 @@ final class CommandValidation {
                 .withSchedule(c.getEpochs() != null ? c.getEpochs() : d.maxEpochs(),
                         c.getBatchSize() != null ? c.getBatchSize() : d.batchSize(),
                         c.getLearningRate() != null ? c.getLearningRate().floatValue() : d.learningRate(),
-                        c.getSeed() != null ? c.getSeed() : d.seed());
+                        c.getSeed() != null ? c.getSeed() : d.seed())
+                .withStopping(d.patience(), c.getTimeBudgetSeconds() != null
+                        ? Duration.ofSeconds(c.getTimeBudgetSeconds()) : d.timeBudget());
     }
 }

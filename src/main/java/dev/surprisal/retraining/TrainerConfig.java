@@ -6,6 +6,7 @@ import dev.surprisal.release.ReleaseTopics;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -17,6 +18,7 @@ public final class TrainerConfig extends AbstractConfig {
 
     public static final String ANOMALIES_TOPIC = "anomalies.topic";
     public static final String OUTPUT_TOPIC = "output.topic";
+    public static final String TIME_BUDGET_MS = "trainer.time.budget.ms";
     /** The same default as the scorer's anomalies topic. */
     public static final String DEFAULT_ANOMALIES_TOPIC = "text-anomalies";
 
@@ -24,7 +26,11 @@ public final class TrainerConfig extends AbstractConfig {
             .define(ANOMALIES_TOPIC, ConfigDef.Type.STRING, DEFAULT_ANOMALIES_TOPIC, ConfigDef.Importance.MEDIUM,
                     "Where the scorer writes flagged events: commands with excludeFlagged leave them out.")
             .define(OUTPUT_TOPIC, ConfigDef.Type.STRING, "token-scores", ConfigDef.Importance.LOW,
-                    "Where the scorer writes its scores: shadow trials compare a candidate's with them.");
+                    "Where the scorer writes its scores: shadow trials compare a candidate's with them.")
+            .define(TIME_BUDGET_MS, ConfigDef.Type.LONG, Duration.ofHours(2).toMillis(), ConfigDef.Range.atLeast(0),
+                    ConfigDef.Importance.MEDIUM, "How long a command may train when it names no time budget: then "
+                            + "training stops and keeps its best epoch, so that one large range does not hold up the "
+                            + "commands behind it (0: no limit).");
 
     public TrainerConfig(Map<?, ?> originals) {
         super(DEFINITION, originals, false);
@@ -43,6 +49,10 @@ public final class TrainerConfig extends AbstractConfig {
 
     public String outputTopic() {
         return getString(OUTPUT_TOPIC);
+    }
+
+    public Duration timeBudget() {
+        return Duration.ofMillis(getLong(TIME_BUDGET_MS));
     }
 
     public String anomaliesTopic() {

@@ -69,6 +69,7 @@ public final class TrainerService implements AutoCloseable {
     private final Map<String, Object> clientProps;
     private final SchemaRegistry registry;
     private final String anomaliesTopic;
+    private final Duration timeBudget;
     private final String outputTopic;
     private final ReleaseTopics topics;
     private final TrainingProgress.Listener console;
@@ -80,6 +81,7 @@ public final class TrainerService implements AutoCloseable {
         this.clientProps = clientProps;
         this.registry = registry;
         this.anomaliesTopic = config.anomaliesTopic();
+        this.timeBudget = config.timeBudget();
         this.outputTopic = config.outputTopic();
         this.topics = config.releaseTopics();
         this.console = console;
@@ -158,6 +160,9 @@ public final class TrainerService implements AutoCloseable {
         }
         try (LanguageModel parent = parentRelease.isPresent() ? ModelReleases.load(parentRelease.get()) : null) {
             TrainingOptions options = fromParent(CommandValidation.options(command), parent, command.getFineTune());
+            if (command.getTimeBudgetSeconds() == null) {
+                options = options.withStopping(options.patience(), timeBudget);
+            }
             ReplaySample old = command.getFineTune() ? parent.replay().orElse(null) : null;
             Corpus training = recent;
             int replayed = 0;

@@ -152,6 +152,27 @@ class TrainerIT {
     }
 
     @Test
+    void aCommandTrainsNoLongerThanTheTrainersTimeBudget(EmbeddedKafkaBroker broker) throws Exception {
+        try (TrainerService hurried = new TrainerService(props(broker), registry, new TrainerConfig(Map.of(
+                TrainerConfig.ANOMALIES_TOPIC, "trainer-it.anomalies", TrainerConfig.TIME_BUDGET_MS, "1")),
+                TrainingProgress.Listener.NONE)) {
+            TrainerStatus outcome = hurried.handle(command("train-budget").setEpochs(5)
+                    .setPromotion(PromotionPolicy.CANDIDATE).build());
+            assertEquals(TrainerState.PUBLISHED, outcome.getState(), outcome.getMessage());
+            try (LanguageModel model = ModelReleases.load(ReleaseLog.read(props(broker), registry, ReleaseTopics.DEFAULT)
+                    .get(outcome.getModelVersion()))) {
+                assertEquals(1, model.manifest().metrics().epochs(), "stopped after the epoch the budget ran out in");
+            }
+            TrainerStatus given = hurried.handle(command("train-own-budget").setEpochs(2).setTimeBudgetSeconds(600L)
+                    .setPromotion(PromotionPolicy.CANDIDATE).build());
+            try (LanguageModel model = ModelReleases.load(ReleaseLog.read(props(broker), registry, ReleaseTopics.DEFAULT)
+                    .get(given.getModelVersion()))) {
+                assertEquals(2, model.manifest().metrics().epochs(), "the command's own budget wins");
+            }
+        }
+    }
+
+    @Test
     void invalidCommandsAreAnsweredNotCrashedOn(EmbeddedKafkaBroker broker) {
         try (TrainerService trainer = trainer(broker)) {
             TrainerStatus noSource = trainer.handle(command("invalid-1").setTopic(null).build());

@@ -27,4 +27,13 @@ class CommandValidationTest {
         assertEquals("tokenizer must be one of byte, word, whitespace, keys, template, not 'bpe'",
                 CommandValidation.problem(fromTopic("bpe")));
     }
+
+    @Test
+    void aCommandMayNameItsOwnTimeBudget() {
+        TrainCommand within = TrainCommand.newBuilder(fromTopic("word")).setTimeBudgetSeconds(90L).build();
+        assertNull(CommandValidation.problem(within));
+        assertEquals(java.time.Duration.ofSeconds(90), CommandValidation.options(within).timeBudget());
+        assertEquals("timeBudgetSeconds must not be negative",
+                CommandValidation.problem(TrainCommand.newBuilder(fromTopic("word")).setTimeBudgetSeconds(-1L).build()));
+    }
 }
