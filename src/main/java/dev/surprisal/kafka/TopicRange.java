@@ -33,6 +33,21 @@ public record TopicRange(String topic, Instant from, Instant to, Map<String, Lon
 
     /** The range's records, in offset order within each partition. */
     public List<ConsumerRecord<String, byte[]>> read(Map<String, Object> clientProps) {
+        return readNewest(clientProps, Long.MAX_VALUE).records();
+    }
+
+    /** Records read from a range, and how many offsets the whole range spans (more when it was cut). */
+    public record Slice(List<ConsumerRecord<String, byte[]>> records, long offsetsInRange, long offsetsRead) {
+        public boolean cut() {
+            return offsetsRead < offsetsInRange;
+        }
+    }
+
+    /**
+     * At most {@code newest} offsets of the range: when it spans more, each partition keeps its latest,
+     * in proportion to its share of the range.
+     */
+    public Slice readNewest(Map<String, Object> clientProps, long newest) {
         Map<String, Object> props = new HashMap<>(clientProps);
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         try (KafkaConsumer<String, byte[]> consumer = Clients.readCommitted(props, new StringDeserializer(),
@@ -57,8 +72,31 @@ public record TopicRange(String topic, Instant from, Instant to, Map<String, Lon
                     open.put(tp, new long[] {first, last});
                 }
             }
-            return drain(consumer, open);
+            Map<TopicPartition, long[]> kept = newest(open, newest);
+            long inRange = span(open);
+            long read = span(kept);
+            return new Slice(drain(consumer, kept), inRange, read);
         }
+    }
+
+    private static long span(Map<TopicPartition, long[]> ranges) {
+        return ranges.values().stream().mapToLong(r -> r[1] - r[0]).sum();
+    }
+
+    /** Moves each partition's start forward so that the offsets left add up to at most {@code max}. */
+    static Map<TopicPartition, long[]> newest(Map<TopicPartition, long[]> open, long max) {
+        long total = span(open);
+        if (total <= max) {
+            return open;
+        }
+        Map<TopicPartition, long[]> kept = new HashMap<>();
+        open.forEach((tp, r) -> {
+            long keep = (long) Math.floor((double) max * (r[1] - r[0]) / total);
+            if (keep > 0) {
+                kept.put(tp, new long[] {r[1] - keep, r[1]});
+            }
+        });
+        return kept;
     }
 
     private static List<ConsumerRecord<String, byte[]>> drain(KafkaConsumer<String, byte[]> consumer,

@@ -37,11 +37,12 @@ final class TopicCorpus {
      * marked them normal.
      */
     record Read(Corpus corpus, long events, long leftOutFlagged, long leftOutLabelled, long leftOutByFeedback,
-                long keptByFeedback, long unreadable) {
+                long keptByFeedback, long unreadable, TopicRange.Slice slice) {
     }
 
+    /** @param maxEvents a longer range is read from its newest this many offsets on */
     static Read read(Map<String, Object> clientProps, SchemaRegistry registry, TrainCommand command,
-                     String anomaliesTopic, FeedbackLabels feedback) {
+                     String anomaliesTopic, FeedbackLabels feedback, long maxEvents) {
         Set<String> flagged = command.getExcludeFlagged() ? flaggedEventIds(clientProps, registry, anomaliesTopic)
                 : Set.of();
         Deserializer<TextEvent> events = AvroSerdes.value(TextEvent.class, registry).deserializer();
@@ -55,7 +56,8 @@ final class TopicCorpus {
         long unreadable = 0;
         TopicRange range = new TopicRange(command.getTopic(), command.getFromTimestamp(), command.getToTimestamp(),
                 command.getFromOffsets(), command.getToOffsets());
-        for (ConsumerRecord<String, byte[]> r : range.read(clientProps)) {
+        TopicRange.Slice slice = range.readNewest(clientProps, maxEvents);
+        for (ConsumerRecord<String, byte[]> r : slice.records()) {
             TextEvent event;
             try {
                 event = events.deserialize(r.topic(), r.value());
@@ -90,7 +92,7 @@ final class TopicCorpus {
             throw new IllegalArgumentException("the range of " + command.getTopic() + " holds no usable events");
         }
         return new Read(new Corpus(sessions), kept, leftOutFlagged, leftOutLabelled,
-                leftOutByFeedback, keptByFeedback, unreadable);
+                leftOutByFeedback, keptByFeedback, unreadable, slice);
     }
 
     private static boolean hasExcludedLabel(TextEvent event, Map<String, String> excluded) {

@@ -19,6 +19,7 @@ public final class TrainerConfig extends AbstractConfig {
     public static final String ANOMALIES_TOPIC = "anomalies.topic";
     public static final String OUTPUT_TOPIC = "output.topic";
     public static final String TIME_BUDGET_MS = "trainer.time.budget.ms";
+    public static final String MAX_EVENTS = "trainer.max.events";
     /** The same default as the scorer's anomalies topic. */
     public static final String DEFAULT_ANOMALIES_TOPIC = "text-anomalies";
 
@@ -30,7 +31,10 @@ public final class TrainerConfig extends AbstractConfig {
             .define(TIME_BUDGET_MS, ConfigDef.Type.LONG, Duration.ofHours(2).toMillis(), ConfigDef.Range.atLeast(0),
                     ConfigDef.Importance.MEDIUM, "How long a command may train when it names no time budget: then "
                             + "training stops and keeps its best epoch, so that one large range does not hold up the "
-                            + "commands behind it (0: no limit).");
+                            + "commands behind it (0: no limit).")
+            .define(MAX_EVENTS, ConfigDef.Type.LONG, 1_000_000L, ConfigDef.Range.atLeast(1), ConfigDef.Importance.MEDIUM,
+                    "A command's range that spans more offsets is read from its newest this many on: the trainer "
+                            + "holds what it reads in memory.");
 
     public TrainerConfig(Map<?, ?> originals) {
         super(DEFINITION, originals, false);
@@ -49,6 +53,10 @@ public final class TrainerConfig extends AbstractConfig {
 
     public String outputTopic() {
         return getString(OUTPUT_TOPIC);
+    }
+
+    public long maxEvents() {
+        return getLong(MAX_EVENTS);
     }
 
     public Duration timeBudget() {

@@ -70,6 +70,7 @@ public final class TrainerService implements AutoCloseable {
     private final SchemaRegistry registry;
     private final String anomaliesTopic;
     private final Duration timeBudget;
+    private final long maxEvents;
     private final String outputTopic;
     private final ReleaseTopics topics;
     private final TrainingProgress.Listener console;
@@ -82,6 +83,7 @@ public final class TrainerService implements AutoCloseable {
         this.registry = registry;
         this.anomaliesTopic = config.anomaliesTopic();
         this.timeBudget = config.timeBudget();
+        this.maxEvents = config.maxEvents();
         this.outputTopic = config.outputTopic();
         this.topics = config.releaseTopics();
         this.console = console;
@@ -252,11 +254,13 @@ public final class TrainerService implements AutoCloseable {
             return CorpusReader.read(file, CorpusReader.Format.LINES, null, false);
         }
         TopicCorpus.Read read = TopicCorpus.read(clientProps, registry, command, anomaliesTopic,
-                FeedbackLog.read(clientProps, registry, topics.feedback()));
+                FeedbackLog.read(clientProps, registry, topics.feedback()), maxEvents);
+        String cut = read.slice().cut() ? String.format(Locale.ROOT, " (the newest %d of the range's %d offsets: "
+                + "trainer.max.events)", read.slice().offsetsRead(), read.slice().offsetsInRange()) : "";
         log.publish(StatusLog.status(command.getCommandId(), TrainerState.ACCEPTED, String.format(Locale.ROOT,
-                "read %d events in %d sessions from %s; left out %d flagged, %d by label, %d marked anomalous, "
+                "read %d events in %d sessions from %s%s; left out %d flagged, %d by label, %d marked anomalous, "
                         + "%d unreadable; kept %d flagged events marked normal",
-                read.events(), read.corpus().sessions().size(), command.getTopic(), read.leftOutFlagged(),
+                read.events(), read.corpus().sessions().size(), command.getTopic(), cut, read.leftOutFlagged(),
                 read.leftOutLabelled(), read.leftOutByFeedback(), read.unreadable(), read.keptByFeedback())));
         return read.corpus();
     }

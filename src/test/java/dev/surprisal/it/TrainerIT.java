@@ -173,6 +173,19 @@ class TrainerIT {
     }
 
     @Test
+    void aRangeLongerThanTheTrainersCapIsReadFromItsNewestEvents(EmbeddedKafkaBroker broker) throws Exception {
+        try (TrainerService capped = new TrainerService(props(broker), registry, new TrainerConfig(Map.of(
+                TrainerConfig.ANOMALIES_TOPIC, "trainer-it.anomalies", TrainerConfig.MAX_EVENTS, "60")),
+                TrainingProgress.Listener.NONE)) {
+            TrainerStatus outcome = capped.handle(command("train-capped").setPromotion(PromotionPolicy.CANDIDATE).build());
+            assertEquals(TrainerState.PUBLISHED, outcome.getState(), outcome.getMessage());
+            List<TrainerStatus> statuses = statuses(broker, "train-capped");
+            assertTrue(statuses.stream().anyMatch(s -> s.getState() == TrainerState.ACCEPTED
+                    && s.getMessage().contains("from trainer-it.events (the newest 60 of the range's")), statuses.toString());
+        }
+    }
+
+    @Test
     void invalidCommandsAreAnsweredNotCrashedOn(EmbeddedKafkaBroker broker) {
         try (TrainerService trainer = trainer(broker)) {
             TrainerStatus noSource = trainer.handle(command("invalid-1").setTopic(null).build());

@@ -100,7 +100,8 @@ class FeedbackIT {
         assertEquals(2, labels.size());
         TrainCommand command = TrainCommand.newBuilder().setCommandId("c1").setTopic(config.inputTopic())
                 .setExcludeFlagged(true).build();
-        TopicCorpus.Read read = TopicCorpus.read(clients, registry, command, config.anomaliesTopic(), labels);
+        TopicCorpus.Read read = TopicCorpus.read(clients, registry, command, config.anomaliesTopic(), labels,
+                Long.MAX_VALUE);
         List<String> kept = read.corpus().sessions().stream().flatMap(List::stream).toList();
         assertEquals(List.of("GET /health 200", "login via the new SSO flow"), kept,
                 "flagged but marked normal: kept; marked anomalous: out; flagged: out (sessions that ended first)");
