@@ -62,10 +62,11 @@ final class ClusterOptions {
     }
 
     /**
-     * The model-lifecycle topics, named as the scorer's and the trainer's are: the environment
-     * ({@code SURPRISAL_RELEASES_TOPIC} ...), then the config file ({@code releases.topic} ...).
+     * The trainer's settings (the lifecycle topics among them): the environment's
+     * ({@code SURPRISAL_RELEASES_TOPIC} ...), then the config file's ({@code releases.topic} ...), then
+     * {@code overrides}; the file wins over the environment as it does for {@code score}'s settings.
      */
-    ReleaseTopics releaseTopics() {
+    TrainerConfig trainerConfig(Map<String, Object> overrides) {
         Set<String> names = TrainerConfig.DEFINITION.names();
         Map<String, Object> settings = new HashMap<>();
         configFile().forEach((k, v) -> {
@@ -73,8 +74,13 @@ final class ClusterOptions {
                 settings.put(k, v);
             }
         });
-        settings.putAll(Environment.settings(names, System.getenv()));
-        return new TrainerConfig(settings).releaseTopics();
+        settings.putAll(overrides);
+        return TrainerConfig.fromEnvironment(System.getenv(), settings);
+    }
+
+    /** The model-lifecycle topics, named as the scorer's and the trainer's are. */
+    ReleaseTopics releaseTopics() {
+        return trainerConfig(Map.of()).releaseTopics();
     }
 
     SchemaRegistry registry(Map<String, Object> clientProperties) {

@@ -35,7 +35,7 @@ final class TrainerCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Map<String, Object> props = cluster.clientProperties();
-        TrainerConfig config = TrainerConfig.fromEnvironment(System.getenv(), anomaliesTopic == null ? Map.of()
+        TrainerConfig config = cluster.trainerConfig(anomaliesTopic == null ? Map.of()
                 : Map.of(TrainerConfig.ANOMALIES_TOPIC, anomaliesTopic));
         try (Admin admin = Admin.create(props)) {
             TopicSetup.ensure(admin, config.releaseTopics().all(replication), true);
