@@ -20,7 +20,9 @@ import java.util.Set;
 
 /**
  * Where the cluster, the registry and the lifecycle topics are, shared by the commands that talk to
- * them. Precedence: flags, then SURPRISAL_* environment variables, then the --config file.
+ * them. Bootstrap servers and registry URL: flags, then SURPRISAL_* environment variables, then the
+ * --config file. The services' own settings in the file (topic names, the trainer's limits) win over
+ * the environment, as they do for score.
  */
 final class ClusterOptions {
 
