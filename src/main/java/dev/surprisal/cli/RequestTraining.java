@@ -5,9 +5,9 @@ import dev.surprisal.avro.TrainCommand;
 import dev.surprisal.avro.TrainerState;
 import dev.surprisal.avro.TrainerStatus;
 import dev.surprisal.registry.SchemaRegistry;
+import dev.surprisal.retraining.CommandValidation;
 import dev.surprisal.serde.AvroSerdes;
 import dev.surprisal.stream.ScorerConfig;
-import dev.surprisal.tokenize.Tokenizers;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -109,12 +109,6 @@ final class RequestTraining implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (tokenizer != null && !Tokenizers.TYPES.contains(tokenizer)) {
-            err().println("unknown tokenizer '" + tokenizer + "': one of " + String.join(", ", Tokenizers.TYPES));
-            return 2;
-        }
-        Map<String, Object> props = cluster.clientProperties();
-        SchemaRegistry registry = cluster.registry(props);
         TrainCommand command = TrainCommand.newBuilder().setCommandId(commandId).setTopic(topic)
                 .setFromTimestamp(from).setToTimestamp(to).setFineTune(fineTune).setEpochs(epochs)
                 .setHiddenSize(hidden).setTokenizer(tokenizer).setExcludeFlagged(!keepFlagged)
@@ -122,6 +116,13 @@ final class RequestTraining implements Callable<Integer> {
                 .setExcludeLabels(excludeLabels == null ? null : Map.copyOf(excludeLabels))
                 .setPromotion(promotion.candidate ? PromotionPolicy.CANDIDATE
                         : promotion.shadow ? PromotionPolicy.SHADOW : PromotionPolicy.AUTO_IF_BETTER).build();
+        String problem = CommandValidation.problem(command);
+        if (problem != null) {
+            err().println(problem);
+            return 2;
+        }
+        Map<String, Object> props = cluster.clientProperties();
+        SchemaRegistry registry = cluster.registry(props);
         String statusTopic = cluster.releaseTopics().status();
         try (KafkaConsumer<String, TrainerStatus> statuses = await ? statusReader(props, registry, statusTopic) : null) {
             try (KafkaProducer<String, TrainCommand> producer = new KafkaProducer<>(props, new StringSerializer(),

@@ -9,13 +9,13 @@ import java.time.Duration;
 import java.util.Set;
 
 /** What makes a train command invalid, and the training options it asks for. */
-final class CommandValidation {
+public final class CommandValidation {
 
     private CommandValidation() {
     }
 
     /** Null when the command can be run; otherwise what is wrong with it. */
-    static String problem(TrainCommand c) {
+    public static String problem(TrainCommand c) {
         if (c.getCommandId() == null || c.getCommandId().isBlank()) {
             return "commandId is empty";
         }
@@ -51,7 +51,8 @@ final class CommandValidation {
         return value != null && value < 1;
     }
 
-    static TrainingOptions options(TrainCommand c) {
+    /** @param budget how long to train when the command names no time budget */
+    static TrainingOptions options(TrainCommand c, Duration budget) {
         TrainingOptions d = TrainingOptions.defaults();
         return d.withTokenizer(c.getTokenizer() != null ? c.getTokenizer() : d.tokenizer())
                 .withModel(c.getCell() != null ? ModelSpec.Cell.parse(c.getCell()) : d.cell(),
@@ -63,6 +64,6 @@ final class CommandValidation {
                         c.getLearningRate() != null ? c.getLearningRate().floatValue() : d.learningRate(),
                         c.getSeed() != null ? c.getSeed() : d.seed())
                 .withStopping(d.patience(), c.getTimeBudgetSeconds() != null
-                        ? Duration.ofSeconds(c.getTimeBudgetSeconds()) : d.timeBudget());
+                        ? Duration.ofSeconds(c.getTimeBudgetSeconds()) : budget);
     }
 }

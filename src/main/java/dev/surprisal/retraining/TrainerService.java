@@ -161,10 +161,8 @@ public final class TrainerService implements AutoCloseable {
             throw new IllegalArgumentException("fineTune needs a promoted model, and there is none yet");
         }
         try (LanguageModel parent = parentRelease.isPresent() ? ModelReleases.load(parentRelease.get()) : null) {
-            TrainingOptions options = fromParent(CommandValidation.options(command), parent, command.getFineTune());
-            if (command.getTimeBudgetSeconds() == null) {
-                options = options.withStopping(options.patience(), timeBudget);
-            }
+            TrainingOptions options = fromParent(CommandValidation.options(command, timeBudget), parent,
+                    command.getFineTune());
             ReplaySample old = command.getFineTune() ? parent.replay().orElse(null) : null;
             Corpus training = recent;
             int replayed = 0;

@@ -5,6 +5,8 @@ import dev.surprisal.tokenize.Tokenizers;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -18,7 +20,7 @@ class CommandValidationTest {
     void everyTokenizerTrainKnowsCanBeAskedForOnTheTrainerTopic() {
         for (String type : Tokenizers.TYPES) {
             assertNull(CommandValidation.problem(fromTopic(type)), type);
-            assertEquals(type, CommandValidation.options(fromTopic(type)).tokenizer());
+            assertEquals(type, CommandValidation.options(fromTopic(type), Duration.ZERO).tokenizer());
         }
     }
 
@@ -32,7 +34,7 @@ class CommandValidationTest {
     void aCommandMayNameItsOwnTimeBudget() {
         TrainCommand within = TrainCommand.newBuilder(fromTopic("word")).setTimeBudgetSeconds(90L).build();
         assertNull(CommandValidation.problem(within));
-        assertEquals(java.time.Duration.ofSeconds(90), CommandValidation.options(within).timeBudget());
+        assertEquals(Duration.ofSeconds(90), CommandValidation.options(within, Duration.ZERO).timeBudget());
         assertEquals("timeBudgetSeconds must not be negative",
                 CommandValidation.problem(TrainCommand.newBuilder(fromTopic("word")).setTimeBudgetSeconds(-1L).build()));
     }
