@@ -77,9 +77,9 @@ public final class KafkaSchemaJournal implements Consumer<SchemaRegistry.Registe
                     .get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new SchemaRegistry.RegistryUnavailableException("interrupted while storing the schema", e);
+            throw new SchemaRegistry.RegistryUnavailableException(SchemaRegistry.Fault.UNREACHABLE, "interrupted while storing the schema", e);
         } catch (ExecutionException | IOException e) {
-            throw new SchemaRegistry.RegistryUnavailableException("cannot store the schema in " + topic, e);
+            throw new SchemaRegistry.RegistryUnavailableException(SchemaRegistry.Fault.SERVER_ERROR, "cannot store the schema in " + topic, e);
         }
     }
 

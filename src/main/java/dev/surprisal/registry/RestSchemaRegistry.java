@@ -50,6 +50,8 @@ public final class RestSchemaRegistry implements SchemaRegistry {
     private final HttpClient http;
     private final Map<Integer, Schema> byId = new ConcurrentHashMap<>();
     private final Map<String, Integer> registered = new ConcurrentHashMap<>();
+    /** Whether {@link #check()} has passed once, so that a 40403 is trusted to be about the id. */
+    private volatile boolean baseChecked;
 
     public RestSchemaRegistry(String url, Map<String, ?> settings) {
         this.base = URI.create(url.endsWith("/") ? url : url + "/");
@@ -75,16 +77,36 @@ public final class RestSchemaRegistry implements SchemaRegistry {
     @Override
     public int register(String subject, Schema schema) {
         return registered.computeIfAbsent(subject + '\0' + schema, k -> {
-            JsonNode reply = call("POST", "subjects/" + encode(subject) + "/versions", body(schema));
+            JsonNode reply;
+            try {
+                reply = call("POST", "subjects/" + encode(subject) + "/versions", body(schema));
+            } catch (IncompatibleSchemaException e) {
+                throw new IncompatibleSchemaException("the schema registry at " + base + " refused "
+                        + schema.getFullName() + " under subject '" + subject + "': " + e.getMessage());
+            }
             int id = reply.get("id").asInt();
             byId.putIfAbsent(id, schema);
             return id;
         });
     }
 
+    /**
+     * The schema with this id. An id is only called unknown when the registry said so at a base path
+     * that answers for its other endpoints too: a 404 from a URL that is not the API is the URL's fault.
+     */
     @Override
     public Schema byId(int id) {
-        return byId.computeIfAbsent(id, i -> parse(call("GET", "schemas/ids/" + i, null).get("schema").asText()));
+        return byId.computeIfAbsent(id, i -> {
+            try {
+                return parse(call("GET", "schemas/ids/" + i, null).get("schema").asText());
+            } catch (UnknownSchemaException e) {
+                if (!baseChecked) {
+                    check();
+                    baseChecked = true;
+                }
+                throw e;
+            }
+        });
     }
 
     @Override
@@ -94,14 +116,49 @@ public final class RestSchemaRegistry implements SchemaRegistry {
                 parse(r.get("schema").asText()));
     }
 
+    /**
+     * Whether registering {@code schema} now would be accepted. Registries disagree on the
+     * compatibility endpoint under rule NONE (Apicurio answers false for a change that registration
+     * accepts), so the subject's rule is read first and NONE means compatible.
+     */
     @Override
     public boolean isCompatible(String subject, Schema schema) {
+        if ("NONE".equals(compatibilityLevel(subject))) {
+            return true;
+        }
         try {
             return call("POST", "compatibility/subjects/" + encode(subject) + "/versions/latest", body(schema))
                     .get("is_compatible").asBoolean();
         } catch (UnknownSchemaException e) {
             return true;
         }
+    }
+
+    /** The rule the registry applies to {@code subject} (its own, else the global one); null if it does not say. */
+    String compatibilityLevel(String subject) {
+        for (String path : List.of("config/" + encode(subject) + "?defaultToGlobal=true", "config")) {
+            try {
+                JsonNode config = call("GET", path, null);
+                JsonNode level = config.has("compatibilityLevel") ? config.get("compatibilityLevel")
+                        : config.get("compatibility");
+                if (level != null) {
+                    return level.asText();
+                }
+            } catch (UnknownSchemaException e) {
+                // no rule of the subject's own: Confluent answers 40408 where Apicurio falls back to the global one
+            } catch (RegistryUnavailableException e) {
+                if (e.fault() != Fault.NOT_FOUND) {
+                    throw e; // else a registry without the config endpoint
+                }
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void check() {
+        subjects();
+        baseChecked = true;
     }
 
     @Override
@@ -127,16 +184,22 @@ public final class RestSchemaRegistry implements SchemaRegistry {
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new RegistryUnavailableException("schema registry at " + base + " is unreachable (" + method + " "
-                    + uri.getPath() + "): " + e, e);
+            throw new RegistryUnavailableException(Fault.UNREACHABLE, "the schema registry at " + base
+                    + " is unreachable (" + method + " " + uri.getPath() + ": " + e
+                    + "); check " + URL + " and that the registry runs", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RegistryUnavailableException("interrupted while calling the schema registry", e);
+            throw new RegistryUnavailableException(Fault.UNREACHABLE, "interrupted while calling the schema registry", e);
         }
         return reply(method, uri, response);
     }
 
-    private static JsonNode reply(String method, URI uri, HttpResponse<String> response) {
+    /**
+     * The reply's JSON, or the exception its status means. A 404 is about a schema, subject or
+     * version only when the registry says so with its own error code (404xx); any other 404 means the
+     * URL does not reach the API.
+     */
+    private JsonNode reply(String method, URI uri, HttpResponse<String> response) {
         JsonNode json;
         try {
             json = JSON.readTree(response.body());
@@ -147,22 +210,41 @@ public final class RestSchemaRegistry implements SchemaRegistry {
         if (status / 100 == 2 && json != null) {
             return json;
         }
-        String message = json != null && json.has("message") ? json.get("message").asText() : response.body();
+        String message = json != null && json.has("message") ? json.get("message").asText() : shorten(response.body());
         int code = json != null && json.has("error_code") ? json.get("error_code").asInt() : status;
         String where = " (" + method + " " + uri + ")";
-        if (status == 404) {
+        if (status == 404 && code >= 40400 && code <= 40499) {
             throw new UnknownSchemaException(message + where);
+        }
+        if (status == 404 || status / 100 == 2) {
+            throw new RegistryUnavailableException(Fault.NOT_FOUND, "the schema registry at " + base
+                    + (status == 404 ? " answered 404 for " : " answered with something other than JSON for ")
+                    + uri.getPath() + ": " + URL + " must be the registry API's base path "
+                    + "(Apicurio Registry: http://host:8080/apis/ccompat/v7)", null);
         }
         if (status == 409) {
             throw new IncompatibleSchemaException(message + where);
         }
         if (status == 401 || status == 403) {
-            throw new RegistryException("the schema registry refused the credentials (HTTP " + status + ")" + where, null);
+            throw new RegistryUnavailableException(Fault.CREDENTIALS_REFUSED, "the schema registry at " + base
+                    + (status == 401 ? " refused the credentials (HTTP 401)" : " refused these credentials the right "
+                    + "to " + method + " " + uri.getPath() + " (HTTP 403)") + "; check " + USER_INFO
+                    + (status == 403 ? " and the account's role in the registry" : ""), null);
+        }
+        if (status == 429) {
+            throw new RegistryUnavailableException(Fault.RATE_LIMITED, "the schema registry at " + base
+                    + " is rate-limiting this client (HTTP 429)" + where, null);
         }
         if (status >= 500) {
-            throw new RegistryUnavailableException("schema registry error " + code + ": " + message + where, null);
+            throw new RegistryUnavailableException(Fault.SERVER_ERROR, "the schema registry at " + base
+                    + " failed (HTTP " + status + ", error " + code + ": " + message + ")" + where, null);
         }
         throw new RegistryException("schema registry error " + code + ": " + message + where, null);
+    }
+
+    private static String shorten(String body) {
+        String flat = body == null ? "" : body.replaceAll("\\s+", " ").strip();
+        return flat.length() > 200 ? flat.substring(0, 200) + "…" : flat;
     }
 
     private static String body(Schema schema) {

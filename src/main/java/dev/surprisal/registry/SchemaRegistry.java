@@ -25,6 +25,14 @@ public interface SchemaRegistry {
 
     List<String> subjects();
 
+    /**
+     * Checks that the registry answers at its URL and takes this client's credentials, through an
+     * endpoint every registry has; throws {@link RegistryUnavailableException} saying what is wrong.
+     */
+    default void check() {
+        subjects();
+    }
+
     /** One version of a subject. */
     record RegisteredSchema(String subject, int version, int id, Schema schema) {
     }
@@ -56,12 +64,49 @@ public interface SchemaRegistry {
         }
     }
 
-    /** The registry could not be reached or failed; worth retrying, never a reason to drop data. */
+    /**
+     * Why a registry could not serve a request. None of them says anything about a record, so none is
+     * a reason to dead-letter one; each names what an operator should look at.
+     */
+    enum Fault {
+        /** 401 or 403: the credentials ({@code basic.auth.user.info}) are wrong, expired or lack a role. */
+        CREDENTIALS_REFUSED("credentials-refused"),
+        /** 404 for the API itself rather than for a schema: {@code schema.registry.url} misses its base path. */
+        NOT_FOUND("not-found"),
+        /** No answer: connection refused, timed out, DNS or TLS failure. */
+        UNREACHABLE("unreachable"),
+        /** 5xx, or an answer that is not the registry's JSON. */
+        SERVER_ERROR("server-error"),
+        /** 429. */
+        RATE_LIMITED("rate-limited");
+
+        private final String label;
+
+        Fault(String label) {
+            this.label = label;
+        }
+
+        /** The fault as a metric label and readiness reason. */
+        public String label() {
+            return label;
+        }
+    }
+
+    /**
+     * The registry could not serve the request: worth retrying, never a reason to drop data. The
+     * message names the setting to check.
+     */
     final class RegistryUnavailableException extends RegistryException {
         private static final long serialVersionUID = 1L;
+        private final Fault fault;
 
-        public RegistryUnavailableException(String message, Throwable cause) {
+        public RegistryUnavailableException(Fault fault, String message, Throwable cause) {
             super(message, cause);
+            this.fault = fault;
+        }
+
+        public Fault fault() {
+            return fault;
         }
     }
 }

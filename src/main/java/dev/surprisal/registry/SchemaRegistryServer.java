@@ -92,7 +92,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
         if ("GET".equals(method) && (path.equals("/subjects") || path.equals("/subjects/"))) {
             return ok(registry.subjects());
         }
-        if ("GET".equals(method) && (path.equals("/config") || path.equals("/config/"))) {
+        if ("GET".equals(method) && (path.equals("/config") || path.startsWith("/config/"))) {
             return ok(JSON.createObjectNode().put("compatibilityLevel", "BACKWARD"));
         }
         if ("GET".equals(method) && (m = SCHEMA_BY_ID.matcher(path)).matches()) {

@@ -3,6 +3,7 @@ package dev.surprisal.registry;
 import dev.surprisal.avro.TextEvent;
 import dev.surprisal.testing.FreePorts;
 
+import com.sun.net.httpserver.HttpServer;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.junit.jupiter.api.AfterEach;
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -100,5 +102,80 @@ class RestSchemaRegistryTest {
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(404, missing.statusCode());
         assertTrue(missing.body().contains("\"error_code\":40403"), missing.body());
+    }
+
+    @Test
+    void aUrlWithoutTheApiBasePathIsNotAnUnknownSchema() {
+        client.register("things-value", V1);
+        RestSchemaRegistry misaddressed = new RestSchemaRegistry(server.url() + "/not-the-api", Map.of());
+        SchemaRegistry.RegistryUnavailableException e = assertThrows(SchemaRegistry.RegistryUnavailableException.class,
+                () -> misaddressed.byId(1));
+        assertEquals(SchemaRegistry.Fault.NOT_FOUND, e.fault());
+        assertTrue(e.getMessage().contains("schema.registry.url must be the registry API's base path"), e.getMessage());
+        assertThrows(SchemaRegistry.RegistryUnavailableException.class, misaddressed::check);
+    }
+
+    /** A registry's answers that are about the registry, not a schema: each a fault with its reason, none an unknown id. */
+    @Test
+    void everyFaultOfTheRegistryIsNamedAndNoneIsAnUnknownSchema() throws IOException {
+        record Case(int status, String body, SchemaRegistry.Fault fault, String says) {
+        }
+        List<Case> cases = List.of(
+                new Case(401, "{\"message\":\"User is not authenticated.\",\"error_code\":0}",
+                        SchemaRegistry.Fault.CREDENTIALS_REFUSED, "basic.auth.user.info"),
+                new Case(403, "", SchemaRegistry.Fault.CREDENTIALS_REFUSED, "(HTTP 403)"),
+                new Case(404, "{\"detail\":\"Could not find resource\",\"status\":404}",
+                        SchemaRegistry.Fault.NOT_FOUND, "base path"),
+                new Case(404, "<html>Not Found</html>", SchemaRegistry.Fault.NOT_FOUND, "base path"),
+                new Case(200, "<html>a console</html>", SchemaRegistry.Fault.NOT_FOUND, "base path"),
+                new Case(429, "", SchemaRegistry.Fault.RATE_LIMITED, "HTTP 429"),
+                new Case(503, "{\"message\":\"storage down\",\"error_code\":50003}",
+                        SchemaRegistry.Fault.SERVER_ERROR, "storage down"));
+        for (Case c : cases) {
+            HttpServer fake = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            fake.createContext("/", exchange -> {
+                byte[] body = c.body().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(c.status(), body.length == 0 ? -1 : body.length);
+                if (body.length > 0) {
+                    exchange.getResponseBody().write(body);
+                }
+                exchange.close();
+            });
+            fake.start();
+            try {
+                RestSchemaRegistry failing = new RestSchemaRegistry("http://127.0.0.1:" + fake.getAddress().getPort(),
+                        Map.of(RestSchemaRegistry.USER_INFO, "me:expired"));
+                for (var call : List.<Runnable>of(() -> failing.byId(1), failing::check)) {
+                    SchemaRegistry.RegistryUnavailableException e = assertThrows(
+                            SchemaRegistry.RegistryUnavailableException.class, call::run, c.toString());
+                    assertEquals(c.fault(), e.fault(), c.toString());
+                    assertTrue(e.getMessage().contains(c.says()), c + ": " + e.getMessage());
+                }
+            } finally {
+                fake.stop(0);
+            }
+        }
+    }
+
+    /** Apicurio's compatibility endpoint says false under rule NONE, where registration would accept. */
+    @Test
+    void theCompatibilityCheckFollowsTheSubjectsRule() throws IOException {
+        HttpServer fake = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        fake.createContext("/", exchange -> {
+            String path = exchange.getRequestURI().getPath();
+            String body = path.startsWith("/config") ? "{\"compatibilityLevel\":\"NONE\"}" : "{\"is_compatible\":false}";
+            byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+        });
+        fake.start();
+        try {
+            assertTrue(new RestSchemaRegistry("http://127.0.0.1:" + fake.getAddress().getPort(), Map.of())
+                    .isCompatible("things-value", V2_INCOMPATIBLE));
+        } finally {
+            fake.stop(0);
+        }
+        assertEquals("BACKWARD", client.compatibilityLevel("things-value"));
     }
 }
