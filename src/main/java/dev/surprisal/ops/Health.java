@@ -2,6 +2,7 @@ package dev.surprisal.ops;
 
 import dev.surprisal.model.ModelProvider;
 import dev.surprisal.registry.SchemaRegistry;
+import dev.surprisal.stream.DependencyFaults;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScorerService;
 
@@ -11,6 +12,7 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.streams.KafkaStreams;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -29,8 +31,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class Health implements AutoCloseable {
 
-    /** A verdict and, when it is no, every reason. */
-    record Verdict(boolean ok, String state, List<String> problems) {
+    /** A verdict and, when it is no, every problem in words and each cause as a short label. */
+    record Verdict(boolean ok, String state, List<String> problems, List<String> reasons) {
     }
 
     static final Duration PROBE_INTERVAL = Duration.ofSeconds(5);
@@ -53,6 +55,7 @@ final class Health implements AutoCloseable {
     private volatile ScorerService scorer;
     private volatile String brokerProblem = "not probed yet";
     private volatile String registryProblem = "not probed yet";
+    private volatile SchemaRegistry.Fault registryFault;
 
     Health(ScorerConfig config, ModelProvider models, SchemaRegistry registry) {
         this.models = models;
@@ -84,57 +87,89 @@ final class Health implements AutoCloseable {
             return;
         }
         try {
-            registry.subjects();
+            registry.check();
             registryProblem = null;
+            registryFault = null;
+        } catch (SchemaRegistry.RegistryUnavailableException e) {
+            registryProblem = e.getMessage();
+            registryFault = e.fault();
         } catch (RuntimeException e) {
-            registryProblem = "the schema registry does not answer";
+            registryProblem = "the schema registry fails: " + e.getMessage();
+            registryFault = SchemaRegistry.Fault.SERVER_ERROR;
         }
+    }
+
+    /** What the last probe of the registry found wrong, null if nothing. */
+    SchemaRegistry.Fault registryFault() {
+        return registryFault;
     }
 
     Verdict ready() {
         ScorerService s = scorer;
         List<String> problems = new ArrayList<>();
+        List<String> reasons = new ArrayList<>();
         String state = s == null ? "STARTING" : s.streams().state().name();
         if (s == null) {
             problems.add("the scorer is starting");
+            reasons.add("starting");
         } else if (s.streams().state() != KafkaStreams.State.RUNNING) {
             problems.add("Kafka Streams is " + state);
+            reasons.add("streams-not-running");
         }
         try {
             models.current();
         } catch (RuntimeException e) {
             problems.add("no model to score with");
+            reasons.add("no-model");
         }
         if (brokerProblem != null) {
             problems.add(brokerProblem);
+            reasons.add("kafka-unavailable");
         }
-        if (registryProblem != null) {
-            problems.add(registryProblem);
+        DependencyFaults.Fault held = s == null ? null : s.dependencies().current().orElse(null);
+        if (held != null) {
+            problems.add("input paused, " + s.dependencies().heldEvents() + " record(s) held since "
+                    + Instant.ofEpochMilli(held.sinceMs()) + ": " + held.message());
+            reasons.add(held.dependency() + "-" + held.reason());
+        }
+        String probed = registryProblem;
+        SchemaRegistry.Fault fault = registryFault;
+        if (probed != null && (held == null || !held.message().equals(probed))) {
+            problems.add(probed);
+            String reason = "schema-registry-" + (fault == null ? "unchecked" : fault.label());
+            if (!reasons.contains(reason)) {
+                reasons.add(reason);
+            }
         }
         if (s != null) {
             int crashes = s.threadFailuresWithin(CRASH_WINDOW);
             if (crashes >= CRASHES_NOT_READY) {
                 problems.add(crashes + " stream thread failures in the last " + CRASH_WINDOW.toMinutes() + " minutes");
+                reasons.add("stream-thread-failures");
             }
         }
-        return new Verdict(problems.isEmpty(), state, problems);
+        return new Verdict(problems.isEmpty(), state, problems, reasons);
     }
 
     Verdict live() {
         ScorerService s = scorer;
         if (s == null) {
-            return new Verdict(true, "STARTING", List.of());
+            return new Verdict(true, "STARTING", List.of(), List.of());
         }
         KafkaStreams.State state = s.streams().state();
         List<String> problems = new ArrayList<>();
+        List<String> reasons = new ArrayList<>();
         if (DEAD.contains(state)) {
             problems.add("Kafka Streams is " + state);
+            reasons.add("streams-dead");
         }
         Duration idle = s.sinceProgress();
-        if (state == KafkaStreams.State.RUNNING && s.hasActiveTasks() && idle.compareTo(STUCK_AFTER) > 0) {
+        boolean paused = s.dependencies().current().isPresent();
+        if (state == KafkaStreams.State.RUNNING && s.hasActiveTasks() && !paused && idle.compareTo(STUCK_AFTER) > 0) {
             problems.add("no progress for " + idle.toSeconds() + " s");
+            reasons.add("stuck");
         }
-        return new Verdict(problems.isEmpty(), state.name(), problems);
+        return new Verdict(problems.isEmpty(), state.name(), problems, reasons);
     }
 
     @Override

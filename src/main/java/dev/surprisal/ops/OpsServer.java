@@ -110,6 +110,11 @@ public final class OpsServer implements AutoCloseable {
                 .description("1 when /health/ready answers 200 (may take traffic), else 0").register(prometheus);
         Gauge.builder("surprisal.live", () -> health.live().ok() ? 1 : 0)
                 .description("1 when /health/live answers 200, else 0").register(prometheus);
+        for (SchemaRegistry.Fault fault : SchemaRegistry.Fault.values()) {
+            Gauge.builder("surprisal.registry.fault", () -> health.registryFault() == fault ? 1 : 0)
+                    .description("1 while the readiness probe finds the schema registry failing for this reason")
+                    .tag("reason", fault.label()).register(prometheus);
+        }
         http.mount("/metrics", true, call -> ops.metrics())
                 .mount("/health/live", false, call -> ops.health(false))
                 .mount("/health/ready", false, call -> ops.health(true))
@@ -146,6 +151,7 @@ public final class OpsServer implements AutoCloseable {
         Health.Verdict v = readiness ? health.ready() : health.live();
         ObjectNode body = JSON.createObjectNode().put("state", v.state());
         v.problems().forEach(body.putArray("problems")::add);
+        v.reasons().forEach(body.putArray("reasons")::add);
         return HttpFront.Reply.json(v.ok() ? 200 : 503, body);
     }
 

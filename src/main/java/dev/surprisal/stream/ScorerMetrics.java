@@ -43,6 +43,7 @@ public final class ScorerMetrics {
     private final ConcurrentHashMap<String, ModelMeters> models = new ConcurrentHashMap<>();
     private final RecentEvents recent = new RecentEvents();
     private final RestoreProgress restore;
+    private final DependencyFaults dependencies;
 
     /** Per model version: what drift and releases are judged by (mean bits/token = bits / tokens). */
     private record ModelMeters(Counter events, Counter tokens, Counter bits, Counter anomalies, Counter unknown) {
@@ -78,6 +79,12 @@ public final class ScorerMetrics {
                 .description("Events whose record timestamp was too far ahead of the scorer's clock (scored, noted)")
                 .register(registry);
         this.restore = new RestoreProgress(registry);
+        this.dependencies = new DependencyFaults(registry);
+    }
+
+    /** Whether the registry serves the scoring path now, and the records held until it does. */
+    public DependencyFaults dependencies() {
+        return dependencies;
     }
 
     /** A stream thread processed or punctuated: it is not stuck. */

@@ -1,9 +1,12 @@
 package dev.surprisal.stream;
 
 import dev.surprisal.avro.ModelHealth;
+import dev.surprisal.avro.ScoredEvent;
+import dev.surprisal.avro.SessionSummary;
 import dev.surprisal.health.ModelHealthWatch;
 import dev.surprisal.model.ModelProvider;
 import dev.surprisal.registry.SchemaRegistry;
+import dev.surprisal.serde.AvroSerdes;
 
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import org.apache.kafka.streams.CloseOptions;
@@ -15,7 +18,11 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -29,6 +36,7 @@ public final class ScorerService implements AutoCloseable {
     private final ScorerMetrics metrics;
     /** When stream threads died (nanoTime), for readiness: a thread replaced again and again is not progress. */
     private final Deque<Long> threadFailures = new ArrayDeque<>();
+    private final PauseWhileFaulted pauser = new PauseWhileFaulted();
 
     private ScorerService(KafkaStreams streams, KafkaStreamsMetrics streamsMetrics, ScorerMetrics metrics) {
         this.streams = streams;
@@ -42,9 +50,14 @@ public final class ScorerService implements AutoCloseable {
         return start(config, models, registry, ScorerMetrics.none(), startTimeout);
     }
 
-    /** Starts the scorer, its metrics bound to {@code metrics}' registry, and waits until it is RUNNING. */
+    /**
+     * Starts the scorer, its metrics bound to {@code metrics}' registry, and waits until it is RUNNING.
+     * The schemas of what it writes are registered first: a registry that refuses them fails the start
+     * with the registry's reason instead of failing the first event.
+     */
     public static ScorerService start(ScorerConfig config, ModelProvider models, SchemaRegistry registry,
                                       ScorerMetrics metrics, Duration startTimeout) {
+        registerOutputSchemas(config, registry);
         KafkaStreams streams = new KafkaStreams(ScoringTopology.build(config, models, registry, metrics),
                 config.streamsProperties());
         KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
@@ -60,6 +73,7 @@ public final class ScorerService implements AutoCloseable {
             }
         });
         ScorerService service = new ScorerService(streams, streamsMetrics, metrics);
+        metrics.dependencies().listen(service.pauser);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread failed; replacing it", e);
             service.threadFailed();
@@ -82,6 +96,56 @@ public final class ScorerService implements AutoCloseable {
         }
     }
 
+    private static void registerOutputSchemas(ScorerConfig config, SchemaRegistry registry) {
+        for (String topic : List.of(config.outputTopic(), config.anomaliesTopic())) {
+            registry.register(AvroSerdes.valueSubject(topic), ScoredEvent.getClassSchema());
+        }
+        registry.register(AvroSerdes.valueSubject(config.summariesTopic()), SessionSummary.getClassSchema());
+    }
+
+    /**
+     * Pauses the input while the registry fails (a task that held a record holds every later one, so
+     * reading on would only copy the topic into its pending store) and resumes it once the backoff is
+     * over, when the held records are read again: the retry is the probe.
+     */
+    private final class PauseWhileFaulted implements DependencyFaults.Listener {
+        private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "scorer-resume");
+            t.setDaemon(true);
+            return t;
+        });
+        private ScheduledFuture<?> resume;
+
+        @Override
+        public synchronized void faulted(DependencyFaults.Fault fault, Duration retryIn) {
+            if (!streams.isPaused()) {
+                LOG.warn("pausing the input: {} (retrying in {} s)", fault.message(), retryIn.toSeconds());
+                streams.pause();
+            }
+            if (resume != null) {
+                resume.cancel(false);
+            }
+            resume = timer.schedule(this::resumeInput, retryIn.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public synchronized void recovered(DependencyFaults.Fault fault) {
+            LOG.warn("the schema registry serves again after {} s ({}); the held records are scored",
+                    (System.currentTimeMillis() - fault.sinceMs()) / 1000, fault.reason());
+            resumeInput();
+        }
+
+        private synchronized void resumeInput() {
+            if (streams.isPaused() && streams.state().isRunningOrRebalancing()) {
+                streams.resume();
+            }
+        }
+
+        void close() {
+            timer.shutdownNow();
+        }
+    }
+
     public KafkaStreams streams() {
         return streams;
     }
@@ -95,6 +159,11 @@ public final class ScorerService implements AutoCloseable {
         return ModelHealthWatch.start(config.health(), metrics::modelTotals, metrics.registry(), models,
                 new ModelHealthWatch.Wiring(instance, config.inputTopic(), config.releaseTopics().commands(),
                         config.clientProperties(), registry), listener);
+    }
+
+    /** Whether the registry serves the scoring path, and what is held until it does. */
+    public DependencyFaults dependencies() {
+        return metrics.dependencies();
     }
 
     /** What this instance scored lately (the live page's source). */
@@ -132,6 +201,8 @@ public final class ScorerService implements AutoCloseable {
      */
     @Override
     public void close() {
+        metrics.dependencies().listen(null);
+        pauser.close();
         streamsMetrics.close();
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(30)));

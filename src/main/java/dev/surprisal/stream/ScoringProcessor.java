@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -45,6 +46,10 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
 
     private static final Logger LOG = LoggerFactory.getLogger(ScoringProcessor.class);
 
+    /** A record in the pending store that has not been read yet. */
+    private record Held(long sequence, PendingEvent record) {
+    }
+
     /** A scored or refused event waiting to be emitted by its task. */
     private record Result(QueuedEvent source, SessionScorer.Prepared prepared, SessionScorer.Outcome outcome,
                           String rejectCode, String rejectReason) {
@@ -59,12 +64,15 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
     private final ScorerMetrics metrics;
     private final RateLimitedLog deadLetterLog = new RateLimitedLog(LOG, Duration.ofSeconds(10));
     private final RateLimitedLog duplicateLog = new RateLimitedLog(LOG, Duration.ofSeconds(10));
+    private final RateLimitedLog registryLog = new RateLimitedLog(LOG, Duration.ofSeconds(30));
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, SessionState> store;
     private KeyValueStore<Long, PendingEvent> pending;
     private ThreadBatch batch;
     private long nextSequence;
     private final List<QueuedEvent> queued = new ArrayList<>();
+    /** Records kept in the pending store, unread, while the registry fails: in arrival order, read before any later one. */
+    private final ArrayDeque<Held> held = new ArrayDeque<>();
     private final List<Result> ready = new ArrayList<>();
     /** States after the results in {@code ready}, not saved yet (null: the session ended). */
     private final Map<String, SessionState> readyStates = new HashMap<>();
@@ -93,14 +101,18 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         queued.clear();
         ready.clear();
         readyStates.clear();
-        // events left pending by a previous owner of this task are scored first
+        faults().held(-held.size());
+        held.clear();
+        // events left pending by a previous owner of this task are read and scored before any new one
         try (KeyValueIterator<Long, PendingEvent> it = pending.all()) {
             while (it.hasNext()) {
                 KeyValue<Long, PendingEvent> kv = it.next();
                 nextSequence = Math.max(nextSequence, kv.key + 1);
-                enqueue(kv.key, kv.value, null);
+                held.add(new Held(kv.key, kv.value));
+                faults().held(1);
             }
         }
+        readHeld();
         context.schedule(config.idleScanInterval(), PunctuationType.STREAM_TIME, this::evictIdle);
         context.schedule(config.idleScanInterval(), PunctuationType.WALL_CLOCK_TIME,
                 wallTime -> evictIdle(context.currentStreamTimeMs()));
@@ -141,20 +153,32 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
             deadLetter(arrived, "crashed-scorer", "reading this record stopped the stream thread before");
             return;
         }
-        reading.begin(arrived);
-        Decoded decoded = decode(arrived.value());
-        reading.end(arrived);
-        if (decoded.event() == null) {
-            deadLetter(arrived, decoded.code(), decoded.reason());
-            return;
+        if (!held.isEmpty()) {
+            hold(arrived); // behind the records already held, so that a session's events keep their order
+            readHeld();
+        } else {
+            reading.begin(arrived);
+            Decoded decoded;
+            try {
+                decoded = decode(arrived.value());
+            } catch (SchemaRegistry.RegistryUnavailableException e) {
+                reading.end(arrived);
+                hold(arrived);
+                registryFailed(e);
+                return;
+            }
+            reading.end(arrived);
+            if (decoded.event() == null) {
+                deadLetter(arrived, decoded.code(), decoded.reason());
+                return;
+            }
+            long sequence = -1;
+            if (batching()) {
+                sequence = nextSequence++;
+                pending.put(sequence, arrived);
+            }
+            enqueue(sequence, arrived, decoded.event());
         }
-        TextEvent event = decoded.event();
-        long sequence = -1;
-        if (batching()) {
-            sequence = nextSequence++;
-            pending.put(sequence, arrived);
-        }
-        enqueue(sequence, arrived, event);
         if (!batching() || batch().full()) {
             batch().score();
         }
@@ -162,16 +186,58 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
     }
 
     private void enqueue(long sequence, PendingEvent record, TextEvent event) {
-        TextEvent decoded = event;
-        if (decoded == null) {
-            Decoded d = decode(record.value());
-            if (d.event() == null) {
-                ready.add(new Result(new QueuedEvent(this, sequence, record, null, ""), null, null, d.code(), d.reason()));
-                return;
-            }
-            decoded = d.event();
+        queued.add(new QueuedEvent(this, sequence, record, event, new String(record.key(), StandardCharsets.UTF_8)));
+    }
+
+    private DependencyFaults faults() {
+        return metrics.dependencies();
+    }
+
+    /** Keeps a record unread in the pending store (committed with its offset, so it survives a crash). */
+    private void hold(PendingEvent record) {
+        long sequence = nextSequence++;
+        pending.put(sequence, record);
+        held.add(new Held(sequence, record));
+        faults().held(1);
+    }
+
+    private void registryFailed(SchemaRegistry.RegistryUnavailableException e) {
+        faults().registryFailed(e, context.currentSystemTimeMs());
+        registryLog.warn("holding " + held.size() + " input record(s) of task " + context.taskId()
+                + " unread until the schema registry serves again: " + e.getMessage());
+    }
+
+    /**
+     * Reads the held records in order once the backoff allows, queueing what reads and refusing what
+     * can never be read; stops at the first that the registry still fails. Scoring is left to the caller.
+     */
+    private void readHeld() {
+        if (held.isEmpty() || !faults().retryDue(context.currentSystemTimeMs())) {
+            return;
         }
-        queued.add(new QueuedEvent(this, sequence, record, decoded, new String(record.key(), StandardCharsets.UTF_8)));
+        int read = 0;
+        while (!held.isEmpty()) {
+            Held h = held.peekFirst();
+            Decoded d;
+            try {
+                d = decode(h.record().value());
+            } catch (SchemaRegistry.RegistryUnavailableException e) {
+                registryFailed(e);
+                break;
+            }
+            held.removeFirst();
+            read++;
+            if (d.event() == null) {
+                ready.add(new Result(new QueuedEvent(this, h.sequence(), h.record(), null, ""), null, null, d.code(),
+                        d.reason()));
+            } else {
+                enqueue(h.sequence(), h.record(), d.event());
+            }
+        }
+        faults().held(-read);
+        if (held.isEmpty() && read > 0) {
+            faults().recovered();
+        }
     }
 
     /** An input value read, or why it cannot be. */
@@ -199,7 +265,8 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
     /** Scores the thread's batch once it has waited the window; emits whatever was scored for this task. */
     private void tick(long now) {
         metrics.progress();
-        if (batch().due(now)) {
+        readHeld();
+        if (batching() ? batch().due(now) : !queued.isEmpty()) {
             batch().score();
         }
         emitReady();
@@ -305,6 +372,8 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
 
     @Override
     public void close() {
+        faults().held(-held.size());
+        held.clear();
         if (batch != null) {
             batch.leave(this);
         }
@@ -350,6 +419,9 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
             batch().score(); // a pending event makes its session active
         }
         emitReady();
+        if (!held.isEmpty()) {
+            return; // a held event may continue a session that looks idle
+        }
         long clock = Math.min(streamTime, context.currentSystemTimeMs());
         long cutoff = clock - config.idleTimeout().toMillis();
         List<KeyValue<String, SessionState>> idle = new ArrayList<>();
