@@ -85,8 +85,20 @@ final class ClusterOptions {
         return trainerConfig(Map.of()).releaseTopics();
     }
 
+    /** The registry client, checked to answer and take the credentials before a command relies on it. */
     SchemaRegistry registry(Map<String, Object> clientProperties) {
-        return RestSchemaRegistry.fromProperties(clientProperties);
+        return checkedRegistry(clientProperties);
+    }
+
+    /**
+     * A client of the registry at {@code schema.registry.url}, checked against an endpoint every
+     * registry has: a refused login or a URL without the API's base path stops the command at once,
+     * with the setting to fix, instead of surfacing later as unreadable records.
+     */
+    static SchemaRegistry checkedRegistry(Map<String, Object> clientProperties) {
+        SchemaRegistry registry = RestSchemaRegistry.fromProperties(clientProperties);
+        registry.check();
+        return registry;
     }
 
     private static Object resolve(String flag, String key, Object fallback) {

@@ -15,6 +15,24 @@ public final class Main {
 
     public static void main(String[] args) {
         DjlRuntime.configure();
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The {@code surprisal} command as {@link #main} runs it (tests run it in-process the same way). */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Main()).setExecutionExceptionHandler(Main::oneLine);
+    }
+
+    /**
+     * A failure a user can fix (a setting, a refused login, a missing file) ends with one line naming
+     * it; anything else keeps its stack trace, which is what a bug report needs.
+     */
+    private static int oneLine(Exception e, CommandLine command, CommandLine.ParseResult parsed) throws Exception {
+        String line = UserErrors.describe(e);
+        if (line == null) {
+            throw e;
+        }
+        command.getErr().println("surprisal " + command.getCommandName() + ": " + line);
+        return 1;
     }
 }

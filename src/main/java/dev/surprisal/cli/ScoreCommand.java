@@ -6,7 +6,6 @@ import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelArtifact;
 import dev.surprisal.model.ModelProvider;
 import dev.surprisal.ops.OpsServer;
-import dev.surprisal.registry.RestSchemaRegistry;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.release.ReleaseFollower;
 import dev.surprisal.shadow.ShadowRunner;
@@ -72,7 +71,7 @@ final class ScoreCommand implements Callable<Integer> {
         if (model == null && noFollow) {
             throw new IllegalArgumentException("--no-follow-releases needs --model");
         }
-        SchemaRegistry registry = RestSchemaRegistry.fromProperties(config.clientProperties());
+        SchemaRegistry registry = ClusterOptions.checkedRegistry(config.clientProperties());
         try (ShutdownSignal shutdown = new ShutdownSignal();
              LanguageModel initial = model == null ? null : ModelArtifact.load(model)) {
             try (Admin admin = Admin.create(config.clientProperties())) {

@@ -1,6 +1,7 @@
 package dev.surprisal.cli;
 
 import dev.surprisal.kafka.TopicSetup;
+import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.retraining.TrainerConfig;
 import dev.surprisal.retraining.TrainerService;
 import dev.surprisal.shadow.ShadowJudge;
@@ -37,16 +38,17 @@ final class TrainerCommand implements Callable<Integer> {
         Map<String, Object> props = cluster.clientProperties();
         TrainerConfig config = cluster.trainerConfig(anomaliesTopic == null ? Map.of()
                 : Map.of(TrainerConfig.ANOMALIES_TOPIC, anomaliesTopic));
+        SchemaRegistry registry = cluster.registry(props);
         try (Admin admin = Admin.create(props)) {
             TopicSetup.ensure(admin, config.releaseTopics().all(replication), true);
         }
         try (ShutdownSignal shutdown = new ShutdownSignal();
-             TrainerService trainer = new TrainerService(props, cluster.registry(props), config,
+             TrainerService trainer = new TrainerService(props, registry, config,
                      ConsoleProgress.toStandardError())) {
             System.err.println("trainer waiting for commands on " + config.releaseTopics().commands() + " at "
                     + props.get(ScorerConfig.BOOTSTRAP_SERVERS) + "; judging shadow trials on "
                     + config.releaseTopics().shadow());
-            ShadowJudge judge = new ShadowJudge(props, cluster.registry(props), config.releaseTopics(),
+            ShadowJudge judge = new ShadowJudge(props, registry, config.releaseTopics(),
                     ShadowJudge.DEFAULT_MAX_WAIT, trial -> { });
             Thread judging = new Thread(() -> judge.run(shutdown::requested), "shadow-judge");
             judging.setDaemon(true);
