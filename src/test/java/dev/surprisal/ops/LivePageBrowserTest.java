@@ -5,6 +5,7 @@ import dev.surprisal.model.ModelProvider;
 import dev.surprisal.registry.InMemorySchemaRegistry;
 import dev.surprisal.stream.RecentEvents;
 import dev.surprisal.stream.ScorerConfig;
+import dev.surprisal.testing.PageEvents;
 import dev.surprisal.testing.TinyModelExtension;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;

@@ -6,6 +6,7 @@ import dev.surprisal.registry.InMemorySchemaRegistry;
 import dev.surprisal.stream.RecentEvents;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.testing.Await;
+import dev.surprisal.testing.PageEvents;
 import dev.surprisal.testing.TinyModelExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;

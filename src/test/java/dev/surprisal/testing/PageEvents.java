@@ -1,4 +1,4 @@
-package dev.surprisal.ops;
+package dev.surprisal.testing;
 
 import dev.surprisal.avro.AnomalyRule;
 import dev.surprisal.avro.Prediction;
@@ -10,13 +10,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Scored events as a byte model writes them (one token per character), with chosen surprisals. */
-final class PageEvents {
+public final class PageEvents {
 
     private PageEvents() {
     }
 
     /** {@code text} scored with {@code quiet} bits per character except the characters of {@code loud}: 12 bits. */
-    static ScoredEvent scored(String session, String eventId, String text, String loud, boolean flagged) {
+    public static ScoredEvent scored(String session, String eventId, String text, String loud, boolean flagged) {
         int from = loud.isEmpty() ? -1 : text.indexOf(loud);
         List<TokenScore> tokens = new ArrayList<>();
         double sum = 0;
