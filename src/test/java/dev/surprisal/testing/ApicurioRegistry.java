@@ -91,8 +91,10 @@ public final class ApicurioRegistry implements AutoCloseable {
     public static ApicurioRegistry start(Path java, Path launcher, Map<String, String> users, Path log)
             throws IOException, InterruptedException {
         int port = FreePorts.any();
+        // its management interface (health, metrics) is built in: give it a free port too, not 9000
         List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx384m", "-XX:TieredStopAtLevel=1",
-                "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port, "-Dquarkus.management.enabled=false",
+                "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port, "-Dquarkus.management.host=127.0.0.1",
+                "-Dquarkus.management.port=" + FreePorts.any(),
                 "-Dquarkus.http.auth.basic=true", "-Dquarkus.security.users.embedded.enabled=true",
                 "-Dquarkus.security.users.embedded.plain-text=true",
                 "-Dquarkus.security.users.embedded.users." + ADMIN + "=" + ADMIN_PASSWORD,
