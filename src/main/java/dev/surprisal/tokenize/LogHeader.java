@@ -71,7 +71,7 @@ final class LogHeader {
         if (WORDS.contains(bare.toLowerCase(Locale.ROOT))) {
             return true;
         }
-        return TemplateMiner.WILDCARD.equals(TemplateMiner.mask(token));
+        return TemplateMiner.WILDCARD.equals(FirstMasking.mask(token)); // the rules it was written with, for every model
     }
 
     private static int skipSpace(String s, int i) {

@@ -28,47 +28,153 @@ public final class TemplateMiner {
     private static final int MAX_CHILDREN = 100;
 
     /**
-     * A whitespace token with its variables as {@code <*>}, decided without a regular expression (an
-     * alternation of patterns cost four times as much) and the same on any system: a path
-     * ({@code /...}) or URL ({@code ...://...}) is a variable; so is a token of digits, hex letters and
-     * separators (numbers, dates, times, IPs and ports, hex, UUIDs); in any other token each run of
-     * non-letters that holds a digit is one ({@code blk_-123} → {@code blk<*>},
-     * {@code size=12KB} → {@code size<*>KB}), so a key keeps its name when its value varies.
+     * A whitespace token with its variables as {@code <*>}, decided by what the token is and the same on
+     * any system, without a regular expression (an alternation of patterns cost four times as much).
+     * Punctuation that wraps a value stays: {@code (uid=0)} is {@code (uid=<*>)}, {@code [sweep.c:1455]:}
+     * is {@code [sweep.c:<*>]:}. A variable is a path ({@code /...}) or URL ({@code ...://...}); a run
+     * of digits, hex letters and separators (numbers, dates, times, IPs, hex, UUIDs); a host or IP with
+     * a port ({@code proxy.example.org:5070}); a number with a unit ({@code 12KB}, {@code 5ms},
+     * {@code 80%}); a {@code key=value}'s value when it holds a digit; and, in any other token, each
+     * number ({@code blk_-123} is {@code blk_<*>}), so a name keeps its words when its value varies.
      */
     static String mask(String token) {
-        if (token.startsWith("/") || token.contains("://")) {
-            return WILDCARD;
+        int from = 0;
+        int to = token.length();
+        while (from < to && OPENERS.indexOf(token.charAt(from)) >= 0) {
+            from++;
         }
-        boolean digit = false;
-        boolean hexLike = true;
-        for (int i = 0; i < token.length(); i++) {
-            char c = token.charAt(i);
-            digit |= c >= '0' && c <= '9';
-            hexLike &= (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
-                    || c == 'x' || c == 'X' || c == '.' || c == ':' || c == '-' || c == '_' || c == '/';
+        while (to > from && CLOSERS.indexOf(token.charAt(to - 1)) >= 0) {
+            to--;
         }
-        if (!digit) {
+        String core = token.substring(from, to);
+        if (path(core)) {
+            return token.substring(0, from) + WILDCARD + token.substring(to);
+        }
+        if (!hasDigit(core, 0)) {
             return token;
         }
-        if (hexLike) {
-            return WILDCARD;
+        if (hexLike(core) || hostWithPort(core) || numberWithUnit(core)) {
+            return token.substring(0, from) + WILDCARD + token.substring(to);
         }
-        StringBuilder out = new StringBuilder(token.length());
-        int i = 0;
-        while (i < token.length()) {
-            if (Character.isLetter(token.charAt(i))) {
-                out.append(token.charAt(i++));
-                continue;
-            }
-            int start = i;
-            boolean runDigit = false;
-            while (i < token.length() && !Character.isLetter(token.charAt(i))) {
-                runDigit |= Character.isDigit(token.charAt(i));
-                i++;
-            }
-            out.append(runDigit ? WILDCARD : token.substring(start, i));
+        StringBuilder out = new StringBuilder(token.length()).append(token, 0, from);
+        int equals = core.indexOf('=');
+        if (equals > 0 && hasDigit(core, equals + 1)) {
+            return numbersMasked(token, from, from + equals + 1, out).append(WILDCARD).append(token, to, token.length())
+                    .toString();
         }
-        return out.toString();
+        return numbersMasked(token, from, to, out).append(token, to, token.length()).toString();
+    }
+
+    /** {@code s[from, to)} onto {@code out} with each number as {@code <*>}. */
+    private static StringBuilder numbersMasked(String s, int from, int to, StringBuilder out) {
+        int i = from;
+        while (i < to) {
+            int end = numberEnd(s, i, to);
+            if (end > i) {
+                out.append(WILDCARD);
+                i = end;
+            } else {
+                out.append(s.charAt(i++));
+            }
+        }
+        return out;
+    }
+
+    /** A Unix path, a Windows one ({@code C:\\...}, {@code \\\\server\\...}) or a URL. */
+    private static boolean path(String core) {
+        return core.startsWith("/") || core.contains("://") || core.startsWith("\\\\")
+                || (core.length() > 2 && Character.isLetter(core.charAt(0)) && core.charAt(1) == ':'
+                && core.charAt(2) == '\\');
+    }
+
+    /** Digits, hex letters and separators only: numbers, dates, times, IPs, hex, UUIDs. */
+    static boolean hexLike(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+                    || c == 'x' || c == 'X' || c == '.' || c == ':' || c == '-' || c == '_' || c == '/';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static boolean hasDigit(String s, int from) {
+        for (int i = from; i < s.length(); i++) {
+            if (Character.isDigit(s.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static final String OPENERS = "([{<\"'`";
+    private static final String CLOSERS = ")]}>\"'`,;:.!?";
+
+    /** Where a number starting at {@code i} ends ({@code i} if none starts there): a sign, digits, and digits after . , : */
+    private static int numberEnd(String s, int i, int to) {
+        int j = i;
+        if (j < to && (s.charAt(j) == '-' || s.charAt(j) == '+') && (j == 0 || !Character.isLetterOrDigit(s.charAt(j - 1)))) {
+            j++;
+        }
+        if (j >= to || !Character.isDigit(s.charAt(j))) {
+            return i;
+        }
+        while (j < to) {
+            char c = s.charAt(j);
+            if (Character.isDigit(c)) {
+                j++;
+            } else if ((c == '.' || c == ',' || c == ':') && j + 1 < to && Character.isDigit(s.charAt(j + 1))) {
+                j += 2;
+            } else {
+                break;
+            }
+        }
+        return j;
+    }
+
+    /**
+     * {@code name.example.org:5070}, {@code 10.0.0.1:22}: dot-separated labels of letters, digits and
+     * dashes, then a port. A source file and line ({@code sweep.c:1455}, {@code Main.java:42}) is not
+     * a host: its last label is a language's extension.
+     */
+    private static boolean hostWithPort(String core) {
+        int colon = core.lastIndexOf(':');
+        int dot = core.lastIndexOf('.', colon);
+        if (colon <= 0 || colon == core.length() - 1 || dot <= 0 || dot == colon - 1) {
+            return false;
+        }
+        for (int i = colon + 1; i < core.length(); i++) {
+            if (!Character.isDigit(core.charAt(i))) {
+                return false;
+            }
+        }
+        for (int i = 0; i < colon; i++) {
+            char c = core.charAt(i);
+            if (!Character.isLetterOrDigit(c) && c != '.' && c != '-') {
+                return false;
+            }
+        }
+        return !SOURCE_EXTENSIONS.contains(core.substring(dot + 1, colon).toLowerCase(java.util.Locale.ROOT));
+    }
+
+    private static final java.util.Set<String> SOURCE_EXTENSIONS = java.util.Set.of("c", "h", "cc", "cpp", "hpp",
+            "java", "kt", "scala", "py", "go", "rs", "js", "ts", "rb", "cs", "m", "swift", "php", "pl", "sh");
+
+    /** {@code 12KB}, {@code 3.5s}, {@code -4dB}, {@code 80%}: a number followed by at most three unit letters. */
+    private static boolean numberWithUnit(String core) {
+        int end = numberEnd(core, 0, core.length());
+        if (end == 0 || end == core.length() || core.length() - end > 3) {
+            return false;
+        }
+        for (int i = end; i < core.length(); i++) {
+            char c = core.charAt(i);
+            if (!Character.isLetter(c) && c != '%') {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static final double DEFAULT_SIMILARITY = 0.7;
@@ -77,6 +183,8 @@ public final class TemplateMiner {
     /** The user's own variable patterns, or null. */
     private final Pattern masks;
     private final double similarity;
+    /** Which masking and routing rules ({@link TemplateSettings#rules()}). */
+    private final int rules;
     private final Node root = new Node();
     private final List<Template> templates = new ArrayList<>();
 
@@ -127,6 +235,10 @@ public final class TemplateMiner {
      * @param similarity share of a template's constant tokens a line must repeat to join it
      */
     public TemplateMiner(LogFormat format, List<String> extraMasks, double similarity) {
+        this(format, extraMasks, similarity, TemplateSettings.RULES);
+    }
+
+    TemplateMiner(LogFormat format, List<String> extraMasks, double similarity, int rules) {
         if (!(similarity > 0 && similarity <= 1)) {
             throw new IllegalArgumentException("similarity must be in (0, 1], was " + similarity);
         }
@@ -134,6 +246,7 @@ public final class TemplateMiner {
         this.masks = extraMasks.isEmpty() ? null
                 : Pattern.compile(String.join("|", extraMasks.stream().map(m -> "(?:" + m + ")").toList()));
         this.similarity = similarity;
+        this.rules = rules;
     }
 
     /**
@@ -142,7 +255,7 @@ public final class TemplateMiner {
      */
     public static TemplateMiner of(TemplateSettings settings, List<String> templateTexts) {
         TemplateMiner miner = new TemplateMiner(settings.logFormat() == null ? null : LogFormat.parse(settings.logFormat()),
-                settings.masks(), settings.similarity());
+                settings.masks(), settings.similarity(), settings.rules());
         for (String text : templateTexts) {
             String[] tokens = text.isEmpty() ? new String[0] : text.split(" ");
             Template t = new Template(miner.templates.size(), tokens);
@@ -191,13 +304,31 @@ public final class TemplateMiner {
         return List.copyOf(templates);
     }
 
-    /** The line's message split on whitespace, before the built-in rules: the values the template masks. */
+    /** The line's message split on whitespace, as the template masks it: its values, one per variable. */
     String[] rawTokens(String line) {
+        return split(line).raw();
+    }
+
+    /** The line's message, split on whitespace, variables as {@code <*>}: position for position its raw tokens. */
+    String[] tokens(String line) {
+        return split(line).masked();
+    }
+
+    private record Split(String[] raw, String[] masked) {
+    }
+
+    /**
+     * The message's tokens, raw and masked. Under today's rules a list of values of one kind (ids,
+     * addresses: the same masked token again and again) is one variable, so that a line with three
+     * blocks and one with thirty are the same template; its raw token is the list.
+     */
+    private Split split(String line) {
         String content = format == null ? LogHeader.content(line) : format.content(line);
         if (masks != null) {
             content = masks.matcher(content).replaceAll(WILDCARD);
         }
-        List<String> out = new ArrayList<>();
+        List<String> raw = new ArrayList<>();
+        List<String> masked = new ArrayList<>();
         int n = content.length();
         int i = 0;
         while (i < n) {
@@ -209,32 +340,55 @@ public final class TemplateMiner {
                 i++;
             }
             if (i > start) {
-                out.add(content.substring(start, i));
+                String token = content.substring(start, i);
+                String mask = rules == TemplateSettings.FIRST_RULES ? FirstMasking.mask(token) : mask(token);
+                int last = masked.size() - 1;
+                if (rules != TemplateSettings.FIRST_RULES && last >= 0 && mask.contains(WILDCARD)
+                        && mask.equals(masked.get(last))) {
+                    raw.set(last, raw.get(last) + " " + token);
+                } else {
+                    raw.add(token);
+                    masked.add(mask);
+                }
             }
         }
-        return out.toArray(new String[0]);
-    }
-
-    /** The line's message, split on whitespace, variables as {@code <*>}: position for position its raw tokens. */
-    String[] tokens(String line) {
-        String[] tokens = rawTokens(line);
-        for (int i = 0; i < tokens.length; i++) {
-            tokens[i] = mask(tokens[i]);
-        }
-        return tokens;
+        return new Split(raw.toArray(new String[0]), masked.toArray(new String[0]));
     }
 
     /** Length, then the first tokens; a crowded node sends newcomers down its wildcard branch. */
     private Node leaf(String[] tokens, boolean create) {
         Node node = child(root, Integer.toString(tokens.length), create);
         for (int depth = 0; node != null && depth < Math.min(ROUTING_TOKENS, tokens.length); depth++) {
-            String key = tokens[depth];
+            String key = rules == TemplateSettings.FIRST_RULES || routable(tokens[depth]) ? tokens[depth] : WILDCARD;
             if (!node.children.containsKey(key) && (!create || node.children.size() >= MAX_CHILDREN)) {
                 key = WILDCARD;
             }
             node = child(node, key, create);
         }
         return node;
+    }
+
+    /**
+     * Whether a token may route a line: a plain word (letters, with {@code - _ '} inside, maybe a
+     * trailing {@code :} or {@code ,}) or a function's name ({@code save()}). Anything else may be a value that varies (a program, host or
+     * file name, a name with a number): routed on, each value would be a branch of its own that no
+     * later line of the same template could reach.
+     */
+    static boolean routable(String token) {
+        int n = token.length();
+        if (n > 1 && (token.charAt(n - 1) == ':' || token.charAt(n - 1) == ',')) {
+            n--;
+        }
+        if (n > 2 && token.startsWith("()", n - 2)) {
+            n -= 2; // a function's name
+        }
+        for (int i = 0; i < n; i++) {
+            char c = token.charAt(i);
+            if (!Character.isLetter(c) && !(i > 0 && (c == '-' || c == '_' || c == '\''))) {
+                return false;
+            }
+        }
+        return n > 0;
     }
 
     private static Node child(Node node, String key, boolean create) {

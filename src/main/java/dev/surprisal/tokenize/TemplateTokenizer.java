@@ -43,7 +43,10 @@ public final class TemplateTokenizer implements Tokenizer {
         if (v.size() < FIRST || !VocabularyTokenizer.BOS.equals(v.get(0)) || !VocabularyTokenizer.UNK.equals(v.get(1))) {
             throw new IllegalArgumentException("a template vocabulary must start with <bos>, <unk>");
         }
-        return new TemplateTokenizer(spec.template() == null ? TemplateSettings.DEFAULT : spec.template(),
+        // a manifest without template settings predates them, and so its templates follow the first rules
+        return new TemplateTokenizer(spec.template() == null
+                ? new TemplateSettings(null, List.of(), TemplateMiner.DEFAULT_SIMILARITY, TemplateSettings.FIRST_RULES)
+                : spec.template(),
                 v.subList(FIRST, v.size()));
     }
 

@@ -63,9 +63,9 @@ class RawLogsTest {
         JsonNode manifest = new ObjectMapper().readTree(model.resolve("manifest.json").toFile());
         List<String> templates = new ArrayList<>();
         manifest.path("tokenizer").path("vocabulary").forEach(v -> templates.add(v.asText()));
-        assertEquals(List.of("<bos>", "<unk>", "BLOCK* NameSystem.allocateBlock: <*> blk<*>",
-                "Receiving block blk<*> src: <*> dest: <*>", "Received block blk<*> of size <*> from <*>",
-                "PacketResponder <*> for block blk<*> terminating", "BLOCK* ask <*> to delete blk<*> blk<*>"), templates);
+        assertEquals(List.of("<bos>", "<unk>", "BLOCK* NameSystem.allocateBlock: <*>. blk_<*>",
+                "Receiving block blk_<*> src: <*> dest: <*>", "Received block blk_<*> of size <*> from <*>",
+                "PacketResponder <*> for block blk_<*> terminating", "BLOCK* ask <*> to delete blk_<*>"), templates);
 
         Path report = dir.resolve("report");
         assertEquals(0, run("evaluate", "--model", model.toString(), "--input", log.toString(), "--session-regex", regex,

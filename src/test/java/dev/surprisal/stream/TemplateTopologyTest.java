@@ -57,7 +57,7 @@ class TemplateTopologyTest {
 
             ScoredEvent known = scored.get("e1");
             assertEquals(1, known.getTokens().size(), "one line, one token");
-            assertEquals("Received block blk<*> of size <*> from <*>", known.getTokens().get(0).getToken());
+            assertEquals("Received block blk_<*> of size <*> from <*>", known.getTokens().get(0).getToken());
             assertFalse(known.getAnomalous());
             assertEquals(List.of("blk_9", "12", "/10.0.0.2"), known.getTemplateValues(), "the values the template masks");
             ScoredEvent unseen = scored.get("e2");
