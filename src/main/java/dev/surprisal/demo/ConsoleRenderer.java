@@ -3,6 +3,8 @@ package dev.surprisal.demo;
 import dev.surprisal.avro.Prediction;
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.TokenScore;
+import dev.surprisal.session.LineParts;
+import dev.surprisal.tokenize.TemplateTokenizer;
 
 import java.util.Locale;
 
@@ -30,6 +32,9 @@ public final class ConsoleRenderer {
     }
 
     public String render(ScoredEvent e) {
+        if (e.getTemplateValues() != null) {
+            return renderLine(e);
+        }
         StringBuilder text = new StringBuilder();
         StringBuilder bars = new StringBuilder();
         for (TokenScore t : e.getTokens()) {
@@ -38,16 +43,41 @@ public final class ConsoleRenderer {
             text.append(colour ? paint(shown, t.getSurprisalBits()) : shown);
             bars.append(String.valueOf(bar).repeat(shown.length()));
         }
+        String pad = " ".repeat(INDENT);
+        return String.format(Locale.ROOT, "%s%n%s%s%n%s%s%n%snext: %s%n", header(e), pad, text, pad, bars, pad,
+                predictions(e));
+    }
+
+    private String header(ScoredEvent e) {
         String verdict = e.getAnomalous()
                 ? String.format(Locale.ROOT, "ANOMALY %s score %.2f", e.getAnomalyRule(), e.getAnomalyScore())
                 : "ok";
         if (colour) {
             verdict = (e.getAnomalous() ? "\u001b[1;97;41m" : "\u001b[32m") + verdict + RESET;
         }
+        return String.format(Locale.ROOT, "%s  ppl %7.2f  max %5.1f bits  %s", e.getSessionId(), e.getEventPerplexity(),
+                e.getMaxSurprisalBits(), verdict);
+    }
+
+    /**
+     * A template model's event: the line itself, coloured by its template's surprisal, with the values
+     * its template masks marked (underlined, or between « » without colour), and the template under it.
+     */
+    private String renderLine(ScoredEvent e) {
+        double bits = e.getTokens().isEmpty() ? 0 : e.getTokens().get(0).getSurprisalBits();
+        StringBuilder line = new StringBuilder();
+        for (LineParts.Part part : LineParts.of(e.getText(), e.getTemplateValues())) {
+            if (!part.variable()) {
+                line.append(colour ? paint(part.text(), bits) : part.text());
+            } else {
+                line.append(colour ? "\u001b[4m" + paint(part.text(), bits) : "«" + part.text() + "»");
+            }
+        }
+        String template = e.getTokens().isEmpty() ? "" : e.getTokens().get(0).getToken();
         String pad = " ".repeat(INDENT);
-        return String.format(Locale.ROOT, "%s  ppl %7.2f  max %5.1f bits  %s%n%s%s%n%s%s%n%snext: %s%n",
-                e.getSessionId(), e.getEventPerplexity(), e.getMaxSurprisalBits(), verdict,
-                pad, text, pad, bars, pad, predictions(e));
+        return String.format(Locale.ROOT, "%s%n%s%s%n%s%s%n", header(e), pad, line, pad,
+                TemplateTokenizer.NEW_TEMPLATE.equals(template) ? "a line of no known template"
+                        : String.format(Locale.ROOT, "template (%.1f bits): %s", bits, template));
     }
 
     private static String predictions(ScoredEvent e) {

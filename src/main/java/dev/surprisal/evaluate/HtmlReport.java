@@ -1,5 +1,6 @@
 package dev.surprisal.evaluate;
 
+import dev.surprisal.session.LineParts;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -213,6 +214,15 @@ public final class HtmlReport {
                 .append(Double.isNaN(pr) ? "" : fmt(pr)).append("</td></tr>");
     }
 
+    /** A raw line with the values its template masks underlined. */
+    private static String marked(String line, List<String> values) {
+        StringBuilder out = new StringBuilder();
+        for (LineParts.Part p : LineParts.of(line, values)) {
+            out.append(p.variable() ? "<u>" + esc(p.text()) + "</u>" : esc(p.text()));
+        }
+        return out.toString();
+    }
+
     private static void flagged(StringBuilder h, EvaluationReport r) {
         h.append("<h2>Most anomalous sessions</h2><table><tr><th class=\"l\">session</th><th>label</th><th>score</th>")
                 .append("<th class=\"l\">its most surprising events, and the tokens that drove them (bits)</th></tr>");
@@ -223,7 +233,7 @@ public final class HtmlReport {
                     .append(fmt(s.anomalyScore())).append("</td><td class=\"l\">");
             for (EvaluationReport.FlaggedEvent e : s.events()) {
                 h.append("<div class=\"mono\">").append(e.flagged() ? "<span class=\"flag\">&#9873;</span> " : "")
-                        .append(esc(e.text())).append("<br>");
+                        .append(e.template() == null ? esc(e.text()) : marked(e.text(), e.values())).append("<br>");
                 if (e.template() != null) {
                     h.append("<small>template <b>").append(esc(e.template())).append("</b>")
                             .append(e.previousTemplate() != null ? " after " + esc(e.previousTemplate()) : "")

@@ -4,6 +4,7 @@ import dev.surprisal.avro.Prediction;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelLease;
 import dev.surprisal.model.ModelProvider;
+import dev.surprisal.session.LineParts;
 import dev.surprisal.stream.RecentEvents;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -112,6 +113,13 @@ final class LiveView {
             for (RecentEvents.Token t : e.tokens()) {
                 tokens.addObject().put("t", t.text()).put("b", Math.round(finite(t.bits()) * 1000) / 1000.0)
                         .put("r", t.rank());
+            }
+            if (e.templateValues() != null) {
+                // a template model's event: the line with the values its template masks marked
+                ArrayNode parts = o.putArray("line");
+                for (LineParts.Part p : LineParts.of(e.text(), e.templateValues())) {
+                    parts.addObject().put("s", p.text()).put("v", p.variable());
+                }
             }
             ArrayNode next = o.putArray("next");
             for (Prediction p : e.next()) {

@@ -66,9 +66,10 @@ public final class ScoredEvents {
                 .build();
     }
 
+    /** The values the line's template masks; empty for a line of no known template (shown whole). */
     private static List<String> templateValues(TemplateTokenizer tokenizer, String text) {
         TemplateTokenizer.Explained x = tokenizer.explain(text);
-        return x.template() == null ? null : x.values();
+        return x.template() == null ? List.of() : x.values();
     }
 
     private static List<WordScore> words(String text, EventScore score) {

@@ -34,7 +34,7 @@ public final class RecentEvents {
     public record Event(long seq, String eventId, String sessionId, String modelVersion, Instant eventTime,
                         String text, List<Token> tokens, boolean truncated, double perplexity, double threshold,
                         double sessionPerplexity, boolean anomalous, String rule, double anomalyScore,
-                        List<Prediction> next) {
+                        List<Prediction> next, List<String> templateValues) {
     }
 
     private final Deque<Event> flagged = new ArrayDeque<>();
@@ -58,7 +58,8 @@ public final class RecentEvents {
         Event event = new Event(++seq, e.getEventId(), e.getSessionId(), e.getModelVersion(), e.getEventTime(),
                 e.getText(), List.copyOf(tokens), scores.size() > MAX_TOKENS, e.getEventPerplexity(),
                 e.getPerplexityThreshold(), e.getSessionPerplexity(), e.getAnomalous(),
-                e.getAnomalyRule().name(), e.getAnomalyScore(), List.copyOf(e.getNextTokenPredictions()));
+                e.getAnomalyRule().name(), e.getAnomalyScore(), List.copyOf(e.getNextTokenPredictions()),
+                e.getTemplateValues() == null ? null : List.copyOf(e.getTemplateValues()));
         tokensSeen += scores.size();
         if (event.anomalous()) {
             flaggedSeen++;

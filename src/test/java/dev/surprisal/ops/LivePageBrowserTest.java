@@ -99,6 +99,32 @@ class LivePageBrowserTest {
         assertTrue(Files.size(screenshot) > 10_000, "a screenshot with something on it");
     }
 
+    @Test
+    void showsATemplateModelsAlertsAsTheirLinesWithTheValuesMarked(@TempDir Path profile) throws Exception {
+        String chromium = findChromium();
+        assumeTrue(chromium != null, "no Chromium on this machine");
+        RecentEvents recent = new RecentEvents();
+        ops.showing(recent);
+        recent.add(PageEvents.line("combo", "known", "Jun 9 06:06:20 combo sshd[19939]: session opened for user "
+                + "root by (uid=0)", "session opened for user <*> by (uid=<*>)", List.of("root", "uid=0"), 9.5, true));
+        recent.add(PageEvents.line("combo", "fresh", "Jun 9 06:06:21 combo kernel: EXT3-fs error (device sda3): "
+                + "ext3_find_entry: reading directory #2 offset 0", "<new template>", List.of(), 14, true));
+        String url = "http://127.0.0.1:" + ops.port() + "/";
+
+        String dom = run(chromium, profile, "--dump-dom", url);
+        assertTrue(dom.contains("EXT3-fs error (device sda3): ext3_find_entry: reading directory #2 offset 0"), dom);
+        assertTrue(dom.contains("a line of no known template"), dom);
+        assertFalse(dom.contains("&lt;new template&gt;</span>"), "no placeholder where the line belongs");
+        assertTrue(dom.contains("<span class=\"var\"") && dom.contains(">root</span>") && dom.contains(">uid=0</span>"),
+                "the template's values are marked: " + dom);
+        assertTrue(dom.contains("template: session opened for user &lt;*&gt; by (uid=&lt;*&gt;)"), dom);
+
+        Path screenshot = Path.of("target", "live-page-templates.png").toAbsolutePath();
+        Files.deleteIfExists(screenshot);
+        run(chromium, profile, "--screenshot=" + screenshot, "--window-size=1280,500", url);
+        assertTrue(Files.size(screenshot) > 10_000, "a screenshot with something on it");
+    }
+
     private static String run(String chromium, Path profile, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(chromium, "--headless", "--no-sandbox", "--disable-gpu",
                 "--hide-scrollbars", "--user-data-dir=" + profile, "--virtual-time-budget=5000"));

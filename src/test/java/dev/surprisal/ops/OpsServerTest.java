@@ -24,6 +24,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -177,5 +178,30 @@ class OpsServerTest {
         assertEquals(1, newer.size());
         assertEquals("e3", newer.get(0).get("eventId").asText());
         assertEquals(400, request("GET", "/api/live?after=x", BASIC).status());
+    }
+
+    @Test
+    void aTemplateModelsEventIsShownAsItsLineWithTheValuesMarked() throws IOException {
+        RecentEvents recent = new RecentEvents();
+        ops.showing(recent);
+        recent.add(PageEvents.line("n1", "e1", "Jun 9 06:06:20 combo sshd[19939]: session opened for user root by (uid=0)",
+                "session opened for user <*> by (uid=<*>)", List.of("root", "uid=0"), 9.5, true));
+        recent.add(PageEvents.line("n1", "e2", "Jun 9 06:06:21 combo kernel: a line nobody has seen", "<new template>",
+                List.of(), 14, true));
+
+        JsonNode flagged = JSON.readTree(request("GET", "/api/live", BASIC).body()).get("flagged");
+        JsonNode fresh = flagged.get(0).get("line");
+        assertEquals(1, fresh.size(), "a new template's line is shown whole");
+        assertEquals("Jun 9 06:06:21 combo kernel: a line nobody has seen", fresh.get(0).get("s").asText());
+        List<String> values = new ArrayList<>();
+        StringBuilder whole = new StringBuilder();
+        flagged.get(1).get("line").forEach(p -> {
+            whole.append(p.get("s").asText());
+            if (p.get("v").asBoolean()) {
+                values.add(p.get("s").asText());
+            }
+        });
+        assertEquals("Jun 9 06:06:20 combo sshd[19939]: session opened for user root by (uid=0)", whole.toString());
+        assertEquals(List.of("root", "uid=0"), values);
     }
 }

@@ -3,6 +3,7 @@ package dev.surprisal.stream;
 import dev.surprisal.avro.AnomalyRule;
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.TextEvent;
+import dev.surprisal.demo.ConsoleRenderer;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelProvider;
 import dev.surprisal.registry.InMemorySchemaRegistry;
@@ -64,6 +65,17 @@ class TemplateTopologyTest {
             assertTrue(unseen.getAnomalous());
             assertEquals(AnomalyRule.NEW_TEMPLATE, unseen.getAnomalyRule());
             assertEquals("<new template>", unseen.getTokens().get(0).getToken());
+
+            // what a person reads: the line, not a placeholder, with the template's values marked
+            ConsoleRenderer plain = new ConsoleRenderer(false, false);
+            String shownUnseen = plain.render(unseen);
+            assertTrue(shownUnseen.contains(HEADER + "Exception in receiveBlock for block blk_9"), shownUnseen);
+            assertTrue(shownUnseen.contains("a line of no known template"), shownUnseen);
+            assertFalse(shownUnseen.contains("<new template>"), shownUnseen);
+            String shownKnown = plain.render(known);
+            assertTrue(shownKnown.contains("Received block «blk_9» of size «12» from «/10.0.0.2»"), shownKnown);
+            assertTrue(shownKnown.contains("template (") && shownKnown.contains("Received block blk_<*> of size <*> from <*>"),
+                    shownKnown);
         }
     }
 }

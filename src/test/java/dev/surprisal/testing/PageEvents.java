@@ -15,6 +15,20 @@ public final class PageEvents {
     private PageEvents() {
     }
 
+    /**
+     * A raw line as a template model scores it: one token, its template (or {@code <new template>})
+     * with {@code bits}, and the values the template masks.
+     */
+    public static ScoredEvent line(String session, String eventId, String line, String template, List<String> values,
+                                   double bits, boolean flagged) {
+        ScoredEvent e = scored(session, eventId, line, "", flagged);
+        e.setTokens(List.of(TokenScore.newBuilder().setToken(template).setSurprisalBits(bits).setRank(bits > 4 ? 30 : 1)
+                .setEntropyBits(0.5).setTopK(null).build()));
+        e.setTemplateValues(values);
+        e.setAnomalyRule(template.startsWith("<") ? AnomalyRule.NEW_TEMPLATE : e.getAnomalyRule());
+        return e;
+    }
+
     /** {@code text} scored with {@code quiet} bits per character except the characters of {@code loud}: 12 bits. */
     public static ScoredEvent scored(String session, String eventId, String text, String loud, boolean flagged) {
         int from = loud.isEmpty() ? -1 : text.indexOf(loud);

@@ -31,8 +31,34 @@ function tokenSpan(token) {
   return span;
 }
 
+/**
+ * A template model's event: the line itself, coloured by its template's surprisal, with the values the
+ * template masks underlined, and under it the template (or that the line fits none yet).
+ */
+function renderLine(event) {
+  const box = document.createElement('div');
+  box.className = 'tokens line';
+  const token = event.tokens[0] || {t: '', b: 0, r: 0};
+  for (const part of event.line) {
+    const span = document.createElement('span');
+    span.textContent = part.s;
+    if (part.v) span.className = 'var';
+    span.style.background = surprisalColour(token.b);
+    box.append(span);
+  }
+  box.title = `${token.b.toFixed(1)} bits, rank ${token.r}`;
+  const template = document.createElement('div');
+  template.className = 'template';
+  template.textContent = token.t === '<new template>' ? 'a line of no known template'
+      : `template: ${token.t}`;
+  const both = document.createElement('div');
+  both.append(box, template);
+  return both;
+}
+
 /** The event's text, one span per token, each coloured by its surprisal. */
 function renderTokens(event) {
+  if (event.line) return renderLine(event);
   const box = document.createElement('div');
   box.className = 'tokens';
   const joined = joinsWithoutSpaces(event);

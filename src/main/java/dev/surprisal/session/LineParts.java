@@ -1,0 +1,50 @@
+package dev.surprisal.session;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A raw log line cut into its constant and variable parts, for showing a template model's event as
+ * the line itself with its values marked, rather than as its template. The values are the ones the
+ * template masks, in order; they are found from the end of the line backwards, because the message
+ * (where they are) follows the header (where the same digits may stand too).
+ */
+public final class LineParts {
+
+    /** A stretch of the line: a template's constant text, or one of its values. */
+    public record Part(String text, boolean variable) {
+    }
+
+    private LineParts() {
+    }
+
+    /** The line as parts; a value not found in it is left unmarked. With no values, the whole line is one part. */
+    public static List<Part> of(String line, List<String> values) {
+        int[] starts = new int[values == null ? 0 : values.size()];
+        int before = line.length();
+        for (int i = starts.length - 1; i >= 0; i--) {
+            String value = values.get(i);
+            int at = value.isEmpty() ? -1 : line.lastIndexOf(value, before - value.length());
+            starts[i] = at;
+            if (at >= 0) {
+                before = at;
+            }
+        }
+        List<Part> parts = new ArrayList<>();
+        int at = 0;
+        for (int i = 0; i < starts.length; i++) {
+            if (starts[i] < at) {
+                continue;
+            }
+            if (starts[i] > at) {
+                parts.add(new Part(line.substring(at, starts[i]), false));
+            }
+            at = starts[i] + values.get(i).length();
+            parts.add(new Part(line.substring(starts[i], at), true));
+        }
+        if (at < line.length() || parts.isEmpty()) {
+            parts.add(new Part(line.substring(at), false));
+        }
+        return parts;
+    }
+}
