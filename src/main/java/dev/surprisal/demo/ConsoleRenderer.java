@@ -4,7 +4,6 @@ import dev.surprisal.avro.Prediction;
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.TokenScore;
 import dev.surprisal.session.LineParts;
-import dev.surprisal.tokenize.TemplateTokenizer;
 
 import java.util.Locale;
 
@@ -75,9 +74,8 @@ public final class ConsoleRenderer {
         }
         String template = e.getTokens().isEmpty() ? "" : e.getTokens().get(0).getToken();
         String pad = " ".repeat(INDENT);
-        return String.format(Locale.ROOT, "%s%n%s%s%n%s%s%n", header(e), pad, line, pad,
-                TemplateTokenizer.NEW_TEMPLATE.equals(template) ? "a line of no known template"
-                        : String.format(Locale.ROOT, "template (%.1f bits): %s", bits, template));
+        return String.format(Locale.ROOT, "%s%n%s%s%n%s%s (%.1f bits)%n", header(e), pad, line, pad,
+                LineParts.caption(template, e.getNotes()), bits);
     }
 
     private static String predictions(ScoredEvent e) {

@@ -120,6 +120,7 @@ final class LiveView {
                 for (LineParts.Part p : LineParts.of(e.text(), e.templateValues())) {
                     parts.addObject().put("s", p.text()).put("v", p.variable());
                 }
+                o.put("caption", LineParts.caption(e.tokens().isEmpty() ? "" : e.tokens().get(0).text(), e.notes()));
             }
             ArrayNode next = o.putArray("next");
             for (Prediction p : e.next()) {

@@ -42,6 +42,14 @@ public record AnomalyPolicy(double perplexityThreshold, int topG) {
         return newTemplate ? new Verdict(true, Math.max(v.score(), NEW_TEMPLATE_SCORE), Rule.NEW_TEMPLATE) : v;
     }
 
+    /**
+     * A log line of a template learned while scoring, whose first line was alerted: not flagged again,
+     * whatever the model (to which the template is still unknown) makes of it.
+     */
+    public Verdict learned(EventScore score) {
+        return new Verdict(false, Math.min(judge(score).score(), 1), Rule.NONE);
+    }
+
     public Verdict judge(double eventPerplexity, int worstRank) {
         boolean byPerplexity = eventPerplexity > perplexityThreshold;
         boolean byRank = topG > 0 && worstRank > topG;

@@ -1,5 +1,7 @@
 package dev.surprisal.session;
 
+import dev.surprisal.tokenize.TemplateTokenizer;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,6 +18,26 @@ public final class LineParts {
     }
 
     private LineParts() {
+    }
+
+    /**
+     * What a template model's line is, under the line: its template, or, for a line of no template
+     * the model knows, the template learned from it while scoring (from the event's notes).
+     */
+    public static String caption(String token, List<String> notes) {
+        if (!TemplateTokenizer.NEW_TEMPLATE.equals(token)) {
+            return "template: " + token;
+        }
+        for (String note : notes) {
+            if (note.startsWith(SessionScorer.NOTE_NEW_TEMPLATE)) {
+                return "a new template, alerted once: learned as " + note.substring(SessionScorer.NOTE_NEW_TEMPLATE.length());
+            }
+            if (note.startsWith(SessionScorer.NOTE_LEARNED_TEMPLATE)) {
+                return "a template learned while scoring: "
+                        + note.substring(SessionScorer.NOTE_LEARNED_TEMPLATE.length()) + " (new to the model)";
+            }
+        }
+        return "a line of no known template";
     }
 
     /** The line as parts; a value not found in it is left unmarked. With no values, the whole line is one part. */

@@ -11,7 +11,9 @@ package dev.surprisal.session;
  * @param perplexityThreshold 0: the model's calibrated threshold
  * @param topG                -1: the calibrated g for keys models, off otherwise; 0: off
  * @param dedupWindowEvents   latest event ids remembered per session; 0: no resend check
+ * @param learnTemplates      template models: learn a line of no known template, so that only its first
+ *                            line is alerted ({@link LearnedTemplates}); false alerts every such line
  */
 public record ScoringSettings(int topK, int perTokenTopK, int maxTextBytes, int primeWindowChars,
-                              double perplexityThreshold, int topG, int dedupWindowEvents) {
+                              double perplexityThreshold, int topG, int dedupWindowEvents, boolean learnTemplates) {
 }

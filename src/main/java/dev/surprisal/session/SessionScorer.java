@@ -21,17 +21,24 @@ import java.util.List;
  */
 public final class SessionScorer {
 
-    /** The result: a score and the session's next state, or why the event was refused. */
+    /**
+     * The result: a score and the session's next state, or why the event was refused. {@code learned}
+     * is a template learned or widened by this event, for the scorers to share; null if none.
+     */
     public record Outcome(ScoredEvent scored, SessionState next, EventScore score, String rejectCode,
-                          String rejectReason) {
+                          String rejectReason, LearnedTemplates.Seen learned) {
         public boolean rejected() {
             return rejectCode != null;
         }
 
         static Outcome reject(String code, String reason) {
-            return new Outcome(null, null, null, code, reason);
+            return new Outcome(null, null, null, code, reason, null);
         }
     }
+
+    /** Notes on a template model's line that fits none of its templates: the learned template's id follows. */
+    public static final String NOTE_NEW_TEMPLATE = "new-template:";
+    public static final String NOTE_LEARNED_TEMPLATE = "learned-template:";
 
     /** An event checked and tokenized, with the state it continues from: ready for the model. */
     public record Prepared(String session, TextEvent event, long timestamp, SessionState state, int[] tokens) {
@@ -56,12 +63,21 @@ public final class SessionScorer {
 
     private final ScoringSettings config;
     private final EventScorer scorer;
+    /** Where lines of no known template are learned; null: every such line is alerted. */
+    private final LearnedTemplates learned;
     private String policyVersion;
     private AnomalyPolicy policy;
 
+    /** A scorer that learns new templates on its own (an evaluation replays one scorer). */
     public SessionScorer(ScoringSettings config) {
+        this(config, config.learnTemplates() ? new LearnedTemplates() : null);
+    }
+
+    /** @param learned the templates learned while scoring, shared with the scorer's other threads */
+    public SessionScorer(ScoringSettings config, LearnedTemplates learned) {
         this.config = config;
         this.scorer = new EventScorer(config.topK(), config.perTokenTopK());
+        this.learned = config.learnTemplates() ? learned : null;
     }
 
     /** One event on its own: the reference path, which batches must reproduce. */
@@ -124,13 +140,21 @@ public final class SessionScorer {
         for (int i = 0; i < events.size(); i++) {
             Prepared p = events.get(i);
             EventScore score = scores.get(i);
-            AnomalyPolicy.Verdict verdict = rules.judge(score, newTemplate(model, score));
+            boolean unknown = newTemplate(model, score);
+            LearnedTemplates.Seen seen = unknown && learned != null
+                    ? learned.see(model.tokenizer().spec().template(), p.event().getText()) : null;
+            AnomalyPolicy.Verdict verdict = seen != null && !seen.first() ? rules.learned(score)
+                    : rules.judge(score, unknown);
             SessionState next = p.state().after(score.state(), p.event().getText(), config.primeWindowChars(),
                     score.tokens().size(), score.totalBits(), verdict.anomalous(), p.timestamp(), p.event().getEventId(),
                     config.dedupWindowEvents());
             ScoredEvent scored = ScoredEvents.of(p.event(), p.session(), model.version(), model.tokenizer(), score,
                     rules, verdict, next);
-            out.add(new Outcome(scored, next, score, null, null));
+            if (seen != null) {
+                scored.getNotes().add((seen.first() ? NOTE_NEW_TEMPLATE : NOTE_LEARNED_TEMPLATE) + seen.id());
+            }
+            out.add(new Outcome(scored, next, score, null, null, seen != null && (seen.first() || seen.changed())
+                    ? seen : null));
         }
         return out;
     }

@@ -34,7 +34,7 @@ public final class RecentEvents {
     public record Event(long seq, String eventId, String sessionId, String modelVersion, Instant eventTime,
                         String text, List<Token> tokens, boolean truncated, double perplexity, double threshold,
                         double sessionPerplexity, boolean anomalous, String rule, double anomalyScore,
-                        List<Prediction> next, List<String> templateValues) {
+                        List<Prediction> next, List<String> templateValues, List<String> notes) {
     }
 
     private final Deque<Event> flagged = new ArrayDeque<>();
@@ -59,7 +59,7 @@ public final class RecentEvents {
                 e.getText(), List.copyOf(tokens), scores.size() > MAX_TOKENS, e.getEventPerplexity(),
                 e.getPerplexityThreshold(), e.getSessionPerplexity(), e.getAnomalous(),
                 e.getAnomalyRule().name(), e.getAnomalyScore(), List.copyOf(e.getNextTokenPredictions()),
-                e.getTemplateValues() == null ? null : List.copyOf(e.getTemplateValues()));
+                e.getTemplateValues() == null ? null : List.copyOf(e.getTemplateValues()), List.copyOf(e.getNotes()));
         tokensSeen += scores.size();
         if (event.anomalous()) {
             flaggedSeen++;

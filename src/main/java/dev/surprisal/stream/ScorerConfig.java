@@ -34,6 +34,8 @@ public final class ScorerConfig extends AbstractConfig {
     public static final String ANOMALIES_TOPIC = "anomalies.topic";
     public static final String SUMMARIES_TOPIC = "summaries.topic";
     public static final String DLQ_TOPIC = "dlq.topic";
+    public static final String LEARNED_TEMPLATES_TOPIC = "learned.templates.topic";
+    public static final String LEARN_TEMPLATES = "templates.learn";
     public static final String IDLE_TIMEOUT_MS = "session.idle.timeout.ms";
     public static final String IDLE_SCAN_INTERVAL_MS = "session.idle.scan.interval.ms";
     public static final String MAX_TEXT_BYTES = "text.max.bytes";
@@ -91,6 +93,12 @@ public final class ScorerConfig extends AbstractConfig {
                     "Topic of SessionSummary records, one per ended session.")
             .define(DLQ_TOPIC, Type.STRING, "text-events-dlq", Importance.HIGH,
                     "Dead-letter topic: input that cannot be scored, original bytes, reason in headers.")
+            .define(LEARNED_TEMPLATES_TOPIC, Type.STRING, "learned-templates", Importance.LOW,
+                    "Compacted topic of the log templates that template models' scorers learn while scoring, "
+                    + "shared by every instance and kept across restarts.")
+            .define(LEARN_TEMPLATES, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Template models: learn a line that fits no known template, so that a new template is alerted "
+                    + "once (NEW_TEMPLATE) and its later lines are not; false alerts every such line.")
             .define(IDLE_TIMEOUT_MS, Type.LONG, Duration.ofMinutes(30).toMillis(), Range.atLeast(1), Importance.MEDIUM,
                     "A session with no event for this long (in stream time) is summarised and forgotten.")
             .define(IDLE_SCAN_INTERVAL_MS, Type.LONG, Duration.ofMinutes(1).toMillis(), Range.atLeast(1),
@@ -177,7 +185,7 @@ public final class ScorerConfig extends AbstractConfig {
 
     /** The keys naming the topics the scorer reads and writes. */
     public static final List<String> TOPIC_KEYS = List.of(INPUT_TOPIC, OUTPUT_TOPIC, ANOMALIES_TOPIC, SUMMARIES_TOPIC,
-            DLQ_TOPIC);
+            DLQ_TOPIC, LEARNED_TEMPLATES_TOPIC);
 
     /**
      * Topic settings for an instance with topics of its own (a shadow, a benchmark, a test), each
@@ -248,7 +256,7 @@ public final class ScorerConfig extends AbstractConfig {
     /** The settings per-event scoring uses. */
     public ScoringSettings scoring() {
         return new ScoringSettings(topK(), perTokenTopK(), maxTextBytes(), primeWindowChars(), perplexityThreshold(),
-                topG(), dedupWindowEvents());
+                topG(), dedupWindowEvents(), getBoolean(LEARN_TEMPLATES));
     }
 
     /** How the scorer watches its model on live traffic. */
@@ -283,6 +291,10 @@ public final class ScorerConfig extends AbstractConfig {
 
     public String dlqTopic() {
         return getString(DLQ_TOPIC);
+    }
+
+    public String learnedTemplatesTopic() {
+        return getString(LEARNED_TEMPLATES_TOPIC);
     }
 
     public Duration idleTimeout() {

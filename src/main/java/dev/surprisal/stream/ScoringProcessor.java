@@ -329,6 +329,10 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
                 continue;
             }
             forward(source, value, ScoringTopology.SCORES_SINK);
+            if (r.outcome().learned() != null) {
+                KeyValue<byte[], byte[]> learned = LearnedTemplatesLoader.record(r.outcome().learned());
+                context.forward(new Record<>(learned.key, learned.value, source.timestamp()), ScoringTopology.LEARNED_SINK);
+            }
             metrics.emitted(scored);
             if (scored.getAnomalous()) {
                 metrics.anomaly(scored.getAnomalyRule().name());

@@ -6,6 +6,7 @@ import dev.surprisal.avro.TextEvent;
 import dev.surprisal.model.ModelProvider;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
+import dev.surprisal.session.LearnedTemplates;
 import dev.surprisal.session.SessionState;
 
 import org.apache.kafka.common.serialization.Serdes;
@@ -27,12 +28,13 @@ final class ScoringProcessorSupplier implements ProcessorSupplier<byte[], byte[]
     /** Processors run on their task's stream thread: the tasks of a thread batch together. */
     private final ThreadLocal<ThreadBatch> threadBatches;
 
-    ScoringProcessorSupplier(ScorerConfig config, ModelProvider models, SchemaRegistry registry, ScorerMetrics metrics) {
+    ScoringProcessorSupplier(ScorerConfig config, ModelProvider models, SchemaRegistry registry, ScorerMetrics metrics,
+                             LearnedTemplates learned) {
         this.config = config;
         this.models = models;
         this.registry = registry;
         this.metrics = metrics;
-        this.threadBatches = ThreadLocal.withInitial(() -> new ThreadBatch(config, models, metrics));
+        this.threadBatches = ThreadLocal.withInitial(() -> new ThreadBatch(config, models, metrics, learned));
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.surprisal.stream;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelLease;
 import dev.surprisal.model.ModelProvider;
+import dev.surprisal.session.LearnedTemplates;
 import dev.surprisal.session.SessionScorer;
 
 import org.slf4j.Logger;
@@ -40,11 +41,11 @@ final class ThreadBatch {
     /** The last count of queued events, for the metrics scrape (another thread). */
     private volatile int queuedDepth;
 
-    ThreadBatch(ScorerConfig config, ModelProvider models, ScorerMetrics metrics) {
+    ThreadBatch(ScorerConfig config, ModelProvider models, ScorerMetrics metrics, LearnedTemplates learned) {
         this.config = config;
         this.scoring = PoisonGuard.scoring(config.getString(ScorerConfig.APPLICATION_ID));
         this.models = models;
-        this.sessions = new SessionScorer(config.scoring());
+        this.sessions = new SessionScorer(config.scoring(), learned);
         this.metrics = metrics;
         metrics.queueDepth(Thread.currentThread().getName(), () -> queuedDepth);
     }

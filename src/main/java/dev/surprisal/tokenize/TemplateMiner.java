@@ -256,13 +256,29 @@ public final class TemplateMiner {
     public static TemplateMiner of(TemplateSettings settings, List<String> templateTexts) {
         TemplateMiner miner = new TemplateMiner(settings.logFormat() == null ? null : LogFormat.parse(settings.logFormat()),
                 settings.masks(), settings.similarity(), settings.rules());
-        for (String text : templateTexts) {
-            String[] tokens = text.isEmpty() ? new String[0] : text.split(" ");
-            Template t = new Template(miner.templates.size(), tokens);
-            miner.templates.add(t);
-            miner.leaf(tokens, true).templates.add(t);
-        }
+        templateTexts.forEach(miner::add);
         return miner;
+    }
+
+    /** Adds a template mined elsewhere (a saved model, another scorer), routed by its own tokens. */
+    public Template add(String text) {
+        String[] tokens = text.isEmpty() ? new String[0] : text.split(" ");
+        Template t = new Template(templates.size(), tokens);
+        templates.add(t);
+        leaf(tokens, true).templates.add(t);
+        return t;
+    }
+
+    /** Makes {@code t} variable wherever {@code text}, the same template mined elsewhere, is. */
+    public static void widen(Template t, String text) {
+        String[] other = text.isEmpty() ? new String[0] : text.split(" ");
+        if (other.length == t.tokens.length) {
+            for (int i = 0; i < other.length; i++) {
+                if (other[i].equals(WILDCARD)) {
+                    t.tokens[i] = WILDCARD;
+                }
+            }
+        }
     }
 
     public static TemplateMiner of(TemplateSettings settings) {

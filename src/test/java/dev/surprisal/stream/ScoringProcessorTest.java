@@ -72,7 +72,7 @@ class ScoringProcessorTest {
     private void restart() {
         metrics = new ScorerMetrics(new SimpleMeterRegistry());
         processor = (ScoringProcessor) new ScoringProcessorSupplier(config, ModelProvider.fixed(model), registry,
-                metrics).get();
+                metrics, new dev.surprisal.session.LearnedTemplates()).get();
         processor.init(context);
     }
 

@@ -10,6 +10,8 @@ import dev.surprisal.registry.InMemorySchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
 import dev.surprisal.testing.TestModels;
 
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.TestInputTopic;
@@ -70,12 +72,80 @@ class TemplateTopologyTest {
             ConsoleRenderer plain = new ConsoleRenderer(false, false);
             String shownUnseen = plain.render(unseen);
             assertTrue(shownUnseen.contains(HEADER + "Exception in receiveBlock for block blk_9"), shownUnseen);
-            assertTrue(shownUnseen.contains("a line of no known template"), shownUnseen);
+            assertTrue(shownUnseen.contains("a new template, alerted once: learned as t"), shownUnseen);
             assertFalse(shownUnseen.contains("<new template>"), shownUnseen);
             String shownKnown = plain.render(known);
             assertTrue(shownKnown.contains("Received block «blk_9» of size «12» from «/10.0.0.2»"), shownKnown);
-            assertTrue(shownKnown.contains("template (") && shownKnown.contains("Received block blk_<*> of size <*> from <*>"),
+            assertTrue(shownKnown.contains("template: Received block blk_<*> of size <*> from <*> ("),
                     shownKnown);
         }
+    }
+
+    /**
+     * A new template is alerted once: its first line is NEW_TEMPLATE, its later lines are recognised
+     * as the template learned from it, and another scorer (or this one after a restart) that reads the
+     * learned-templates topic recognises it too.
+     */
+    @Test
+    void aNewTemplateIsAlertedOnceAndEveryScorerLearnsIt(@TempDir Path stateDir) {
+        List<String> training = List.of(HEADER + "PacketResponder 1 for block blk_1 terminating",
+                HEADER + "Received block blk_1 of size 67108864 from /10.0.0.1");
+        List<String> fresh = List.of(HEADER + "Exception in receiveBlock for block blk_9 java.io.IOException: reset",
+                HEADER + "Exception in receiveBlock for block blk_-4 java.io.IOException: reset",
+                HEADER + "Exception in receiveBlock for block blk_12 java.io.IOException: reset");
+        InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+        List<org.apache.kafka.streams.test.TestRecord<byte[], byte[]>> learned;
+        try (LanguageModel model = TestModels.tinyTemplateModel(training)) {
+            ScorerConfig first = new ScorerConfig(Map.of(ScorerConfig.STATE_DIR, stateDir.resolve("a").toString()));
+            try (TopologyTestDriver driver = new TopologyTestDriver(
+                    ScoringTopology.build(first, ModelProvider.fixed(model), registry), first.streamsProperties())) {
+                List<ScoredEvent> scored = score(driver, first, registry, fresh, "a");
+                assertEquals(List.of(true, false, false), scored.stream().map(ScoredEvent::getAnomalous).toList());
+                assertEquals(AnomalyRule.NEW_TEMPLATE, scored.get(0).getAnomalyRule());
+                String note = scored.get(0).getNotes().get(0);
+                assertTrue(note.startsWith("new-template:t"), note);
+                String id = note.substring("new-template:".length());
+                assertEquals(List.of("learned-template:" + id), scored.get(2).getNotes());
+                assertEquals("<new template>", scored.get(2).getTokens().get(0).getToken(),
+                        "still the model's unknown token, until a fine-tune learns it");
+                learned = driver.createOutputTopic(first.learnedTemplatesTopic(), new ByteArrayDeserializer(),
+                        new ByteArrayDeserializer()).readRecordsToList();
+                assertTrue(learned.size() >= 1, "the template is shared");
+                String record = new String(learned.get(learned.size() - 1).value(), java.nio.charset.StandardCharsets.UTF_8);
+                assertTrue(record.contains(id) && record.contains("Exception in receiveBlock for block blk_<*>"), record);
+            }
+            ScorerConfig second = new ScorerConfig(Map.of(ScorerConfig.STATE_DIR, stateDir.resolve("b").toString()));
+            try (TopologyTestDriver driver = new TopologyTestDriver(
+                    ScoringTopology.build(second, ModelProvider.fixed(model), registry), second.streamsProperties())) {
+                TestInputTopic<byte[], byte[]> topic = driver.createInputTopic(second.learnedTemplatesTopic(),
+                        new ByteArraySerializer(), new ByteArraySerializer());
+                learned.forEach(r -> topic.pipeInput(r.key(), r.value()));
+                List<ScoredEvent> scored = score(driver, second, registry,
+                        List.of(HEADER + "Exception in receiveBlock for block blk_77 java.io.IOException: reset"), "b");
+                assertFalse(scored.get(0).getAnomalous(), "another scorer knows the template from the topic");
+                assertTrue(scored.get(0).getNotes().get(0).startsWith("learned-template:t"));
+            }
+            ScorerConfig alerting = new ScorerConfig(Map.of(ScorerConfig.STATE_DIR, stateDir.resolve("c").toString(),
+                    ScorerConfig.LEARN_TEMPLATES, false));
+            try (TopologyTestDriver driver = new TopologyTestDriver(
+                    ScoringTopology.build(alerting, ModelProvider.fixed(model), registry), alerting.streamsProperties())) {
+                assertEquals(List.of(true, true, true), score(driver, alerting, registry, fresh, "c").stream()
+                        .map(ScoredEvent::getAnomalous).toList(), "templates.learn=false alerts every such line");
+            }
+        }
+    }
+
+    private static List<ScoredEvent> score(TopologyTestDriver driver, ScorerConfig config, InMemorySchemaRegistry registry,
+                                           List<String> lines, String prefix) {
+        TestInputTopic<String, TextEvent> in = driver.createInputTopic(config.inputTopic(), new StringSerializer(),
+                AvroSerdes.value(TextEvent.class, registry).serializer());
+        for (int i = 0; i < lines.size(); i++) {
+            in.pipeInput("s-" + prefix, new TextEvent(prefix + i, "s-" + prefix, lines.get(i), Instant.ofEpochMilli(i + 1),
+                    false, null), i + 1);
+            driver.advanceWallClockTime(config.batchMaxWait());
+            driver.advanceWallClockTime(config.batchMaxWait());
+        }
+        return driver.createOutputTopic(config.outputTopic(), new StringDeserializer(),
+                AvroSerdes.value(ScoredEvent.class, registry).deserializer()).readValuesToList();
     }
 }

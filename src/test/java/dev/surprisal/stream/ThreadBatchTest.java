@@ -69,7 +69,7 @@ class ThreadBatchTest {
 
     private ThreadBatch batch(int maxEvents, Member... members) {
         ThreadBatch batch = new ThreadBatch(new ScorerConfig(Map.of(ScorerConfig.BATCH_MAX_EVENTS, maxEvents)),
-                ModelProvider.fixed(model), metrics);
+                ModelProvider.fixed(model), metrics, new dev.surprisal.session.LearnedTemplates());
         for (Member m : members) {
             batch.join(m);
         }

@@ -49,8 +49,7 @@ function renderLine(event) {
   box.title = `${token.b.toFixed(1)} bits, rank ${token.r}`;
   const template = document.createElement('div');
   template.className = 'template';
-  template.textContent = token.t === '<new template>' ? 'a line of no known template'
-      : `template: ${token.t}`;
+  template.textContent = event.caption;
   const both = document.createElement('div');
   both.append(box, template);
   return both;
