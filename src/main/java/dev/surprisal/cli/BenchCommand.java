@@ -2,6 +2,7 @@ package dev.surprisal.cli;
 
 import dev.surprisal.bench.HeapBenchmark;
 import dev.surprisal.bench.PipelineBenchmark;
+import dev.surprisal.bench.RawLogBenchmark;
 import dev.surprisal.bench.RestoreBenchmark;
 import dev.surprisal.bench.TemplateBenchmark;
 import dev.surprisal.demo.DemoModel;
@@ -30,7 +31,7 @@ import java.util.concurrent.Callable;
         footer = {"%nExamples:", "  java -jar surprisal.jar bench", "  java -jar surprisal.jar bench templates --data ../shared/data"},
         description = "Benchmarks that print what they measure. "
         + "Without a subcommand: the pipeline end to end against the naive loop and the model kernel.",
-        subcommands = {BenchCommand.Priming.class, BenchCommand.Restore.class, BenchCommand.Heap.class,
+        subcommands = {BenchCommand.Priming.class, BenchCommand.RawLogs.class, BenchCommand.Restore.class, BenchCommand.Heap.class,
             BenchCommand.Templates.class})
 final class BenchCommand implements Callable<Integer> {
 
@@ -143,6 +144,32 @@ final class BenchCommand implements Callable<Integer> {
                         rounds));
             }
             System.out.print(TemplateBenchmark.table(results));
+            return 0;
+        }
+    }
+
+    @Command(name = "raw-logs", mixinStandardHelpOptions = true,
+            description = "A new user's first hours on each loghub 2k sample: a template model trained on its first "
+                    + "half (only the log format given), its second half scored as one stream; new-template alerts per "
+                    + "truly new template and flags on lines of templates seen in training, with templates learned "
+                    + "while scoring and without.")
+    static final class RawLogs implements Callable<Integer> {
+
+        @Option(names = "--data", defaultValue = "../shared/data", description = "Holds hdfs/ and loghub/.")
+        Path data;
+
+        @Option(names = "--seed", defaultValue = "42")
+        long seed;
+
+        @Override
+        public Integer call() throws Exception {
+            List<RawLogBenchmark.Result> results = new java.util.ArrayList<>();
+            for (String system : TemplateBenchmark.FORMATS.keySet().stream().sorted().toList()) {
+                Path dir = data.resolve(system.equals("HDFS") ? "hdfs" : "loghub");
+                results.addAll(RawLogBenchmark.run(system, dir.resolve(system + "_2k.log"),
+                        dir.resolve(system + "_2k.log_structured.csv"), TemplateBenchmark.FORMATS.get(system), seed));
+            }
+            System.out.print(RawLogBenchmark.table(results));
             return 0;
         }
     }
