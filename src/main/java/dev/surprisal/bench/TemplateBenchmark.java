@@ -38,6 +38,23 @@ public final class TemplateBenchmark {
         return Map.copyOf(f);
     }
 
+    /** The order the systems are reported in. */
+    private static final List<String> SYSTEMS = List.of("HDFS", "BGL", "Spark", "Zookeeper", "OpenSSH", "Apache",
+            "HealthApp", "Linux");
+
+    /** A labelled sample: the raw lines, the loghub CSV of their true templates, and the log's format. */
+    public record Sample(String system, Path log, Path structured, String format) {
+    }
+
+    /** The samples under {@code data} (the shared data folder: {@code hdfs/} and {@code loghub/}). */
+    public static List<Sample> samples(Path data) {
+        return SYSTEMS.stream().map(system -> {
+            Path dir = data.resolve(system.equals("HDFS") ? "hdfs" : "loghub");
+            return new Sample(system, dir.resolve(system + "_2k.log"), dir.resolve(system + "_2k.log_structured.csv"),
+                    FORMATS.get(system));
+        }).toList();
+    }
+
     /** One system's figures. */
     public record Result(String system, int lines, int trueTemplates, int minedTemplates, double groupingAccuracy,
                          double linesPerSecond) {

@@ -136,12 +136,9 @@ final class BenchCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             List<TemplateBenchmark.Result> results = new java.util.ArrayList<>();
-            for (String system : List.of("HDFS", "BGL", "Spark", "Zookeeper", "OpenSSH", "Apache", "HealthApp", "Linux")) {
-                Path dir = data.resolve(system.equals("HDFS") ? "hdfs" : "loghub");
-                results.add(TemplateBenchmark.run(system, dir.resolve(system + "_2k.log"),
-                        dir.resolve(system + "_2k.log_structured.csv"),
-                        withoutFormats ? null : TemplateBenchmark.FORMATS.get(system), similarity,
-                        rounds));
+            for (TemplateBenchmark.Sample s : TemplateBenchmark.samples(data)) {
+                results.add(TemplateBenchmark.run(s.system(), s.log(), s.structured(), withoutFormats ? null : s.format(),
+                        similarity, rounds));
             }
             System.out.print(TemplateBenchmark.table(results));
             return 0;
@@ -164,10 +161,8 @@ final class BenchCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             List<RawLogBenchmark.Result> results = new java.util.ArrayList<>();
-            for (String system : TemplateBenchmark.FORMATS.keySet().stream().sorted().toList()) {
-                Path dir = data.resolve(system.equals("HDFS") ? "hdfs" : "loghub");
-                results.addAll(RawLogBenchmark.run(system, dir.resolve(system + "_2k.log"),
-                        dir.resolve(system + "_2k.log_structured.csv"), TemplateBenchmark.FORMATS.get(system), seed));
+            for (TemplateBenchmark.Sample s : TemplateBenchmark.samples(data)) {
+                results.addAll(RawLogBenchmark.run(s.system(), s.log(), s.structured(), s.format(), seed));
             }
             System.out.print(RawLogBenchmark.table(results));
             return 0;
