@@ -214,7 +214,15 @@ final class EvaluateCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%s  %.0f bits in all: %.4f bits per byte, %.4f bits per word (perplexity per word %.2f)%n",
                 indent, j.path("totalBits").asDouble(), j.path("bitsPerByte").asDouble(), j.path("bitsPerWord").asDouble(),
                 j.path("perplexityPerWord").asDouble());
-        if (j.has("precision")) {
+        long positives = j.path("truePositives").asLong() + j.path("falseNegatives").asLong();
+        if (j.has("precision") && positives == 0) {
+            long negatives = j.path("falsePositives").asLong() + j.path("trueNegatives").asLong();
+            System.out.printf(Locale.ROOT, "%s  no session is labelled anomalous, so precision, recall, F1 and the curves "
+                            + "are not defined; flagged %d of %d normal sessions (%.2f%%, calibrated for %.2f%%)%n", indent,
+                    j.path("falsePositives").asLong(), negatives,
+                    negatives == 0 ? 0 : 100.0 * j.path("falsePositives").asLong() / negatives,
+                    100 * j.path("targetFalsePositiveRate").asDouble());
+        } else if (j.has("precision")) {
             System.out.printf(Locale.ROOT, "%s  sessions as configured: precision %.4f recall %.4f F1 %.4f "
                             + "(TP %d FP %d FN %d TN %d); ROC-AUC %.4f PR-AUC %.4f; content-only best F1 %.4f%n",
                     indent, j.path("precision").asDouble(), j.path("recall").asDouble(), j.path("f1").asDouble(),
@@ -238,7 +246,8 @@ final class EvaluateCommand implements Callable<Integer> {
                         r.path("configured").path("precision").asDouble(), r.path("configured").path("recall").asDouble(),
                         r.path("configured").path("f1").asDouble(), r.path("configured").path("falsePositives").asLong(),
                         r.path("configured").path("falseNegatives").asLong(), best.path("f1").asDouble(),
-                        rule.equals("topG") ? "g=" + best.path("g").asText() : "threshold " + best.path("threshold").asText(),
+                        rule.equals("topG") ? "g=" + Math.round(best.path("g").asDouble())
+                                : String.format(Locale.ROOT, "threshold %.4g", best.path("threshold").asDouble()),
                         best.path("falsePositives").asLong(), best.path("falseNegatives").asLong(), r.path("rocAuc").asDouble());
             }
         }

@@ -162,6 +162,11 @@ public final class HtmlReport {
                     .append(fmt(100 * r.falsePositiveRate())).append("%.");
         }
         h.append("</p>");
+        if (r.anomalousSessions() == 0) {
+            h.append("<p>No session is labelled anomalous, so precision, recall, F1 and the curves are not defined: ")
+                    .append("only the share of normal sessions flagged is measured.</p>");
+            return;
+        }
         h.append("<table><tr><th class=\"l\">detector</th><th>threshold</th><th>TP</th><th>FP</th><th>FN</th><th>TN</th>")
                 .append("<th>precision</th><th>recall</th><th>F1</th><th>ROC-AUC</th><th>PR-AUC</th></tr>");
         detectorRows(h, r, "");
@@ -197,7 +202,7 @@ public final class HtmlReport {
                 Double.NaN, Double.NaN);
         EvaluationReport.Rule g = r.rules().topG();
         confusionRow(h, prefix + "top-g rule", "g = " + fmt(g.g()), g.configured(), g.rocAuc(), g.prAuc());
-        confusionRow(h, prefix + "top-g rule, best F1", "g = " + fmt(g.bestF1().g()), g.bestF1(), Double.NaN,
+        confusionRow(h, prefix + "top-g rule, best F1", "g = " + Math.round(g.bestF1().g()), g.bestF1(), Double.NaN,
                 Double.NaN);
     }
 

@@ -196,4 +196,23 @@ class EvaluationTest {
                     Evaluation.meanBits(results)).contains("the network mixed with its Kneser-Ney baseline at weight"));
         }
     }
+
+    /** A replay of normal traffic only (a user's own logs, labelled normal) says what it can measure, and nothing else. */
+    @Test
+    void aReportWithoutAnomalousLabelsSaysSoInsteadOfShowingUndefinedFigures() {
+        ScorerConfig config = new ScorerConfig(Map.of());
+        List<ReplaySession> normal = List.of(new ReplaySession("s1", false, events("a", "GET /cart 200")),
+                new ReplaySession("s2", false, events("b", "GET /item 200")));
+        try (LanguageModel model = TestModels.tinyByteModel()) {
+            List<Replayer.SessionResult> results = new Replayer(config).replay(model, normal);
+            ObjectNode report = Evaluation.of(model, new SessionScorer(config.scoring()).policyFor(model), results,
+                    Map.of("input", "fixture"));
+            String html = HtmlReport.render(EvaluationReport.of(report), null, Evaluation.meanBitsByLabel(results),
+                    Evaluation.meanBits(results));
+            assertTrue(html.contains("No session is labelled anomalous"), html);
+            for (String undefined : List.of("NaN", "Infinity", "99999999")) {
+                assertFalse(html.contains(undefined), "no " + undefined + " in the report");
+            }
+        }
+    }
 }
