@@ -138,6 +138,7 @@ public final class ShadowRunner implements AutoCloseable {
         s.put(ScorerConfig.ANOMALIES_TOPIC, outputs.get(1));
         s.put(ScorerConfig.SUMMARIES_TOPIC, outputs.get(2));
         s.put(ScorerConfig.DLQ_TOPIC, outputs.get(3));
+        s.put(ScorerConfig.LEARNED_TEMPLATES_TOPIC, outputs.get(4));
         s.put(ScorerConfig.STATE_DIR, Path.of(main.getString(ScorerConfig.STATE_DIR), "shadow" + suffix).toString());
         s.put(ScorerConfig.KAFKA_PREFIX + StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG),
                 "latest");

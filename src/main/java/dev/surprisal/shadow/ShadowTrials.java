@@ -13,6 +13,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -89,9 +90,14 @@ public final class ShadowTrials {
         return trial;
     }
 
-    /** The topics a shadow scorer writes: scores, and beside them its anomalies, summaries and dead letters. */
+    /**
+     * The topics a shadow scorer writes: scores, and beside them its anomalies, summaries, dead letters
+     * and the templates it learns (its own: a candidate learning first must not take the live model's
+     * first alert of a template away).
+     */
     public static List<String> outputTopics(String shadowTopic) {
-        return List.of(shadowTopic, shadowTopic + ".anomalies", shadowTopic + ".summaries", shadowTopic + ".dlq");
+        return List.of(shadowTopic, shadowTopic + ".anomalies", shadowTopic + ".summaries", shadowTopic + ".dlq",
+                shadowTopic + ".learned-templates");
     }
 
     private static void createTopics(Map<String, Object> clientProps, String liveTopic, String shadowTopic)
@@ -100,9 +106,12 @@ public final class ShadowTrials {
             TopicDescription live = admin.describeTopics(List.of(liveTopic)).allTopicNames().get().get(liveTopic);
             short replication = (short) live.partitions().get(0).replicas().size();
             List<NewTopic> wanted = new ArrayList<>();
-            for (String topic : outputTopics(shadowTopic)) {
+            List<String> outputs = outputTopics(shadowTopic);
+            for (String topic : outputs.subList(0, 4)) {
                 wanted.add(new NewTopic(topic, live.partitions().size(), replication));
             }
+            wanted.add(new NewTopic(outputs.get(4), 1, replication)
+                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
             for (NewTopic topic : wanted) {
                 try {
                     admin.createTopics(List.of(topic)).all().get();

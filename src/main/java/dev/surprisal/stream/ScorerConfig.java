@@ -93,9 +93,10 @@ public final class ScorerConfig extends AbstractConfig {
                     "Topic of SessionSummary records, one per ended session.")
             .define(DLQ_TOPIC, Type.STRING, "text-events-dlq", Importance.HIGH,
                     "Dead-letter topic: input that cannot be scored, original bytes, reason in headers.")
-            .define(LEARNED_TEMPLATES_TOPIC, Type.STRING, "learned-templates", Importance.LOW,
+            .define(LEARNED_TEMPLATES_TOPIC, Type.STRING, "", Importance.LOW,
                     "Compacted topic of the log templates that template models' scorers learn while scoring, "
-                    + "shared by every instance and kept across restarts.")
+                    + "shared by every instance of the application and kept across restarts (default: "
+                    + "<application.id>-learned-templates, so that another application's alerts stay its own).")
             .define(LEARN_TEMPLATES, Type.BOOLEAN, true, Importance.MEDIUM,
                     "Template models: learn a line that fits no known template, so that a new template is alerted "
                     + "once (NEW_TEMPLATE) and its later lines are not; false alerts every such line.")
@@ -194,7 +195,10 @@ public final class ScorerConfig extends AbstractConfig {
     public static Map<String, Object> prefixedTopics(String prefix) {
         Map<String, Object> out = new HashMap<>();
         for (String key : TOPIC_KEYS) {
-            out.put(key, prefix + "." + DEFINITION.defaultValues().get(key));
+            Object name = DEFINITION.defaultValues().get(key);
+            if (!"".equals(name)) { // else named after the application, which is the instance's own
+                out.put(key, prefix + "." + name);
+            }
         }
         return out;
     }
@@ -294,7 +298,8 @@ public final class ScorerConfig extends AbstractConfig {
     }
 
     public String learnedTemplatesTopic() {
-        return getString(LEARNED_TEMPLATES_TOPIC);
+        String topic = getString(LEARNED_TEMPLATES_TOPIC);
+        return topic.isEmpty() ? getString(APPLICATION_ID) + "-learned-templates" : topic;
     }
 
     public Duration idleTimeout() {

@@ -174,7 +174,8 @@ class ScorerFaultsIT {
         Map<String, String> settings = Map.of(ScorerConfig.APPLICATION_ID, config.getString(ScorerConfig.APPLICATION_ID),
                 ScorerConfig.INPUT_TOPIC, config.inputTopic(), ScorerConfig.OUTPUT_TOPIC, config.outputTopic(),
                 ScorerConfig.DLQ_TOPIC, config.dlqTopic(), ScorerConfig.ANOMALIES_TOPIC, config.anomaliesTopic(),
-                ScorerConfig.SUMMARIES_TOPIC, config.summariesTopic(), ScorerConfig.HTTP_PORT, "0",
+                ScorerConfig.SUMMARIES_TOPIC, config.summariesTopic(),
+                ScorerConfig.LEARNED_TEMPLATES_TOPIC, config.learnedTemplatesTopic(), ScorerConfig.HTTP_PORT, "0",
                 ScorerConfig.STATE_DIR, dir.resolve("state-" + config.getString(ScorerConfig.APPLICATION_ID)).toString(),
                 ScorerConfig.INSTANCE_ID, config.getString(ScorerConfig.APPLICATION_ID) + "-a");
         settings.forEach((k, v) -> args.addAll(List.of("--set", k + "=" + v)));
