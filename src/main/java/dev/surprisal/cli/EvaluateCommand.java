@@ -74,6 +74,13 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--session-regex", description = "lines: the first group (or match) is the session id, e.g. '(blk_-?\\d+)'.")
     Pattern sessionRegex;
 
+    @Option(names = "--log-format", description = "lines: the log's layout in logparser's notation, for --window and "
+            + "the --window-key and --label-field fields.")
+    String logFormat;
+
+    @Mixin
+    WindowOptions windows;
+
     @Option(names = "--label", description = "lines / sessions: the label of every session (0 normal, 1 anomalous).")
     String label;
 
@@ -127,7 +134,8 @@ final class EvaluateCommand implements Callable<Integer> {
                 ? ReplayInputs.records(records, registry, labels == Labels.feedback
                         ? FeedbackLog.read(props, registry, cluster.releaseTopics().feedback())
                         : FeedbackLabels.NONE)
-                : ReplayInputs.file(Path.of(input), format, sessionRegex, label == null ? null : !"0".equals(label.strip()));
+                : ReplayInputs.file(Path.of(input), format, windows.sessions(logFormat, sessionRegex),
+                        label == null ? null : !"0".equals(label.strip()));
         ScorerConfig config = new ScorerConfig(Map.of(ScorerConfig.PERPLEXITY_THRESHOLD, threshold,
                 ScorerConfig.TOP_G, topG));
         Map<String, Object> settings = new LinkedHashMap<>();
@@ -135,6 +143,8 @@ final class EvaluateCommand implements Callable<Integer> {
         settings.put("format", input.startsWith(TOPIC_PREFIX) ? "topic" : format);
         settings.put("sessionRegex", sessionRegex == null ? "" : sessionRegex.pattern());
         settings.put("label", label == null ? "" : label);
+        settings.put("window", windows.window == null ? "" : windows.window + (windows.slide == null ? ""
+                : " sliding every " + windows.slide) + (windows.key == null ? "" : " per " + windows.key));
         settings.put("labels", input.startsWith(TOPIC_PREFIX) ? labels.name() : "");
         settings.put("from", from == null ? "" : from.toString());
         settings.put("to", to == null ? "" : to.toString());

@@ -2,7 +2,7 @@ package dev.surprisal.cli;
 
 import dev.surprisal.avro.TextEvent;
 import dev.surprisal.serde.AvroSerdes;
-import dev.surprisal.session.SessionIds;
+import dev.surprisal.session.LineSessions;
 import dev.surprisal.stream.ScorerConfig;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -73,6 +73,13 @@ final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--label", description = "Label added to every event, key=value (used by evaluation).")
     Map<String, String> labels = new HashMap<>();
 
+    @Option(names = "--log-format", description = "The lines' layout in logparser's notation, for --window (the line's "
+            + "time), --window-key and --label-field.")
+    String logFormat;
+
+    @Mixin
+    WindowOptions windows;
+
     @Override
     public Integer call() throws Exception {
         Map<String, Object> props = cluster.clientProperties();
@@ -81,21 +88,34 @@ final class ProduceCommand implements Callable<Integer> {
         AtomicReference<Exception> failure = new AtomicReference<>();
         AtomicLong sent = new AtomicLong();
         long skipped = 0;
+        if (session.column != null && windows.window != null) {
+            throw new IllegalArgumentException("--window keys its windows by --window-key or --session-regex, not "
+                    + "--session-column");
+        }
+        LineSessions reading = windows.sessions(logFormat, session.regex);
+        Instant previous = null;
         try (KafkaProducer<String, TextEvent> producer = new KafkaProducer<>(props, new StringSerializer(),
                 AvroSerdes.value(TextEvent.class, cluster.registry(props)).serializer());
              BufferedReader in = file != null ? Files.newBufferedReader(file, StandardCharsets.UTF_8)
                      : new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
             for (String line = in.readLine(); line != null && failure.get() == null; line = in.readLine()) {
-                List<String> ids = sessionsOf(line);
+                LineSessions.Line read = reading.read(line, session.fixed != null ? session.fixed : "default", previous);
+                previous = read.time() != null ? read.time() : previous;
+                List<String> ids = session.column != null ? sessionsOf(line) : read.sessions();
                 String text = textOf(line);
+                Map<String, String> eventLabels = new HashMap<>(labels);
+                if (read.anomalous() != null) {
+                    eventLabels.put("anomalous", read.anomalous() ? "1" : "0");
+                }
                 if (ids.isEmpty() || text.isBlank()) {
                     skipped++;
                     continue;
                 }
                 // a line naming several sessions is an event of each
                 for (String id : ids) {
-                    TextEvent event = new TextEvent(UUID.randomUUID().toString(), id, text, Instant.now(), false,
-                            labels.isEmpty() ? null : Map.copyOf(labels));
+                    TextEvent event = new TextEvent(UUID.randomUUID().toString(), id, text,
+                            read.time() != null ? read.time() : Instant.now(), false,
+                            eventLabels.isEmpty() ? null : Map.copyOf(eventLabels));
                     producer.send(new ProducerRecord<>(topic, id, event), (meta, e) -> {
                         if (e != null) {
                             failure.compareAndSet(null, e);
@@ -116,18 +136,10 @@ final class ProduceCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The session of a line by --session-column; the others come from {@link LineSessions}. */
     private List<String> sessionsOf(String line) {
-        if (session.fixed != null) {
-            return List.of(session.fixed);
-        }
-        if (session.column != null) {
-            String id = column(line, session.column);
-            return id == null ? List.of() : List.of(id);
-        }
-        if (session.regex != null) {
-            return SessionIds.of(session.regex, line);
-        }
-        return List.of("default");
+        String id = column(line, session.column);
+        return id == null ? List.of() : List.of(id);
     }
 
     private String textOf(String line) {

@@ -36,7 +36,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--session-regex", description = "lines format: lines sharing this regex's first group form a session.")
     Pattern sessionRegex;
 
-    @Option(names = "--normal-only", description = "sessions-tsv format: learn only from sessions labelled 0.")
+    @Option(names = "--normal-only", description = "sessions-tsv format: learn only from sessions labelled 0; lines "
+            + "format with --label-field or --label-regex: only from sessions with no anomalous line.")
     boolean normalOnly;
 
     @Option(names = "--tokenizer", defaultValue = "byte", description = "byte, word (words and punctuation), "
@@ -46,6 +47,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @Mixin
     TemplateOptions templates;
+
+    @Mixin
+    WindowOptions windows;
 
     @Option(names = "--end-of-event", negatable = true, description = "Events end with an end-of-event token the "
             + "model predicts (default: on for byte, word and whitespace, off for keys).")
@@ -122,7 +126,8 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Corpus text = CorpusReader.read(corpus, CorpusReader.Format.parse(format), sessionRegex, normalOnly);
+        Corpus text = CorpusReader.read(corpus, CorpusReader.Format.parse(format),
+                windows.sessions(templates.logFormat, sessionRegex), normalOnly);
         TrainingOptions options = TrainingOptions.defaults().withTokenizer(tokenizer).withEndOfEvent(endOfEvent)
                 .withModel(ModelSpec.Cell.parse(cell), embedding, hidden, layers)
                 .withRegularisation(dropout, tieWeights, weightDecay)

@@ -6,7 +6,7 @@ import dev.surprisal.feedback.FeedbackLabels;
 import dev.surprisal.kafka.TopicRange;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
-import dev.surprisal.session.SessionIds;
+import dev.surprisal.session.LineSessions;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.SerializationException;
@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,9 +40,19 @@ public final class ReplayInputs {
      */
     public static List<ReplaySession> file(Path path, String format, Pattern sessionRegex, Boolean label)
             throws IOException {
+        return file(path, format, LineSessions.byRegex(sessionRegex), label);
+    }
+
+    /**
+     * As {@link #file(Path, String, Pattern, Boolean)}, with {@code lines}' sessions by regex or by time
+     * windows; with a label field or regex, each line carries its label and a session is anomalous when
+     * any of its lines is ({@code label} then only labels the lines that have none).
+     */
+    public static List<ReplaySession> file(Path path, String format, LineSessions reading, Boolean label)
+            throws IOException {
         List<String> lines = Files.readAllLines(path, StandardCharsets.UTF_8);
         return switch (format.toLowerCase(Locale.ROOT)) {
-            case "lines" -> lines(lines, sessionRegex, label, path.getFileName().toString());
+            case "lines" -> lines(lines, reading, label, path.getFileName().toString());
             case "sessions" -> tokenSessions(lines, false, label);
             case "sessions-tsv" -> tokenSessions(lines, true, null);
             default -> throw new IllegalArgumentException("unknown format '" + format
@@ -49,21 +60,33 @@ public final class ReplayInputs {
         };
     }
 
-    private static List<ReplaySession> lines(List<String> lines, Pattern regex, Boolean label, String name) {
+    private static List<ReplaySession> lines(List<String> lines, LineSessions reading, Boolean label, String name) {
         Map<String, List<ReplaySession.Event>> sessions = new LinkedHashMap<>();
+        Map<String, Boolean> labels = new LinkedHashMap<>();
+        java.util.Set<String> unlabelled = new java.util.HashSet<>();
+        Instant previous = null;
         int n = 0;
         for (String line : lines) {
             n++;
             if (line.isBlank()) {
                 continue;
             }
-            for (String session : regex == null ? List.of(name) : SessionIds.of(regex, line)) {
+            LineSessions.Line read = reading.read(line, name, previous);
+            previous = read.time() != null ? read.time() : previous;
+            Boolean lineLabel = read.anomalous() != null ? read.anomalous() : label;
+            for (String session : read.sessions()) {
                 sessions.computeIfAbsent(session, s -> new ArrayList<>()).add(new ReplaySession.Event("line-" + n, line,
-                        null, false));
+                        read.anomalous(), false));
+                if (lineLabel == null) {
+                    unlabelled.add(session);
+                } else {
+                    labels.merge(session, lineLabel, Boolean::logicalOr);
+                }
             }
         }
         List<ReplaySession> out = new ArrayList<>();
-        sessions.forEach((id, events) -> out.add(new ReplaySession(id, label, endingLast(events))));
+        sessions.forEach((id, events) -> out.add(new ReplaySession(id, unlabelled.contains(id) ? null : labels.get(id),
+                endingLast(events))));
         return out;
     }
 

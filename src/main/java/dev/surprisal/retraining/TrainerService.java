@@ -249,7 +249,7 @@ public final class TrainerService implements AutoCloseable {
             if (!Files.isReadable(file)) {
                 throw new IllegalArgumentException("file " + file + " is not readable by the trainer");
             }
-            return CorpusReader.read(file, CorpusReader.Format.LINES, null, false);
+            return CorpusReader.read(file, CorpusReader.Format.LINES, (java.util.regex.Pattern) null, false);
         }
         TopicCorpus.Read read = TopicCorpus.read(clientProps, registry, command, anomaliesTopic,
                 FeedbackLog.read(clientProps, registry, topics.feedback()), maxEvents);

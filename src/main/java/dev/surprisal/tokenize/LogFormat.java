@@ -55,6 +55,19 @@ public final class LogFormat {
         return m.matches() ? m.group(CONTENT) : line;
     }
 
+    /** The line's fields by name, in the layout's order; null when the line does not fit. */
+    public java.util.LinkedHashMap<String, String> fieldsOf(String line) {
+        Matcher m = pattern.matcher(line);
+        if (!m.matches()) {
+            return null;
+        }
+        java.util.LinkedHashMap<String, String> out = new java.util.LinkedHashMap<>();
+        for (String field : fields) {
+            out.put(field, m.group(field));
+        }
+        return out;
+    }
+
     public List<String> fields() {
         return fields;
     }

@@ -1,5 +1,6 @@
 package dev.surprisal.training;
 
+import dev.surprisal.session.LineSessions;
 import dev.surprisal.session.SessionIds;
 
 import java.io.BufferedReader;
@@ -7,11 +8,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -46,8 +50,17 @@ public final class CorpusReader {
      * @param normalOnly   keep only sessions labelled normal (sessions-tsv)
      */
     public static Corpus read(Path file, Format format, Pattern sessionRegex, boolean normalOnly) throws IOException {
+        return read(file, format, LineSessions.byRegex(sessionRegex), normalOnly);
+    }
+
+    /**
+     * @param lines      for {@code lines}: the sessions (regex or windows) and labels of raw lines
+     * @param normalOnly keep only sessions labelled normal (sessions-tsv; lines with labels: sessions with no
+     *                   anomalous line)
+     */
+    public static Corpus read(Path file, Format format, LineSessions lines, boolean normalOnly) throws IOException {
         List<List<String>> sessions = switch (format) {
-            case LINES -> lines(file, sessionRegex);
+            case LINES -> lines(file, lines, normalOnly);
             case SESSIONS -> sessions(file);
             case SESSIONS_TSV -> labelledSessions(file, normalOnly);
         };
@@ -57,18 +70,27 @@ public final class CorpusReader {
         return new Corpus(sessions);
     }
 
-    private static List<List<String>> lines(Path file, Pattern sessionRegex) throws IOException {
+    private static List<List<String>> lines(Path file, LineSessions reading, boolean normalOnly) throws IOException {
         Map<String, List<String>> bySession = new LinkedHashMap<>();
+        Set<String> anomalous = new HashSet<>();
+        Instant previous = null;
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             for (String line = in.readLine(); line != null; line = in.readLine()) {
                 if (line.isBlank()) {
                     continue;
                 }
-                String text = line;
-                for (String session : sessionRegex == null ? List.of("") : SessionIds.of(sessionRegex, line)) {
-                    bySession.computeIfAbsent(session, s -> new ArrayList<>()).add(text);
+                LineSessions.Line read = reading.read(line, "", previous);
+                previous = read.time() != null ? read.time() : previous;
+                for (String session : read.sessions()) {
+                    bySession.computeIfAbsent(session, s -> new ArrayList<>()).add(line);
+                    if (Boolean.TRUE.equals(read.anomalous())) {
+                        anomalous.add(session);
+                    }
                 }
             }
+        }
+        if (normalOnly) {
+            anomalous.forEach(bySession::remove);
         }
         return new ArrayList<>(bySession.values());
     }

@@ -98,4 +98,47 @@ class RawLogsTest {
         String html = Files.readString(report.resolve("report.html"));
         assertTrue(html.contains("template <b>"), "the HTML names the templates of the flagged events");
     }
+
+    /**
+     * A log without session ids, with loghub's label column: windows per node from each line's own
+     * time, training on the windows without an alert, and an evaluation per window and per line.
+     */
+    @Test
+    void logsWithoutSessionIdsAreWindowedByTimeAndLabelledByTheirLabelColumn(@TempDir Path dir) throws Exception {
+        String format = "<Label> <Timestamp> <Node> <Level> <Content>";
+        Random r = new Random(9);
+        List<String> lines = new ArrayList<>();
+        long t = 1_117_838_570L;
+        for (int i = 0; i < 600; i++) {
+            t += 1 + r.nextInt(40);
+            String node = "R0" + r.nextInt(3);
+            boolean alert = i > 300 && r.nextInt(40) == 0;
+            String content = alert ? "data TLB error interrupt at 0x" + Integer.toHexString(r.nextInt())
+                    : r.nextBoolean() ? "instruction cache parity error corrected" : "generating core." + r.nextInt(999);
+            lines.add((alert ? "KERNDTLB" : "-") + " " + t + " " + node + " " + (alert ? "FATAL" : "INFO") + " " + content);
+        }
+        Path log = dir.resolve("bgl-like.log");
+        Files.write(log, lines);
+        Path model = dir.resolve("model");
+        String[] windows = {"--log-format", format, "--window", "PT10M", "--window-key", "Node", "--label-field", "Label"};
+        List<String> train = new ArrayList<>(List.of("train", "--corpus", log.toString(), "--tokenizer", "template",
+                "--max-epochs", "2", "--normal-only", "--out", model.toString()));
+        train.addAll(List.of(windows));
+        assertEquals(0, run(train.toArray(String[]::new)));
+
+        Path report = dir.resolve("report");
+        List<String> evaluate = new ArrayList<>(List.of("evaluate", "--model", model.toString(), "--input", log.toString(),
+                "--report", report.toString()));
+        evaluate.addAll(List.of(windows));
+        assertEquals(0, run(evaluate.toArray(String[]::new)));
+        JsonNode json = new ObjectMapper().readTree(report.resolve("report.json").toFile());
+        List<String> verdicts = Files.readAllLines(report.resolve("sessions.tsv"));
+        assertTrue(verdicts.stream().skip(1).allMatch(v -> v.split("\t")[0].matches("R0[0-2]@2005-06-0\\dT\\d\\d:\\d0:00Z")),
+                "a session per node and 10-minute window: " + verdicts.subList(0, 3));
+        long alertWindows = lines.stream().filter(l -> l.startsWith("KERNDTLB")).count();
+        assertTrue(json.path("anomalousSessions").asInt() > 0 && json.path("anomalousSessions").asInt() <= alertWindows,
+                json.path("anomalousSessions").toString());
+        assertEquals(json.path("sessions").asInt(), json.path("labelledSessions").asInt(), "every window has a label");
+        assertTrue(json.has("eventLevel"), "per line too: " + json.fieldNames().next());
+    }
 }
