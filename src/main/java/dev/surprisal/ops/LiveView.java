@@ -35,6 +35,8 @@ final class LiveView {
             "live.js", "text/javascript; charset=utf-8",
             "session.js", "text/javascript; charset=utf-8");
     private static final int MAX_FLAGGED = 100;
+    /** Learned templates the page lists: a deployment brings a handful, a broken parser a flood. */
+    private static final int MAX_LEARNED = 50;
 
     private final ModelProvider models;
     private final String instance;
@@ -96,6 +98,9 @@ final class LiveView {
         out.put("state", "scoring").put("eventsScored", totals.events()).put("tokensScored", totals.tokens())
                 .put("eventsFlagged", totals.flagged());
         out.set("flagged", events(events.flaggedAfter(after, MAX_FLAGGED)));
+        ArrayNode learned = out.putArray("learned");
+        events.learned().stream().limit(MAX_LEARNED).forEach(t -> learned.addObject().put("id", t.id())
+                .put("text", t.text()).put("lines", t.lines()).put("firstSeen", t.firstSeen().toString()));
         return HttpFront.Reply.json(200, out);
     }
 

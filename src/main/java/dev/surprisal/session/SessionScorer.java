@@ -142,7 +142,7 @@ public final class SessionScorer {
             EventScore score = scores.get(i);
             boolean unknown = newTemplate(model, score);
             LearnedTemplates.Seen seen = unknown && learned != null
-                    ? learned.see(model.tokenizer().spec().template(), p.event().getText()) : null;
+                    ? learned.see(model.tokenizer().spec().template(), p.event().getText(), p.timestamp()) : null;
             AnomalyPolicy.Verdict verdict = seen != null && !seen.first() ? rules.learned(score)
                     : rules.judge(score, unknown);
             SessionState next = p.state().after(score.state(), p.event().getText(), config.primeWindowChars(),
@@ -153,8 +153,7 @@ public final class SessionScorer {
             if (seen != null) {
                 scored.getNotes().add((seen.first() ? NOTE_NEW_TEMPLATE : NOTE_LEARNED_TEMPLATE) + seen.id());
             }
-            out.add(new Outcome(scored, next, score, null, null, seen != null && (seen.first() || seen.changed())
-                    ? seen : null));
+            out.add(new Outcome(scored, next, score, null, null, seen != null && seen.shared() ? seen : null));
         }
         return out;
     }

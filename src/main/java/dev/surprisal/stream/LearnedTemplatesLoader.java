@@ -20,7 +20,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * Keeps every scorer's {@link LearnedTemplates} in step with the compacted learned-templates topic:
  * a global store of it (restored in full on start) is loaded once, then each record as it arrives,
- * whichever instance learned it. Records are JSON: the template's id, text and template settings.
+ * whichever instance learned it. Records are JSON: the template's id, text, lines so far (sent again at
+ * 2, 4, 8 ... lines), the time of its first line and its template settings.
  */
 final class LearnedTemplatesLoader implements Processor<String, byte[], Void, Void> {
 
@@ -38,6 +39,7 @@ final class LearnedTemplatesLoader implements Processor<String, byte[], Void, Vo
     static KeyValue<byte[], byte[]> record(LearnedTemplates.Seen seen) {
         try {
             byte[] value = JSON.writeValueAsBytes(JSON.createObjectNode().put("id", seen.id()).put("text", seen.text())
+                    .put("lines", seen.lines()).put("firstSeen", seen.firstSeenMs())
                     .set("settings", JSON.valueToTree(seen.settings())));
             return KeyValue.pair(seen.id().getBytes(StandardCharsets.UTF_8), value);
         } catch (IOException e) {
@@ -76,7 +78,8 @@ final class LearnedTemplatesLoader implements Processor<String, byte[], Void, Vo
     private boolean load(String id, byte[] value) {
         try {
             JsonNode json = JSON.readTree(value);
-            learned.known(JSON.treeToValue(json.get("settings"), TemplateSettings.class), id, json.get("text").asText());
+            learned.known(JSON.treeToValue(json.get("settings"), TemplateSettings.class), id, json.get("text").asText(),
+                    json.path("lines").asLong(1), json.path("firstSeen").asLong(System.currentTimeMillis()));
             return true;
         } catch (IOException | RuntimeException e) {
             LOG.warn("skipping learned template {}: {}", id, e.toString());

@@ -3,6 +3,7 @@ package dev.surprisal.stream;
 import dev.surprisal.avro.Prediction;
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.TokenScore;
+import dev.surprisal.session.LearnedTemplates;
 
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -37,6 +38,7 @@ public final class RecentEvents {
                         List<Prediction> next, List<String> templateValues, List<String> notes) {
     }
 
+    private final LearnedTemplates learned;
     private final Deque<Event> flagged = new ArrayDeque<>();
     private final Map<String, Deque<Event>> sessions = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
@@ -47,6 +49,21 @@ public final class RecentEvents {
     private long seq;
     private long tokensSeen;
     private long flaggedSeen;
+
+    /** What a scorer shows, learned templates included. */
+    public RecentEvents(LearnedTemplates learned) {
+        this.learned = learned;
+    }
+
+    /** What a page shows without a scorer's learned templates (tests, tools). */
+    public RecentEvents() {
+        this(new LearnedTemplates());
+    }
+
+    /** The templates this instance's scorer learned while scoring, or knows from the others. */
+    public List<LearnedTemplates.Summary> learned() {
+        return learned.summaries();
+    }
 
     /** Remembers an event whose scores were emitted. */
     public synchronized void add(ScoredEvent e) {

@@ -3,6 +3,7 @@ package dev.surprisal.stream;
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.TokenScore;
 import dev.surprisal.health.ModelTotals;
+import dev.surprisal.session.LearnedTemplates;
 import dev.surprisal.tokenize.TemplateTokenizer;
 import dev.surprisal.tokenize.VocabularyTokenizer;
 
@@ -41,7 +42,9 @@ public final class ScorerMetrics {
     private volatile long lastProgress = System.nanoTime();
     private final Counter futureTimestamps;
     private final ConcurrentHashMap<String, ModelMeters> models = new ConcurrentHashMap<>();
-    private final RecentEvents recent = new RecentEvents();
+    /** Templates learned while scoring, shared by the instance's threads; the live page lists them. */
+    private final LearnedTemplates learned = new LearnedTemplates();
+    private final RecentEvents recent = new RecentEvents(learned);
     private final RestoreProgress restore;
     private final DependencyFaults dependencies;
 
@@ -173,6 +176,10 @@ public final class ScorerMetrics {
 
     public RecentEvents recent() {
         return recent;
+    }
+
+    LearnedTemplates learned() {
+        return learned;
     }
 
     RestoreProgress restore() {

@@ -47,7 +47,7 @@ public final class ScoringTopology {
     public static Topology build(ScorerConfig config, ModelProvider models, SchemaRegistry registry,
                                  ScorerMetrics metrics) {
         ByteArraySerializer bytes = new ByteArraySerializer();
-        LearnedTemplates learned = new LearnedTemplates();
+        LearnedTemplates learned = metrics.learned();
         return new Topology(new TopologyConfig(new StreamsConfig(config.streamsProperties())))
                 .addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(LEARNED_STORE),
                                 Serdes.String(), Serdes.ByteArray()).withLoggingDisabled(),

@@ -3,10 +3,12 @@ package dev.surprisal.ops;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelProvider;
 import dev.surprisal.registry.InMemorySchemaRegistry;
+import dev.surprisal.session.LearnedTemplates;
 import dev.surprisal.stream.RecentEvents;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.testing.PageEvents;
 import dev.surprisal.testing.TinyModelExtension;
+import dev.surprisal.tokenize.TemplateSettings;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -21,6 +23,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -103,7 +106,10 @@ class LivePageBrowserTest {
     void showsATemplateModelsAlertsAsTheirLinesWithTheValuesMarked(@TempDir Path profile) throws Exception {
         String chromium = findChromium();
         assumeTrue(chromium != null, "no Chromium on this machine");
-        RecentEvents recent = new RecentEvents();
+        LearnedTemplates learned = new LearnedTemplates();
+        learned.known(TemplateSettings.DEFAULT, "t5f0c2a9e41b7", "EXT3-fs error (device <*>): ext3_find_entry: reading "
+                + "directory #<*> offset <*>", 243, Instant.parse("2026-12-02T10:02:00Z").toEpochMilli());
+        RecentEvents recent = new RecentEvents(learned);
         ops.showing(recent);
         recent.add(PageEvents.line("combo", "known", "Jun 9 06:06:20 combo sshd[19939]: session opened for user "
                 + "root by (uid=0)", "session opened for user <*> by (uid=<*>)", List.of("root", "uid=0"), 9.5, true));
@@ -118,10 +124,12 @@ class LivePageBrowserTest {
         assertTrue(dom.contains("<span class=\"var\"") && dom.contains(">root</span>") && dom.contains(">uid=0</span>"),
                 "the template's values are marked: " + dom);
         assertTrue(dom.contains("template: session opened for user &lt;*&gt; by (uid=&lt;*&gt;)"), dom);
+        assertTrue(dom.contains("Templates learned while scoring") && dom.contains(">243<")
+                && dom.contains("t5f0c2a9e41b7"), "the learned templates, with their counts: " + dom);
 
         Path screenshot = Path.of("target", "live-page-templates.png").toAbsolutePath();
         Files.deleteIfExists(screenshot);
-        run(chromium, profile, "--screenshot=" + screenshot, "--window-size=1280,500", url);
+        run(chromium, profile, "--screenshot=" + screenshot, "--window-size=1280,640", url);
         assertTrue(Files.size(screenshot) > 10_000, "a screenshot with something on it");
     }
 

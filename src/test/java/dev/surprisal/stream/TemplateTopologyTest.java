@@ -113,6 +113,7 @@ class TemplateTopologyTest {
                 assertTrue(learned.size() >= 1, "the template is shared");
                 String record = new String(learned.get(learned.size() - 1).value(), java.nio.charset.StandardCharsets.UTF_8);
                 assertTrue(record.contains(id) && record.contains("Exception in receiveBlock for block blk_<*>"), record);
+                assertTrue(record.contains("\"lines\":2"), "counts are shared at 1, 2, 4 ... lines: " + record);
             }
             ScorerConfig second = new ScorerConfig(Map.of(ScorerConfig.STATE_DIR, stateDir.resolve("b").toString()));
             try (TopologyTestDriver driver = new TopologyTestDriver(

@@ -47,6 +47,24 @@ function showRates(live) {
   previous = {time: now, events: live.eventsScored, tokens: live.tokensScored};
 }
 
+/** A deployment's new message shapes read as one row each, with how many lines each has had. */
+function showLearned(learned) {
+  document.getElementById('learnedBox').hidden = learned.length === 0;
+  const td = (content, className) => {
+    const element = document.createElement('td');
+    if (className) element.className = className;
+    element.textContent = content;
+    return element;
+  };
+  const rows = learned.map(t => {
+    const row = document.createElement('tr');
+    row.append(td(new Date(t.firstSeen).toLocaleString()), td(number(t.lines, 0), 'num'), td(t.text, 'tokens'),
+        td(t.id, 'sub'));
+    return row;
+  });
+  document.getElementById('learned').replaceChildren(...rows);
+}
+
 async function poll() {
   try {
     const live = await getJson('/api/live?after=' + lastSeq);
@@ -64,6 +82,7 @@ async function poll() {
     while (list.children.length > KEEP) list.lastChild.remove();
     if (live.flagged.length) lastSeq = live.flagged[0].seq;
     text('status', list.children.length ? '' : 'No flagged events yet on this instance.');
+    showLearned(live.learned || []);
   } catch (error) {
     text('status', 'cannot reach the scorer: ' + error.message);
   } finally {
