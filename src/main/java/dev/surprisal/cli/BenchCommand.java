@@ -35,20 +35,21 @@ import java.util.concurrent.Callable;
             BenchCommand.Templates.class})
 final class BenchCommand implements Callable<Integer> {
 
-    @Option(names = "--sessions", defaultValue = "1000")
+    @Option(names = "--sessions", defaultValue = "1000", description = "Sessions the events are spread over.")
     int sessions;
 
-    @Option(names = "--events", defaultValue = "10000")
+    @Option(names = "--events", defaultValue = "10000", description = "Events per measurement.")
     int events;
 
     @Option(names = "--warmup-events", defaultValue = "1000",
             description = "Events on other sessions scored before each end-to-end measurement (not counted).")
     int warmupEvents;
 
-    @Option(names = "--tokens-per-event", defaultValue = "60")
+    @Option(names = "--tokens-per-event", defaultValue = "60", description = "Words (word model) or "
+            + "characters (byte model) per event.")
     int tokensPerEvent;
 
-    @Option(names = "--hidden", defaultValue = "256")
+    @Option(names = "--hidden", defaultValue = "256", description = "Hidden size of the model.")
     int hidden;
 
     @Option(names = "--naive-events", defaultValue = "300", description = "Events for the (slow) naive loop.")
@@ -101,10 +102,11 @@ final class BenchCommand implements Callable<Integer> {
                     + "and on an empty state directory (rebuilt from the changelog, as after a kill -9).")
     static final class Restore implements Callable<Integer> {
 
-        @Option(names = "--sessions", split = ",", defaultValue = "1000,100000")
+        @Option(names = "--sessions", split = ",", defaultValue = "1000,100000",
+                description = "Sessions in the store, one measurement each (comma-separated).")
         List<Integer> sessions;
 
-        @Option(names = "--hidden", defaultValue = "256")
+        @Option(names = "--hidden", defaultValue = "256", description = "Hidden size of the model.")
         int hidden;
 
         @Override
@@ -124,7 +126,8 @@ final class BenchCommand implements Callable<Integer> {
         @Option(names = "--data", defaultValue = "../shared/data", description = "Holds hdfs/ and loghub/.")
         Path data;
 
-        @Option(names = "--similarity", defaultValue = "" + TemplateMiner.DEFAULT_SIMILARITY)
+        @Option(names = "--similarity", defaultValue = "" + TemplateMiner.DEFAULT_SIMILARITY,
+                description = "Share of a template's constant tokens a line must repeat to be that template.")
         double similarity;
 
         @Option(names = "--rounds", defaultValue = "20", description = "Times each file is mined for the speed figure.")
@@ -155,7 +158,7 @@ final class BenchCommand implements Callable<Integer> {
         @Option(names = "--data", defaultValue = "../shared/data", description = "Holds hdfs/ and loghub/.")
         Path data;
 
-        @Option(names = "--seed", defaultValue = "42")
+        @Option(names = "--seed", defaultValue = "42", description = "Seed of each model's training.")
         long seed;
 
         @Override
@@ -177,10 +180,10 @@ final class BenchCommand implements Callable<Integer> {
         @Option(names = "--vocabulary", defaultValue = "0", description = "0: a byte model; N: a word model of N words.")
         int vocabulary;
 
-        @Option(names = "--hidden", defaultValue = "256")
+        @Option(names = "--hidden", defaultValue = "256", description = "Hidden size of the model.")
         int hidden;
 
-        @Option(names = "--events", defaultValue = "300")
+        @Option(names = "--events", defaultValue = "300", description = "Events scored.")
         int events;
 
         @Option(names = "--set", description = "Scorer settings, key=value (text.max.bytes, scoring.batch.max.*).")
@@ -209,10 +212,10 @@ final class BenchCommand implements Callable<Integer> {
         @Option(names = "--window", defaultValue = "256", description = "Characters of recent text used to prime.")
         int window;
 
-        @Option(names = "--seed", defaultValue = "7")
+        @Option(names = "--seed", defaultValue = "7", description = "Seed of the traffic and the fine-tune.")
         long seed;
 
-        @Option(names = "--model-cache")
+        @Option(names = "--model-cache", description = "Where the demo model is kept between runs.")
         Path cache = Path.of(System.getProperty("user.home"), ".cache", "surprisal");
 
         @Override

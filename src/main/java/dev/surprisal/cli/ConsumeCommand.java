@@ -41,7 +41,8 @@ final class ConsumeCommand implements Callable<Integer> {
             description = ScorerConfig.DEFAULT_OUTPUT_TOPIC + " or " + ScorerConfig.DEFAULT_ANOMALIES_TOPIC + ".")
     String topic;
 
-    @Option(names = "--output", defaultValue = "table")
+    @Option(names = "--output", defaultValue = "table", description = "table (the text coloured by surprisal; a "
+            + "template model's line with its values marked) or jsonl (one ScoredEvent as JSON per line).")
     Output output;
 
     @Option(names = "--from-beginning", description = "Start at the earliest offset instead of the end.")

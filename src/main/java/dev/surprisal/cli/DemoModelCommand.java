@@ -18,10 +18,10 @@ import java.util.concurrent.Callable;
                 + "so that `score` can run without a corpus of your own, e.g. in docker-compose.")
 final class DemoModelCommand implements Callable<Integer> {
 
-    @Option(names = "--out", required = true)
+    @Option(names = "--out", required = true, description = "Directory the model is saved to.")
     Path out;
 
-    @Option(names = "--seed", defaultValue = "7")
+    @Option(names = "--seed", defaultValue = "7", description = "Seed of the generated logs and the training.")
     long seed;
 
     @Override

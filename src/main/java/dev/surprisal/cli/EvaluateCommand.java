@@ -124,6 +124,13 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        for (String ref : new String[] {model, compare}) {
+            // a release version has no path separator: a mistyped directory is not sent to the cluster as one
+            if (ref != null && (ref.contains("/") || ref.contains(java.io.File.separator) || ref.endsWith(".zip"))
+                    && !Files.exists(Path.of(ref))) {
+                throw new IllegalArgumentException("no such model directory or zip: " + ref);
+            }
+        }
         Map<String, Object> props = cluster.clientProperties();
         SchemaRegistry registry = input.startsWith(TOPIC_PREFIX) || !Files.exists(Path.of(model))
                 || (compare != null && !Files.exists(Path.of(compare))) ? cluster.registry(props) : null;

@@ -43,7 +43,8 @@ final class ProduceCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions cluster;
 
-    @Option(names = "--topic", defaultValue = ScorerConfig.DEFAULT_INPUT_TOPIC)
+    @Option(names = "--topic", defaultValue = ScorerConfig.DEFAULT_INPUT_TOPIC,
+            description = "Topic the TextEvents are published to.")
     String topic;
 
     @Option(names = "--file", description = "Read this file instead of stdin.")

@@ -110,7 +110,7 @@ final class ScoreCommand implements Callable<Integer> {
                      Duration.ofMinutes(5));
              ModelHealthWatch health = scorer.watchHealth(config, models, registry,
                      config.getString(ScorerConfig.ADVERTISED_HOST) + ":" + ops.port(), report -> { });
-             ShadowRunner shadow = ShadowRunner.start(config, registry)) {
+             ShadowRunner shadow = noFollow ? null : ShadowRunner.start(config, registry)) {
             ops.attach(scorer);
             spec.commandLine().getErr().println(String.format("scoring %s -> %s with model %s; metrics, health and "
                     + "sessions on port %d", config.inputTopic(), config.outputTopic(), models.current().version(),

@@ -12,7 +12,8 @@ import java.util.List;
 final class TemplateOptions {
 
     @Option(names = "--log-format", description = "Layout of a line in logparser's notation, e.g. "
-            + "'<Date> <Time> <Pid> <Level> <Component>: <Content>'; only <Content> is mined (default: the whole line).")
+            + "'<Date> <Time> <Pid> <Level> <Component>: <Content>'; only <Content> is mined (default: a header detector skips leading dates, times, pids, levels and a "
+            + "component: token).")
     String logFormat;
 
     @Option(names = "--mask", description = "A regular expression for variables of your own, masked as <*> before the "

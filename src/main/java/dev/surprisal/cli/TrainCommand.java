@@ -68,7 +68,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--hidden", defaultValue = "-1", description = "Hidden size (-1: chosen from the tokenizer and corpus size).")
     int hidden;
 
-    @Option(names = "--layers", defaultValue = "1")
+    @Option(names = "--layers", defaultValue = "1", description = "Recurrent layers.")
     int layers;
 
     @Option(names = "--dropout", defaultValue = "-1", description = "Dropout on embeddings, between layers and before "
@@ -79,7 +79,7 @@ final class TrainCommand implements Callable<Integer> {
             + "(default: on for word and whitespace tokenizers).")
     Boolean tieWeights;
 
-    @Option(names = "--weight-decay", defaultValue = "1e-6")
+    @Option(names = "--weight-decay", defaultValue = "1e-6", description = "L2 penalty on the weights.")
     float weightDecay;
 
     @Option(names = {"--max-epochs", "--epochs"}, defaultValue = "60",
@@ -93,7 +93,7 @@ final class TrainCommand implements Callable<Integer> {
             + "(ISO-8601 duration, e.g. PT10M; PT0S: no budget).")
     Duration timeBudget;
 
-    @Option(names = "--batch", defaultValue = "32")
+    @Option(names = "--batch", defaultValue = "32", description = "Sequences per training step.")
     int batch;
 
     @Option(names = "--lr", defaultValue = "0.003", description = "Initial learning rate; halved on every epoch "
@@ -115,13 +115,14 @@ final class TrainCommand implements Callable<Integer> {
             + "network's (0: none). Default: the share that minimises the held-out text's loss.")
     Double baselineWeight;
 
-    @Option(names = "--seed", defaultValue = "42")
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the initial weights, the split and the "
+            + "batches: the same seed and data train the same model.")
     long seed;
 
     @Option(names = "--threshold-percentile", defaultValue = "99",
-            description = "Budget for false alarms: 100 - p % of normal sessions flagged. The threshold and g are cut from "
+            description = "Budget for false alarms: 100 - p %% of normal sessions flagged. The threshold and g are cut from "
                     + "held-out normal sessions (their largest event perplexity, their worst rank) so that new normal "
-                    + "sessions are flagged at most that often, with 90% confidence.")
+                    + "sessions are flagged at most that often, with 90%% confidence.")
     double thresholdPercentile;
 
     @Override

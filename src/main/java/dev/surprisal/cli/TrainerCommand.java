@@ -30,7 +30,8 @@ final class TrainerCommand implements Callable<Integer> {
             + "them out (env SURPRISAL_ANOMALIES_TOPIC; default " + TrainerConfig.DEFAULT_ANOMALIES_TOPIC + ").")
     String anomaliesTopic;
 
-    @Option(names = "--replication-factor", defaultValue = "-1")
+    @Option(names = "--replication-factor", defaultValue = "-1",
+            description = "Replication of the lifecycle topics created if missing (-1: the broker's default).")
     short replication;
 
     @Override

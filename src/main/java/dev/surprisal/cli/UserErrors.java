@@ -1,5 +1,6 @@
 package dev.surprisal.cli;
 
+import dev.surprisal.kafka.ClusterException;
 import dev.surprisal.registry.SchemaRegistry;
 
 import org.apache.kafka.common.errors.AuthenticationException;
@@ -16,7 +17,7 @@ final class UserErrors {
     /** One line for a failure the user can fix, found anywhere in the cause chain; null for anything else. */
     static String describe(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SchemaRegistry.RegistryException) {
+            if (t instanceof SchemaRegistry.RegistryException || t instanceof ClusterException) {
                 return t.getMessage();
             }
             if (t instanceof AuthenticationException || t instanceof AuthorizationException) {

@@ -26,8 +26,8 @@ public final class TopicSetup {
                 return List.of();
             }
             if (!create) {
-                throw new IllegalStateException("missing topics " + missing.stream().map(NewTopic::name).toList()
-                        + " and topic creation is off: create them or drop --no-create-topics");
+                throw new ClusterException("missing topics " + missing.stream().map(NewTopic::name).toList()
+                        + " and topic creation is off: create them or drop --no-create-topics", null);
             }
             List<String> created = new ArrayList<>();
             for (NewTopic topic : missing) {
@@ -36,7 +36,7 @@ public final class TopicSetup {
                     created.add(topic.name());
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("cannot create topic " + topic.name() + ": "
+                        throw new ClusterException("cannot create topic " + topic.name() + ": "
                                 + e.getCause().getMessage(), e.getCause());
                     }
                 }
@@ -46,7 +46,8 @@ public final class TopicSetup {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while checking topics", e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot list topics: " + e.getMessage(), e);
+            throw new ClusterException("cannot list the cluster's topics within 30 s (" + e
+                    + "): check bootstrap.servers and, for a secured cluster, security.protocol and sasl.* / ssl.* in --config", e);
         }
     }
 }

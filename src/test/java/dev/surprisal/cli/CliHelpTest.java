@@ -26,4 +26,31 @@ class CliHelpTest {
             assertTrue(version.contains(part), version);
         }
     }
+
+    /** Help that formats cleanly (a bare % in a description makes picocli warn) and says what every option is. */
+    @Test
+    void everyOptionIsDescribedAndEveryHelpFormats() {
+        List<String> undescribed = new java.util.ArrayList<>();
+        java.io.ByteArrayOutputStream warnings = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream err = System.err;
+        System.setErr(new java.io.PrintStream(warnings, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            visit(Main.commandLine(), undescribed);
+        } finally {
+            System.setErr(err);
+        }
+        assertEquals(List.of(), undescribed, "options without a description");
+        assertEquals("", warnings.toString(java.nio.charset.StandardCharsets.UTF_8), "help printed warnings");
+    }
+
+    private static void visit(CommandLine command, List<String> undescribed) {
+        String name = command.getCommandSpec().qualifiedName();
+        for (CommandLine.Model.OptionSpec option : command.getCommandSpec().options()) {
+            if (String.join(" ", option.description()).isBlank()) {
+                undescribed.add(name + " " + option.longestName());
+            }
+        }
+        command.getUsageMessage();
+        command.getSubcommands().values().forEach(sub -> visit(sub, undescribed));
+    }
 }
