@@ -207,7 +207,7 @@ public final class TrainerService implements AutoCloseable {
     private static List<List<String>> recentHeldOut(Corpus training, Corpus recent, TrainingOptions options) {
         Set<List<String>> fromRecent = Collections.newSetFromMap(new IdentityHashMap<>());
         fromRecent.addAll(recent.sessions());
-        List<List<String>> heldOut = training.split(options.validationFraction(), options.seed()).validation()
+        List<List<String>> heldOut = training.split(options.heldOutFraction(training), options.seed()).validation()
                 .sessions();
         List<List<String>> recentOnly = heldOut.stream().filter(fromRecent::contains).toList();
         return recentOnly.isEmpty() ? heldOut : recentOnly;

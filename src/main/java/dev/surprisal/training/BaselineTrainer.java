@@ -30,7 +30,7 @@ public final class BaselineTrainer {
 
     /** On a whole corpus, split as {@link ModelTrainer} splits it. */
     public static KneserNey train(int order, Tokenizer tokenizer, Corpus corpus, TrainingOptions options) {
-        Corpus.Split split = corpus.split(options.validationFraction(), options.seed());
+        Corpus.Split split = corpus.split(options.heldOutFraction(corpus), options.seed());
         return train(order, tokenizer, split.train(), split.validation(), options.thresholdPercentile());
     }
 

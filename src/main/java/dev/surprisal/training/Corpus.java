@@ -24,6 +24,9 @@ public record Corpus(List<List<String>> sessions) {
         return () -> sessions.stream().flatMap(List::stream).iterator();
     }
 
+    /** Sessions from which a corpus is split by whole sessions; with fewer, each is split in time. */
+    public static final int SHUFFLED = 10;
+
     public long events() {
         return sessions.stream().mapToLong(List::size).sum();
     }
@@ -33,7 +36,7 @@ public record Corpus(List<List<String>> sessions) {
      * read as one stream) is split inside each session instead: its last events are held out.
      */
     public Split split(double heldOutFraction, long seed) {
-        if (sessions.size() >= 10) {
+        if (sessions.size() >= SHUFFLED) {
             List<List<String>> shuffled = new ArrayList<>(sessions);
             Collections.shuffle(shuffled, new Random(seed));
             int heldOut = Math.max(1, (int) Math.round(shuffled.size() * heldOutFraction));

@@ -69,7 +69,7 @@ public final class ModelTrainer {
      */
     public LanguageModel train(Corpus corpus, LanguageModel base) throws MalformedModelException {
         Instant started = Instant.now();
-        Corpus.Split split = corpus.split(options.validationFraction(), options.seed());
+        Corpus.Split split = corpus.split(options.heldOutFraction(corpus), options.seed());
         Tokenizer tokenizer = base != null ? base.tokenizer() : tokenizer(split.train());
         List<int[]> trainSessions = BaselineTrainer.encode(split.train(), tokenizer);
         List<int[]> sequences = segments(trainSessions, BaselineTrainer.ends(split.train()), tokenizer);

@@ -36,6 +36,20 @@ public record TrainingOptions(String tokenizer, Boolean endOfEvent, ModelSpec.Ce
     /** A size or rate to be chosen from the tokenizer and corpus. */
     public static final int AUTO = -1;
 
+    /**
+     * The share of {@code corpus} held out. A corpus read as one or a few streams (a raw log without
+     * sessions) holds out its last events, and its event threshold is the budget's quantile of them:
+     * at least enough of them that about three fall beyond it, so that the threshold is not just the
+     * largest of a hundred (at most half the corpus). Sessions are held out at the configured share.
+     */
+    public double heldOutFraction(Corpus corpus) {
+        if (corpus.sessions().size() >= Corpus.SHUFFLED || corpus.events() == 0) {
+            return validationFraction;
+        }
+        double tail = 3 / (1 - Math.min(thresholdPercentile, 99.99) / 100);
+        return Math.max(validationFraction, Math.min(0.5, tail / corpus.events()));
+    }
+
     public static TrainingOptions defaults() {
         return new TrainingOptions("byte", null, ModelSpec.Cell.LSTM, AUTO, AUTO, 1, AUTO, null, 60, 3, Duration.ZERO,
                 32, 64, 3e-3f, 1e-6f, 5f, 42, 1024, 0.1, 99.0, 3, TemplateSettings.DEFAULT, null);
