@@ -5,7 +5,11 @@ import dev.surprisal.tokenize.Tokenizers;
 
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import ai.djl.util.PairList;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -59,6 +63,34 @@ public final class ModelArtifact {
         model.setBlock(block);
         block.initialize(model.getNDManager(), DataType.FLOAT32, block.inputShapes(1, 1));
         return new LanguageModel(model, block, manifest, tokenizer, null, null);
+    }
+
+    /**
+     * The parent's weights under {@code manifest}, whose vocabulary may add tokens at its end (a
+     * template model's fine-tune that learned new templates): every vocabulary-sized parameter keeps
+     * the parent's rows and gets fresh ones for the new tokens, initialised as a new model's are.
+     */
+    public static LanguageModel grownFrom(LanguageModel parent, ModelManifest manifest) throws MalformedModelException {
+        if (manifest.spec().vocabularySize() == parent.spec().vocabularySize()) {
+            return withManifest(parent, manifest);
+        }
+        if (manifest.spec().vocabularySize() < parent.spec().vocabularySize()
+                || !manifest.spec().withVocabularySize(parent.spec().vocabularySize()).equals(parent.spec())) {
+            throw new IllegalArgumentException("a model can only grow its vocabulary, not change its architecture");
+        }
+        // the weights are set on a fresh block and loaded anew: a model prepares its kernels from them when built
+        try (LanguageModel fresh = initialise(manifest)) {
+            PairList<String, Parameter> from = parent.block().getParameters();
+            for (Pair<String, Parameter> p : fresh.block().getParameters()) {
+                NDArray target = p.getValue().getArray();
+                // row-major: a (vocab, ...) parameter's first rows, or a (vocab) one's first entries, lead its values
+                float[] values = target.toFloatArray();
+                float[] kept = from.get(p.getKey()).getArray().toFloatArray();
+                System.arraycopy(kept, 0, values, 0, kept.length);
+                target.set(values);
+            }
+            return fromParts(manifest, weights(fresh), null, null);
+        }
     }
 
     /** Same weights and baseline, new manifest (after training, once metrics and threshold are known). */

@@ -39,6 +39,11 @@ public record ModelSpec(Cell cell, int vocabularySize, int embeddingSize, int hi
         this(cell, vocabularySize, embeddingSize, hiddenSize, layers, 0f, false);
     }
 
+    /** The same architecture over a vocabulary of {@code size} tokens (a fine-tune that learned new templates). */
+    public ModelSpec withVocabularySize(int size) {
+        return new ModelSpec(cell, size, embeddingSize, hiddenSize, layers, dropout, tiedWeights);
+    }
+
     /** Floats in one session's recurrent state: h (layers × hidden), then c for an LSTM. */
     public int stateSize() {
         return (cell == Cell.LSTM ? 2 : 1) * layers * hiddenSize;

@@ -38,6 +38,25 @@ public final class TemplateTokenizer implements Tokenizer {
         return new TemplateTokenizer(settings, miner.templates().stream().map(TemplateMiner.Template::text).toList());
     }
 
+    /**
+     * This tokenizer with the templates of {@code lines} that none of its own fits added after its
+     * own, so that its ids keep their meaning (a fine-tune learning what was new to its parent).
+     */
+    public TemplateTokenizer extendedWith(Iterable<String> lines) {
+        TemplateMiner fresh = TemplateMiner.of(settings);
+        for (String line : lines) {
+            if (!line.isBlank() && miner.match(line) == null) {
+                fresh.mine(line);
+            }
+        }
+        if (fresh.templates().isEmpty()) {
+            return this;
+        }
+        List<String> all = new ArrayList<>(vocabulary.subList(FIRST, vocabulary.size()));
+        fresh.templates().forEach(t -> all.add(t.text()));
+        return new TemplateTokenizer(settings, all);
+    }
+
     static TemplateTokenizer fromSpec(TokenizerSpec spec) {
         List<String> v = spec.vocabulary();
         if (v.size() < FIRST || !VocabularyTokenizer.BOS.equals(v.get(0)) || !VocabularyTokenizer.UNK.equals(v.get(1))) {

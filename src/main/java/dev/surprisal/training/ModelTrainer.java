@@ -7,6 +7,7 @@ import dev.surprisal.model.ModelSpec;
 import dev.surprisal.model.ReplaySample;
 import dev.surprisal.model.TrainingMetrics;
 import dev.surprisal.scoring.CorpusScore;
+import dev.surprisal.tokenize.TemplateTokenizer;
 import dev.surprisal.tokenize.Tokenizer;
 import dev.surprisal.tokenize.Tokenizers;
 
@@ -70,7 +71,10 @@ public final class ModelTrainer {
     public LanguageModel train(Corpus corpus, LanguageModel base) throws MalformedModelException {
         Instant started = Instant.now();
         Corpus.Split split = corpus.split(options.heldOutFraction(corpus), options.seed());
-        Tokenizer tokenizer = base != null ? base.tokenizer() : tokenizer(split.train());
+        // a template model's fine-tune learns the templates that were new to its parent (learned while scoring)
+        Tokenizer tokenizer = base == null ? tokenizer(split.train())
+                : base.tokenizer() instanceof TemplateTokenizer templates ? templates.extendedWith(split.train().texts())
+                : base.tokenizer();
         List<int[]> trainSessions = BaselineTrainer.encode(split.train(), tokenizer);
         List<int[]> sequences = segments(trainSessions, BaselineTrainer.ends(split.train()), tokenizer);
         List<int[]> validation = segments(BaselineTrainer.encode(split.validation(), tokenizer),
@@ -78,14 +82,14 @@ public final class ModelTrainer {
         if (trainSessions.stream().allMatch(ids -> ids.length == 0)) {
             throw new IllegalArgumentException("the training text has no tokens");
         }
-        ModelSpec spec = base != null ? base.spec()
+        ModelSpec spec = base != null ? base.spec().withVocabularySize(tokenizer.vocabularySize())
                 : ModelSizing.choose(options, tokenizer, sequences.stream().mapToLong(s -> s.length - 1).sum());
         String createdAt = started.truncatedTo(ChronoUnit.SECONDS).toString();
         ModelManifest untrained = new ModelManifest(ModelManifest.FORMAT_VERSION, "untrained", createdAt, spec,
                 tokenizer.spec(), 0, options.thresholdPercentile(), TrainingMetrics.NONE, true, 0);
 
         Engine.getInstance().setRandomSeed((int) options.seed());
-        try (LanguageModel model = base != null ? ModelArtifact.withManifest(base, untrained)
+        try (LanguageModel model = base != null ? ModelArtifact.grownFrom(base, untrained)
                 : ModelArtifact.initialise(untrained)) {
             Run run = runEpochs(model, sequences, validation, started);
             try (LanguageModel best = ModelArtifact.fromWeights(untrained, run.bestWeights);
