@@ -63,7 +63,14 @@ public final class ScoredEvents {
                 .setTopG(policy.topG())
                 .setWords(ByteTokenizer.TYPE.equals(tokenizer.spec().type()) ? words(event.getText(), score) : null)
                 .setTemplateValues(tokenizer instanceof TemplateTokenizer t ? templateValues(t, event.getText()) : null)
+                .setTemplateId(tokenizer instanceof TemplateTokenizer ? templateId(score) : null)
                 .build();
+    }
+
+    /** {@code T} and the line's template's index in the vocabulary; null for a line of none (its learned id is set later). */
+    private static String templateId(EventScore score) {
+        int id = score.tokens().isEmpty() ? TemplateTokenizer.UNKNOWN_TEMPLATE : score.tokens().get(0).tokenId();
+        return id == TemplateTokenizer.UNKNOWN_TEMPLATE ? null : "T" + id;
     }
 
     /** The values the line's template masks; empty for a line of no known template (shown whole). */

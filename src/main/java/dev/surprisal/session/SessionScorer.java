@@ -152,6 +152,7 @@ public final class SessionScorer {
                     rules, verdict, next);
             if (seen != null) {
                 scored.getNotes().add((seen.first() ? NOTE_NEW_TEMPLATE : NOTE_LEARNED_TEMPLATE) + seen.id());
+                scored.setTemplateId(seen.id());
             }
             out.add(new Outcome(scored, next, score, null, null, seen != null && seen.shared() ? seen : null));
         }

@@ -63,6 +63,7 @@ class TemplateTopologyTest {
             assertEquals("Received block blk_<*> of size <*> from <*>", known.getTokens().get(0).getToken());
             assertFalse(known.getAnomalous());
             assertEquals(List.of("blk_9", "12", "/10.0.0.2"), known.getTemplateValues(), "the values the template masks");
+            assertEquals("T" + model.tokenizer().encode(known.getText())[0], known.getTemplateId());
             ScoredEvent unseen = scored.get("e2");
             assertTrue(unseen.getAnomalous());
             assertEquals(AnomalyRule.NEW_TEMPLATE, unseen.getAnomalyRule());
@@ -106,6 +107,7 @@ class TemplateTopologyTest {
                 assertTrue(note.startsWith("new-template:t"), note);
                 String id = note.substring("new-template:".length());
                 assertEquals(List.of("learned-template:" + id), scored.get(2).getNotes());
+                assertEquals(id, scored.get(2).getTemplateId(), "the learned template's id beside the line");
                 assertEquals("<new template>", scored.get(2).getTokens().get(0).getToken(),
                         "still the model's unknown token, until a fine-tune learns it");
                 learned = driver.createOutputTopic(first.learnedTemplatesTopic(), new ByteArrayDeserializer(),
