@@ -5,6 +5,7 @@ import dev.surprisal.bench.PipelineBenchmark;
 import dev.surprisal.bench.RawLogBenchmark;
 import dev.surprisal.bench.RestoreBenchmark;
 import dev.surprisal.bench.TemplateBenchmark;
+import dev.surprisal.config.Environment;
 import dev.surprisal.demo.DemoModel;
 import dev.surprisal.demo.TrafficGenerator;
 import dev.surprisal.model.LanguageModel;
@@ -216,7 +217,7 @@ final class BenchCommand implements Callable<Integer> {
         long seed;
 
         @Option(names = "--model-cache", description = "Where the demo model is kept between runs.")
-        Path cache = Path.of(System.getProperty("user.home"), ".cache", "surprisal");
+        Path cache = Environment.cacheDir();
 
         @Override
         public Integer call() throws Exception {

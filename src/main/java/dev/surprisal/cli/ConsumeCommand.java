@@ -52,7 +52,8 @@ final class ConsumeCommand implements Callable<Integer> {
     long max;
 
     @Option(names = "--idle-timeout-ms", defaultValue = "0",
-            description = "Exit after this long without a new event (0: never).")
+            description = "Exit after this long without a new event, counted from when partitions are assigned "
+                    + "(0: never).")
     long idleTimeoutMs;
 
     @Option(names = "--group", description = "Consumer group (default: a new one for every run).")
@@ -79,6 +80,9 @@ final class ConsumeCommand implements Callable<Integer> {
                     }
                 }
                 spec.commandLine().getOut().flush();
+                if (consumer.assignment().isEmpty()) {
+                    lastEvent = System.nanoTime(); // idle is counted from when there is something to read
+                }
                 if (idleTimeoutMs > 0 && System.nanoTime() - lastEvent > idleTimeoutMs * 1_000_000) {
                     break;
                 }

@@ -1,5 +1,6 @@
 package dev.surprisal.cli;
 
+import dev.surprisal.config.Environment;
 import dev.surprisal.demo.DemoRunner;
 import dev.surprisal.kafka.Directories;
 
@@ -53,8 +54,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--http-port", defaultValue = "8080", description = "Metrics, health and interactive-query port (0: any free port).")
     int httpPort;
 
-    @Option(names = "--data-dir", description = "Broker data directory, kept between runs (default ~/.cache/surprisal/demo-kafka).")
-    Path dataDir = Path.of(System.getProperty("user.home"), ".cache", "surprisal", "demo-kafka");
+    @Option(names = "--data-dir", description = "Broker data directory, kept between runs (default $XDG_CACHE_HOME/surprisal/demo-kafka, else ~/.cache/surprisal/demo-kafka).")
+    Path dataDir = Environment.cacheDir().resolve("demo-kafka");
 
     @Option(names = "--fresh", description = "Start with an empty broker: delete the data directory first.")
     boolean fresh;
@@ -62,8 +63,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--model", description = "Score with this model directory instead of the demo model.")
     Path model;
 
-    @Option(names = "--model-cache", description = "Where the demo model is cached (default ~/.cache/surprisal).")
-    Path modelCache = Path.of(System.getProperty("user.home"), ".cache", "surprisal");
+    @Option(names = "--model-cache", description = "Where the demo model is cached (default $XDG_CACHE_HOME/surprisal, else ~/.cache/surprisal).")
+    Path modelCache = Environment.cacheDir();
 
     @Option(names = "--retrain", description = "Train the demo model again even if a cached one exists.")
     boolean retrain;

@@ -1,5 +1,6 @@
 package dev.surprisal.config;
 
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -16,6 +17,24 @@ public final class Environment {
     public static final String KAFKA_PREFIX = "kafka.";
 
     private Environment() {
+    }
+
+    /**
+     * Where the product keeps its caches (the DJL natives, the demo's model and broker):
+     * {@code $XDG_CACHE_HOME/surprisal}, else {@code $HOME/.cache/surprisal}, else under Java's
+     * {@code user.home} (which does not follow {@code HOME}, so two users of one account would share it).
+     */
+    public static Path cacheDir(Map<String, String> env) {
+        String xdg = env.get("XDG_CACHE_HOME");
+        if (xdg != null && !xdg.isBlank()) {
+            return Path.of(xdg, "surprisal");
+        }
+        String home = env.get("HOME");
+        return Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home"), ".cache", "surprisal");
+    }
+
+    public static Path cacheDir() {
+        return cacheDir(System.getenv());
     }
 
     public static String name(String key) {

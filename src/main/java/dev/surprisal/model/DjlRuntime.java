@@ -2,7 +2,6 @@ package dev.surprisal.model;
 
 import dev.surprisal.config.Environment;
 
-import java.nio.file.Path;
 
 /**
  * DJL settings that must be in place before the engine loads: offline (native libraries come from
@@ -20,7 +19,7 @@ public final class DjlRuntime {
         setDefault("ai.djl.pytorch.num_threads", "1");
         setDefault("ai.djl.pytorch.num_interop_threads", "1");
         if (System.getenv("DJL_CACHE_DIR") == null) {
-            setDefault("DJL_CACHE_DIR", Path.of(System.getProperty("user.home"), ".cache", "surprisal", "djl").toString());
+            setDefault("DJL_CACHE_DIR", Environment.cacheDir().resolve("djl").toString());
         }
     }
 
