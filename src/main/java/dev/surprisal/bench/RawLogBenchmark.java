@@ -113,9 +113,10 @@ public final class RawLogBenchmark {
         }
         for (boolean learn : new boolean[] {true, false}) {
             List<Result> of = results.stream().filter(r -> r.learn() == learn).toList();
-            out.append(String.format(Locale.ROOT, "%-10s %-7s %5s %9s %10s %9.2f %11s %12.2f%%%n", "mean",
-                    learn ? "on" : "off", "", "", "", of.stream().mapToDouble(Result::alertsPerNewTemplate).average()
-                            .orElse(0), "", 100 * of.stream().mapToDouble(Result::flaggedSeenShare).average().orElse(0)));
+            out.append(String.format(Locale.ROOT, "mean, learning %-3s: %.2f new-template alerts per truly new template, "
+                            + "%.2f%% of lines of seen templates flagged%n", learn ? "on" : "off",
+                    of.stream().mapToDouble(Result::alertsPerNewTemplate).average().orElse(0),
+                    100 * of.stream().mapToDouble(Result::flaggedSeenShare).average().orElse(0)));
         }
         return out.toString();
     }

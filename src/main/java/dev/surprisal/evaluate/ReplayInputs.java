@@ -18,10 +18,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /** Reads what to replay: files in the formats {@code train} takes, or a range of a topic. */
@@ -63,7 +65,7 @@ public final class ReplayInputs {
     private static List<ReplaySession> lines(List<String> lines, LineSessions reading, Boolean label, String name) {
         Map<String, List<ReplaySession.Event>> sessions = new LinkedHashMap<>();
         Map<String, Boolean> labels = new LinkedHashMap<>();
-        java.util.Set<String> unlabelled = new java.util.HashSet<>();
+        Set<String> unlabelled = new HashSet<>();
         Instant previous = null;
         int n = 0;
         for (String line : lines) {

@@ -1,7 +1,9 @@
 package dev.surprisal.tokenize;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -56,12 +58,12 @@ public final class LogFormat {
     }
 
     /** The line's fields by name, in the layout's order; null when the line does not fit. */
-    public java.util.LinkedHashMap<String, String> fieldsOf(String line) {
+    public Map<String, String> fieldsOf(String line) {
         Matcher m = pattern.matcher(line);
         if (!m.matches()) {
             return null;
         }
-        java.util.LinkedHashMap<String, String> out = new java.util.LinkedHashMap<>();
+        Map<String, String> out = new LinkedHashMap<>();
         for (String field : fields) {
             out.put(field, m.group(field));
         }

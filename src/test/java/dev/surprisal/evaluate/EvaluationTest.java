@@ -181,8 +181,7 @@ class EvaluationTest {
             List<Replayer.SessionResult> results = new Replayer(config).replay(model, hostile);
             ObjectNode report = Evaluation.of(model, new SessionScorer(config.scoring()).policyFor(model), results,
                     Map.of("input", "fixture"));
-            String html = HtmlReport.render(EvaluationReport.of(report), null, Evaluation.meanBitsByLabel(results),
-                    Evaluation.meanBits(results));
+            String html = html(report, results);
             assertTrue(html.startsWith("<!DOCTYPE html>"));
             assertTrue(html.contains("<svg"), "plots are inline SVG");
             assertFalse(html.contains("<script>alert"), "event text is escaped");
@@ -204,15 +203,23 @@ class EvaluationTest {
         List<ReplaySession> normal = List.of(new ReplaySession("s1", false, events("a", "GET /cart 200")),
                 new ReplaySession("s2", false, events("b", "GET /item 200")));
         try (LanguageModel model = TestModels.tinyByteModel()) {
-            List<Replayer.SessionResult> results = new Replayer(config).replay(model, normal);
-            ObjectNode report = Evaluation.of(model, new SessionScorer(config.scoring()).policyFor(model), results,
-                    Map.of("input", "fixture"));
-            String html = HtmlReport.render(EvaluationReport.of(report), null, Evaluation.meanBitsByLabel(results),
-                    Evaluation.meanBits(results));
+            String html = html(model, config, normal);
             assertTrue(html.contains("No session is labelled anomalous"), html);
             for (String undefined : List.of("NaN", "Infinity", "99999999")) {
                 assertFalse(html.contains(undefined), "no " + undefined + " in the report");
             }
         }
+    }
+
+    /** The HTML report of replaying {@code sessions} through {@code model} as the scorer would. */
+    private static String html(LanguageModel model, ScorerConfig config, List<ReplaySession> sessions) {
+        List<Replayer.SessionResult> results = new Replayer(config).replay(model, sessions);
+        return html(Evaluation.of(model, new SessionScorer(config.scoring()).policyFor(model), results,
+                Map.of("input", "fixture")), results);
+    }
+
+    private static String html(ObjectNode report, List<Replayer.SessionResult> results) {
+        return HtmlReport.render(EvaluationReport.of(report), null, Evaluation.meanBitsByLabel(results),
+                Evaluation.meanBits(results));
     }
 }
