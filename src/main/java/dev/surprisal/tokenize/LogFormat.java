@@ -57,7 +57,7 @@ public final class LogFormat {
         return m.matches() ? m.group(CONTENT) : line;
     }
 
-    /** The line's fields by name, in the layout's order; null when the line does not fit. */
+    /** The line's fields by name, in the layout's order (empty when absent); null when the line does not fit. */
     public Map<String, String> fieldsOf(String line) {
         Matcher m = pattern.matcher(line);
         if (!m.matches()) {
@@ -65,7 +65,8 @@ public final class LogFormat {
         }
         Map<String, String> out = new LinkedHashMap<>();
         for (String field : fields) {
-            out.put(field, m.group(field));
+            String value = m.group(field);
+            out.put(field, value == null ? "" : value); // a field in an optional part the line does not have
         }
         return out;
     }

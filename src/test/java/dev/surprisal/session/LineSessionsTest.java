@@ -26,6 +26,8 @@ class LineSessionsTest {
                 + "2005-06-03-15.42.50.675872 R02-M1-N0-C:J12-U11 RAS KERNEL INFO instruction cache parity error corrected")));
         assertEquals(Instant.parse("2000-06-09T06:06:20Z"), LogTime.of(SYSLOG.fieldsOf(
                 "Jun  9 06:06:20 combo sshd(pam_unix)[19939]: check pass; user unknown")), "no year: 2000");
+        assertEquals(Instant.parse("2000-06-15T04:06:20Z"), LogTime.of(SYSLOG.fieldsOf(
+                "Jun 15 04:06:20 combo logrotate: ALERT exited abnormally")), "an optional field the line lacks");
         LogFormat hdfs = LogFormat.parse("<Date> <Time> <Pid> <Level> <Component>: <Content>");
         assertEquals(Instant.parse("2008-11-09T20:35:18Z"), LogTime.of(hdfs.fieldsOf(
                 "081109 203518 143 INFO dfs.DataNode$DataXceiver: Receiving block blk_-1608999687919862906")));
