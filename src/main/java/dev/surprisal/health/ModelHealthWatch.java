@@ -116,6 +116,9 @@ public final class ModelHealthWatch implements AutoCloseable {
         this.clock = clock;
         this.health = producers.health();
         this.commands = producers.commands();
+        // the totals count from the scorer's start: opening at zero, events scored before the first look are in
+        // the first window (with no opening, a burst scored before the first tick was never in any window)
+        snapshots.addLast(new Snapshot(clock.instant(), Map.of()));
     }
 
     /**

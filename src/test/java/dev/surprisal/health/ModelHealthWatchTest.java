@@ -118,6 +118,16 @@ class ModelHealthWatchTest {
     }
 
     @Test
+    void eventsScoredBeforeTheFirstLookAreInTheFirstWindow() {
+        try (ModelHealthWatch watch = watch()) {
+            minute(100, 1);
+            List<ModelHealth> first = watch.tick();
+            assertEquals(1, first.size(), "the scorer's totals open at zero");
+            assertEquals(100, first.get(0).getEvents());
+        }
+    }
+
+    @Test
     void aCommandThatCouldNotBeSentIsSentAgainOnTheNextDriftedReading() {
         MockProducer<String, TrainCommand> failing = new MockProducer<>(false, null, new StringSerializer(),
                 (topic, command) -> new byte[0]);

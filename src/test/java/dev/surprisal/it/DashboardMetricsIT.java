@@ -104,14 +104,20 @@ class DashboardMetricsIT {
             assertEquals(1, TestClients.consume(broker.bootstrapServers(), config.dlqTopic(),
                     new StringDeserializer(), new ByteArrayDeserializer(), 1, Duration.ofMinutes(1)).size());
             Set<String> exported = new TreeSet<>();
-            Await.until("the scorer exports the anomaly and dead-letter counters and the drift watch's gauges",
-                    Duration.ofSeconds(30), () -> {
-                        exported.clear();
-                        exported.addAll(scrape(ops.port()));
-                        return exported.contains("surprisal_anomalies_total")
-                                && exported.contains("surprisal_dead_letters_total")
-                                && exported.contains("surprisal_health_drifting");
-                    });
+            Set<String> awaited = Set.of("surprisal_anomalies_total", "surprisal_dead_letters_total",
+                    "surprisal_health_drifting");
+            try {
+                Await.until("the scorer exports the anomaly and dead-letter counters and the drift watch's gauges",
+                        Duration.ofSeconds(30), () -> {
+                            exported.clear();
+                            exported.addAll(scrape(ops.port()));
+                            return exported.containsAll(awaited);
+                        });
+            } catch (AssertionError e) {
+                Set<String> missing = new TreeSet<>(awaited);
+                missing.removeAll(exported);
+                throw new AssertionError(e.getMessage() + "; missing " + missing + " from " + exported, e);
+            }
 
             Map<String, Set<String>> queried = new TreeMap<>();
             JsonNode dashboard = new ObjectMapper().readTree(Path.of("deploy/grafana/dashboards/surprisal.json").toFile());
