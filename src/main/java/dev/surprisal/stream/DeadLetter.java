@@ -1,13 +1,18 @@
 package dev.surprisal.stream;
 
+import dev.surprisal.serde.InvalidRecordException;
+
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
 
@@ -35,6 +40,9 @@ public final class DeadLetter {
     private static final int MAX_KEY_BYTES = 1024;
     /** Room for the record's own framing and our headers. */
     private static final int OVERHEAD = 4096;
+
+    private static final RateLimitedLog LOG = new RateLimitedLog(LoggerFactory.getLogger(DeadLetter.class),
+            Duration.ofSeconds(10));
 
     private DeadLetter() {
     }
@@ -73,6 +81,32 @@ public final class DeadLetter {
             headers.add(HEADER_OFFSET, ascii(Long.toString(source.offset())));
         }
         return new Record<>(key, value, source.timestamp(), headers);
+    }
+
+    /** Sends {@code source} to the dead-letter sink {@code sink}, counted and logged (at most every 10 s). */
+    static void send(ProcessorContext<byte[], byte[]> context, String sink, PendingEvent source, String code,
+                     String reason, ScorerConfig config, ScorerMetrics metrics) {
+        context.forward(of(source, code, reason, config.dlqMaxRecordBytes()), sink);
+        metrics.deadLetter(code);
+        String where = source.partition() < 0 ? ""
+                : " at " + source.topic() + "-" + source.partition() + "@" + source.offset();
+        LOG.warn("sent an input record" + where + " to " + config.dlqTopic() + " (" + code + "): " + reason(reason));
+    }
+
+    /** Sends a record with no value, or one over the record limit, unread to the dead-letter sink: true if it did. */
+    static boolean unreadable(ProcessorContext<byte[], byte[]> context, String sink, PendingEvent source,
+                              ScorerConfig config, ScorerMetrics metrics) {
+        if (source.value() == null) {
+            send(context, sink, source, "null-value", "null value", config, metrics);
+            return true;
+        }
+        if (source.size() > config.maxRecordBytes()) {
+            send(context, sink, source, InvalidRecordException.TOO_LARGE, "record too large: " + source.size()
+                    + " bytes (key, value and headers), limit " + config.maxRecordBytes() + " ("
+                    + ScorerConfig.MAX_RECORD_BYTES + ")", config, metrics);
+            return true;
+        }
+        return false;
     }
 
     static String reason(String reason) {

@@ -4,7 +4,7 @@ import org.slf4j.Logger;
 
 import java.time.Duration;
 
-/** A WARN line at most once per interval, saying how many were held back since the last one. */
+/** A WARN line at most once per interval, saying how many were held back since the last one; shared by threads. */
 final class RateLimitedLog {
 
     private final Logger log;
@@ -18,7 +18,7 @@ final class RateLimitedLog {
         this.intervalNanos = interval.toNanos();
     }
 
-    void warn(String message) {
+    synchronized void warn(String message) {
         long now = System.nanoTime();
         if (logged && now - lastNanos < intervalNanos) {
             suppressed++;

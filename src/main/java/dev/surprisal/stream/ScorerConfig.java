@@ -2,6 +2,8 @@ package dev.surprisal.stream;
 
 import dev.surprisal.config.Environment;
 import dev.surprisal.health.HealthSettings;
+import dev.surprisal.input.InputFormat;
+import dev.surprisal.input.InputSettings;
 import dev.surprisal.release.ReleaseTopics;
 import dev.surprisal.session.ScoringSettings;
 
@@ -31,6 +33,7 @@ public final class ScorerConfig extends AbstractConfig {
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
     public static final String INPUT_TOPIC = "input.topic";
     public static final String OUTPUT_TOPIC = "output.topic";
+    public static final String OUTPUT_FORMAT = "output.format";
     public static final String ANOMALIES_TOPIC = "anomalies.topic";
     public static final String SUMMARIES_TOPIC = "summaries.topic";
     public static final String DLQ_TOPIC = "dlq.topic";
@@ -80,13 +83,18 @@ public final class ScorerConfig extends AbstractConfig {
     public static final String DEFAULT_COMMIT_INTERVAL_MS = "50";
     public static final String ENV_PREFIX = Environment.PREFIX;
 
-    public static final ConfigDef DEFINITION = HealthSettings.define(ReleaseTopics.define(new ConfigDef()))
+    public static final ConfigDef DEFINITION = InputSettings.define(HealthSettings.define(ReleaseTopics.define(
+            new ConfigDef())))
             .define(APPLICATION_ID, Type.STRING, "surprisal-scorer", Importance.HIGH,
                     "Kafka Streams application id: consumer group, and prefix of the internal topics.")
             .define(BOOTSTRAP_SERVERS, Type.STRING, DEFAULT_BOOTSTRAP_SERVERS, Importance.HIGH, "Kafka bootstrap servers.")
             .define(INPUT_TOPIC, Type.STRING, DEFAULT_INPUT_TOPIC, Importance.HIGH,
-                    "Topic of TextEvent records keyed by session id.")
+                    "Topic of the text to score: TextEvents keyed by session id, or as " + InputSettings.FORMAT + " says.")
             .define(OUTPUT_TOPIC, Type.STRING, DEFAULT_OUTPUT_TOPIC, Importance.HIGH, "Topic every ScoredEvent is written to.")
+            .define(OUTPUT_FORMAT, Type.STRING, "avro", ConfigDef.ValidString.in("avro", "json"), Importance.HIGH,
+                    "How scored events, anomalies and session summaries are written: avro (Confluent wire format "
+                    + "through the schema registry) or json (plain JSON with the same fields, for kcat, "
+                    + "kafka-console-consumer and sinks without a registry).")
             .define(ANOMALIES_TOPIC, Type.STRING, DEFAULT_ANOMALIES_TOPIC, Importance.MEDIUM,
                     "Topic the ScoredEvents flagged anomalous are also written to.")
             .define(SUMMARIES_TOPIC, Type.STRING, "session-summaries", Importance.MEDIUM,
@@ -209,6 +217,7 @@ public final class ScorerConfig extends AbstractConfig {
             throw new org.apache.kafka.common.config.ConfigException(MAX_RECORD_BYTES + " (" + maxRecordBytes()
                     + ") must be larger than " + MAX_TEXT_BYTES + " (" + maxTextBytes() + ")");
         }
+        input(); // a wrong format, regex or log layout is refused at start, not at the first record
     }
 
     /** Defaults, then {@code SURPRISAL_*} environment variables, then {@code overrides}. */
@@ -255,6 +264,20 @@ public final class ScorerConfig extends AbstractConfig {
         p.put(BOOTSTRAP_SERVERS, getString(BOOTSTRAP_SERVERS));
         p.put(SCHEMA_REGISTRY_URL, getString(SCHEMA_REGISTRY_URL));
         return p;
+    }
+
+    /** How the input topic is written and where each event's session is. */
+    public InputSettings input() {
+        return InputSettings.of(this);
+    }
+
+    public boolean jsonOutput() {
+        return "json".equals(getString(OUTPUT_FORMAT));
+    }
+
+    /** Whether scoring reads or writes through the schema registry (Avro input or output). */
+    public boolean needsRegistry() {
+        return input().format() == InputFormat.AVRO || !jsonOutput();
     }
 
     /** The settings per-event scoring uses. */

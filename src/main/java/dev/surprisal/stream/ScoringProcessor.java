@@ -11,6 +11,7 @@ import dev.surprisal.session.SessionScorer;
 import dev.surprisal.session.SessionState;
 
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KeyValue;
@@ -62,7 +63,6 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
     private final Serializer<ScoredEvent> scores;
     private final Serializer<SessionSummary> summaries;
     private final ScorerMetrics metrics;
-    private final RateLimitedLog deadLetterLog = new RateLimitedLog(LOG, Duration.ofSeconds(10));
     private final RateLimitedLog duplicateLog = new RateLimitedLog(LOG, Duration.ofSeconds(10));
     private final RateLimitedLog registryLog = new RateLimitedLog(LOG, Duration.ofSeconds(30));
     private ProcessorContext<byte[], byte[]> context;
@@ -138,14 +138,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
             deadLetter(arrived, "missing-key", "missing session key: the record key must be the session id");
             return;
         }
-        if (record.value() == null) {
-            deadLetter(arrived, "null-value", "null value");
-            return;
-        }
-        if (arrived.size() > config.maxRecordBytes()) {
-            deadLetter(arrived, InvalidRecordException.TOO_LARGE, "record too large: " + arrived.size()
-                    + " bytes (key, value and headers), limit " + config.maxRecordBytes() + " ("
-                    + ScorerConfig.MAX_RECORD_BYTES + ")");
+        if (DeadLetter.unreadable(context, ScoringTopology.DLQ_SINK, arrived, config, metrics)) {
             return;
         }
         if (reading.unfinished(arrived) > 0) {
@@ -392,9 +385,22 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         RecordMetadata m = context.recordMetadata().orElse(null);
         long latest = context.currentSystemTimeMs() + config.maxFuture().toMillis();
         long timestamp = Math.min(record.timestamp(), latest);
-        return new PendingEvent(record.key(), record.value(), timestamp, record.headers(),
-                m == null ? "" : m.topic(), m == null ? -1 : m.partition(), m == null ? -1 : m.offset(),
+        String topic = m == null ? "" : m.topic();
+        int partition = m == null ? -1 : m.partition();
+        long offset = m == null ? -1 : m.offset();
+        Header inputOffset = record.headers().lastHeader(InputReadingProcessor.HEADER_OFFSET);
+        if (inputOffset != null) { // read from another format: the input record's position, not the repartition topic's
+            topic = header(record, InputReadingProcessor.HEADER_TOPIC);
+            partition = Integer.parseInt(header(record, InputReadingProcessor.HEADER_PARTITION));
+            offset = Long.parseLong(header(record, InputReadingProcessor.HEADER_OFFSET));
+        }
+        return new PendingEvent(record.key(), record.value(), timestamp, record.headers(), topic, partition, offset,
                 record.timestamp() > latest ? record.timestamp() : PendingEvent.NOT_CLAMPED);
+    }
+
+    private static String header(Record<byte[], byte[]> record, String key) {
+        Header h = record.headers().lastHeader(key);
+        return h == null || h.value() == null ? "-1" : new String(h.value(), StandardCharsets.UTF_8);
     }
 
     /** A stored state that cannot be read must not stop scoring (it would fail the task on every retry). */
@@ -450,10 +456,6 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
     }
 
     private void deadLetter(PendingEvent record, String code, String reason) {
-        context.forward(DeadLetter.of(record, code, reason, config.dlqMaxRecordBytes()), ScoringTopology.DLQ_SINK);
-        metrics.deadLetter(code);
-        String where = record.partition() < 0 ? "" : " at " + record.topic() + "-" + record.partition() + "@" + record.offset();
-        deadLetterLog.warn("sent an input record" + where + " to " + config.dlqTopic() + " (" + code + "): "
-                + DeadLetter.reason(reason));
+        DeadLetter.send(context, ScoringTopology.DLQ_SINK, record, code, reason, config, metrics);
     }
 }

@@ -3,12 +3,15 @@ package dev.surprisal.stream;
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.SessionSummary;
 import dev.surprisal.avro.TextEvent;
+import dev.surprisal.input.InputFormat;
 import dev.surprisal.model.ModelProvider;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
+import dev.surprisal.serde.JsonRecords;
 import dev.surprisal.session.LearnedTemplates;
 import dev.surprisal.session.SessionState;
 
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
@@ -39,10 +42,14 @@ final class ScoringProcessorSupplier implements ProcessorSupplier<byte[], byte[]
 
     @Override
     public Processor<byte[], byte[], byte[], byte[]> get() {
-        return new ScoringProcessor(config, threadBatches,
-                AvroSerdes.untrustedReader(TextEvent.class, registry, config.maxCollectionItems()),
-                AvroSerdes.value(ScoredEvent.class, registry).serializer(),
-                AvroSerdes.value(SessionSummary.class, registry).serializer(), metrics);
+        // anything but Avro input arrives read, as JSON TextEvents (see InputReadingProcessor)
+        Deserializer<TextEvent> events = config.input().format() == InputFormat.AVRO
+                ? AvroSerdes.untrustedReader(TextEvent.class, registry, config.maxCollectionItems())
+                : JsonRecords.deserializer(TextEvent.class);
+        return new ScoringProcessor(config, threadBatches, events,
+                config.jsonOutput() ? JsonRecords.serializer() : AvroSerdes.value(ScoredEvent.class, registry).serializer(),
+                config.jsonOutput() ? JsonRecords.serializer()
+                        : AvroSerdes.value(SessionSummary.class, registry).serializer(), metrics);
     }
 
     @Override
