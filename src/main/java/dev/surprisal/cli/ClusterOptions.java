@@ -63,6 +63,12 @@ final class ClusterOptions {
         return props;
     }
 
+    /** Whether a registry URL was given (flag, environment or --config) rather than left at its default. */
+    boolean registryConfigured() {
+        return registryUrl != null || Environment.variable(ScorerConfig.SCHEMA_REGISTRY_URL) != null
+                || configFile().containsKey(ScorerConfig.SCHEMA_REGISTRY_URL);
+    }
+
     /**
      * The trainer's settings (the lifecycle topics among them): the environment's
      * ({@code SURPRISAL_RELEASES_TOPIC} ...), then the config file's ({@code releases.topic} ...), then

@@ -5,11 +5,15 @@ import dev.surprisal.demo.ConsoleRenderer;
 import dev.surprisal.kafka.Clients;
 import dev.surprisal.serde.AvroJson;
 import dev.surprisal.serde.AvroSerdes;
+import dev.surprisal.serde.InvalidRecordException;
+import dev.surprisal.serde.JsonRecords;
 import dev.surprisal.stream.ScorerConfig;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,7 +30,8 @@ import java.util.concurrent.Callable;
 @Command(name = "consume", mixinStandardHelpOptions = true,
         footer = {"%nExample:", "  java -jar surprisal.jar consume --topic text-anomalies --from-beginning --output jsonl"},
 
-        description = "Tails scored events (committed only), readably or as JSON lines.")
+        description = "Tails scored events (committed only; Avro or JSON as the scorer writes them), readably or as "
+                + "JSON lines.")
 final class ConsumeCommand implements Callable<Integer> {
 
     enum Output { table, jsonl }
@@ -67,13 +72,37 @@ final class ConsumeCommand implements Callable<Integer> {
         ConsoleRenderer renderer = new ConsoleRenderer(System.console() != null && System.getenv("NO_COLOR") == null, false);
         long seen = 0;
         long lastEvent = System.nanoTime();
+        // JSON scores (output.format=json) need no registry: its client is made at the first Avro record
+        Deserializer<ScoredEvent> avro = new Deserializer<>() {
+            private Deserializer<ScoredEvent> reader;
+
+            @Override
+            public ScoredEvent deserialize(String topic, byte[] data) {
+                if (reader == null) {
+                    reader = AvroSerdes.value(ScoredEvent.class, cluster.registry(props)).deserializer();
+                }
+                return reader.deserialize(topic, data);
+            }
+        };
         try (ShutdownSignal shutdown = new ShutdownSignal();
-             KafkaConsumer<String, ScoredEvent> consumer = Clients.readCommitted(props, new StringDeserializer(),
-                     AvroSerdes.value(ScoredEvent.class, cluster.registry(props)).deserializer())) {
+             KafkaConsumer<String, byte[]> consumer = Clients.readCommitted(props, new StringDeserializer(),
+                     new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
             while (!shutdown.requested() && (max == 0 || seen < max)) {
-                for (ConsumerRecord<String, ScoredEvent> r : consumer.poll(Duration.ofMillis(200))) {
-                    spec.commandLine().getOut().print(output == Output.jsonl ? AvroJson.toJson(r.value()) + "\n" : renderer.render(r.value()));
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.value() == null) {
+                        continue;
+                    }
+                    ScoredEvent e;
+                    try {
+                        e = JsonRecords.isJson(r.value()) ? JsonRecords.read(r.value(), ScoredEvent.class)
+                                : avro.deserialize(r.topic(), r.value());
+                    } catch (InvalidRecordException notAScore) {
+                        spec.commandLine().getErr().println("skipped " + r.topic() + "-" + r.partition() + "@" + r.offset()
+                                + ": " + notAScore.getMessage());
+                        continue;
+                    }
+                    spec.commandLine().getOut().print(output == Output.jsonl ? AvroJson.toJson(e) + "\n" : renderer.render(e));
                     lastEvent = System.nanoTime();
                     if (++seen == max) {
                         break;

@@ -71,12 +71,26 @@ final class ScoreCommand implements Callable<Integer> {
         if (model == null && noFollow) {
             throw new IllegalArgumentException("--no-follow-releases needs --model");
         }
-        SchemaRegistry registry = ClusterOptions.checkedRegistry(config.clientProperties());
+        // JSON in and out needs no registry: without one configured, the scorer keeps to --model
+        boolean registryFree = !config.needsRegistry() && !cluster.registryConfigured()
+                && !settings.containsKey(ScorerConfig.SCHEMA_REGISTRY_URL);
+        if (registryFree) {
+            if (model == null) {
+                throw new IllegalArgumentException("with " + config.input().format().id() + " input, JSON output and no "
+                        + "schema registry, give --model: model releases come through a registry (--schema-registry-url)");
+            }
+            if (!noFollow) {
+                spec.commandLine().getErr().println("no schema registry configured: scoring with --model only (model "
+                        + "releases, drift retraining and feedback need one: --schema-registry-url)");
+            }
+        }
+        boolean follow = !noFollow && !registryFree;
+        SchemaRegistry registry = registryFree ? null : ClusterOptions.checkedRegistry(config.clientProperties());
         try (ShutdownSignal shutdown = new ShutdownSignal();
              LanguageModel initial = model == null ? null : ModelArtifact.load(model)) {
             try (Admin admin = Admin.create(config.clientProperties())) {
                 List<NewTopic> topics = new ArrayList<>(ScorerTopics.all(config, partitions, replication));
-                if (!noFollow) {
+                if (follow) {
                     topics.addAll(config.releaseTopics().all(replication));
                 }
                 List<String> created = TopicSetup.ensure(admin, topics, !noCreateTopics);
@@ -85,7 +99,7 @@ final class ScoreCommand implements Callable<Integer> {
                 }
             }
             PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            try (ReleaseFollower follower = noFollow ? null : new ReleaseFollower(config.clientProperties(), registry,
+            try (ReleaseFollower follower = !follow ? null : new ReleaseFollower(config.clientProperties(), registry,
                          config.releaseTopics(), initial, m -> spec.commandLine().getErr().println("now scoring with model " + m.version()))) {
                 ModelProvider models = follower == null ? ModelProvider.fixed(initial) : follower;
                 if (follower != null && initial == null) {
@@ -95,7 +109,7 @@ final class ScoreCommand implements Callable<Integer> {
                             + "models promote VERSION', or restart with --model DIR.");
                     follower.awaitModel(Duration.ofDays(365));
                 }
-                run(config, models, registry, prometheus, shutdown);
+                run(config, models, registry, prometheus, shutdown, follow);
             } finally {
                 prometheus.close();
             }
@@ -104,13 +118,13 @@ final class ScoreCommand implements Callable<Integer> {
     }
 
     private void run(ScorerConfig config, ModelProvider models, SchemaRegistry registry,
-                     PrometheusMeterRegistry prometheus, ShutdownSignal shutdown) throws Exception {
+                     PrometheusMeterRegistry prometheus, ShutdownSignal shutdown, boolean follow) throws Exception {
         try (OpsServer ops = OpsServer.start(config, models, prometheus, registry);
              ScorerService scorer = ScorerService.start(config, models, registry, new ScorerMetrics(prometheus),
                      Duration.ofMinutes(5));
              ModelHealthWatch health = scorer.watchHealth(config, models, registry,
                      config.getString(ScorerConfig.ADVERTISED_HOST) + ":" + ops.port(), report -> { });
-             ShadowRunner shadow = noFollow ? null : ShadowRunner.start(config, registry)) {
+             ShadowRunner shadow = !follow ? null : ShadowRunner.start(config, registry)) {
             ops.attach(scorer);
             spec.commandLine().getErr().println(String.format("scoring %s -> %s with model %s; metrics, health and "
                     + "sessions on port %d", config.inputTopic(), config.outputTopic(), models.current().version(),

@@ -9,6 +9,7 @@ import dev.surprisal.model.ModelLease;
 import dev.surprisal.model.ModelProvider;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
+import dev.surprisal.serde.JsonRecords;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -64,6 +65,7 @@ public final class ModelHealthWatch implements AutoCloseable {
     private final String commandsTopic;
     private final Producer<String, ModelHealth> health;
     private final Producer<String, TrainCommand> commands;
+    private final boolean canRetrain;
     private final Clock clock;
     private final Consumer<ModelHealth> listener;
     private final Deque<Snapshot> snapshots = new ArrayDeque<>();
@@ -97,8 +99,9 @@ public final class ModelHealthWatch implements AutoCloseable {
 
     private static Producers producers(Wiring wiring) {
         Map<String, Object> props = Clients.durableProducer(wiring.clientProps());
-        return new Producers(new KafkaProducer<>(props, new StringSerializer(),
-                AvroSerdes.value(ModelHealth.class, wiring.registry()).serializer()),
+        // without a registry (a scorer of JSON in and out) the reports are JSON, and no trainer can be asked
+        return new Producers(new KafkaProducer<>(props, new StringSerializer(), wiring.registry() == null
+                ? JsonRecords.serializer() : AvroSerdes.value(ModelHealth.class, wiring.registry()).serializer()),
                 new KafkaProducer<>(props, new StringSerializer(),
                         AvroSerdes.value(TrainCommand.class, wiring.registry()).serializer()));
     }
@@ -116,6 +119,7 @@ public final class ModelHealthWatch implements AutoCloseable {
         this.clock = clock;
         this.health = producers.health();
         this.commands = producers.commands();
+        this.canRetrain = wiring.registry() != null;
         // the totals count from the scorer's start: opening at zero, events scored before the first look are in
         // the first window (with no opening, a burst scored before the first tick was never in any window)
         snapshots.addLast(new Snapshot(clock.instant(), Map.of()));
@@ -204,7 +208,7 @@ public final class ModelHealthWatch implements AutoCloseable {
 
     private String maybeRetrain(String version, DriftJudge.Reading reading, Instant now) {
         Instant last = lastCommand.get();
-        if (!settings.retrain() || (last != null && now.isBefore(last.plus(settings.cooldown())))) {
+        if (!settings.retrain() || !canRetrain || (last != null && now.isBefore(last.plus(settings.cooldown())))) {
             return null;
         }
         long bucket = now.toEpochMilli() / Math.max(1, settings.cooldown().toMillis());

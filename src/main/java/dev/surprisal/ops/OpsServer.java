@@ -271,6 +271,10 @@ public final class OpsServer implements AutoCloseable {
         if (problem != null) {
             return HttpFront.Reply.error(400, problem);
         }
+        if (registry == null) {
+            return HttpFront.Reply.error(503, "feedback is kept on " + feedbackTopic + " through the schema registry, "
+                    + "and this scorer runs without one (set schema.registry.url)");
+        }
         try {
             FeedbackLog.publish(clientProps, registry, feedbackTopic, f);
         } catch (IllegalStateException | org.apache.kafka.common.KafkaException e) {

@@ -97,6 +97,9 @@ public final class ScorerService implements AutoCloseable {
     }
 
     private static void registerOutputSchemas(ScorerConfig config, SchemaRegistry registry) {
+        if (config.jsonOutput()) {
+            return; // JSON output: nothing to register
+        }
         for (String topic : List.of(config.outputTopic(), config.anomaliesTopic())) {
             registry.register(AvroSerdes.valueSubject(topic), ScoredEvent.getClassSchema());
         }
