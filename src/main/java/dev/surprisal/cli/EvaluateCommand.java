@@ -12,6 +12,7 @@ import dev.surprisal.evaluate.SessionVerdicts;
 import dev.surprisal.evaluate.ShadowReplay;
 import dev.surprisal.feedback.FeedbackLabels;
 import dev.surprisal.feedback.FeedbackLog;
+import dev.surprisal.input.InputReader;
 import dev.surprisal.kafka.TopicRange;
 import dev.surprisal.model.KneserNey;
 import dev.surprisal.model.LanguageModel;
@@ -118,6 +119,9 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--baseline-order", defaultValue = "3", description = "Order of a baseline trained from --baseline-corpus.")
     int baselineOrder;
 
+    @Mixin
+    InputOptions inputOptions;
+
     @Option(names = "--shadow", description = "Topic input: also replay the range through a second instance of the real "
             + "topology (own application id and output topic) and check it against the offline replay.")
     boolean shadow;
@@ -132,13 +136,19 @@ final class EvaluateCommand implements Callable<Integer> {
             }
         }
         Map<String, Object> props = cluster.clientProperties();
-        SchemaRegistry registry = input.startsWith(TOPIC_PREFIX) || !Files.exists(Path.of(model))
+        boolean topic = input.startsWith(TOPIC_PREFIX);
+        if (shadow && !inputOptions.avro()) {
+            throw new IllegalArgumentException("--shadow replays Avro input topics only; leave it out for "
+                    + inputOptions.format + " input");
+        }
+        SchemaRegistry registry = topic && (inputOptions.avro() || labels == Labels.feedback) || !Files.exists(Path.of(model))
                 || (compare != null && !Files.exists(Path.of(compare))) ? cluster.registry(props) : null;
         // a topic range is read once: the offline replay and a shadow replay see exactly the same records
         List<ConsumerRecord<String, byte[]>> records = input.startsWith(TOPIC_PREFIX)
                 ? TopicRange.of(input.substring(TOPIC_PREFIX.length()), from, to).read(props) : List.of();
         List<ReplaySession> sessions = input.startsWith(TOPIC_PREFIX)
-                ? ReplayInputs.records(records, registry, labels == Labels.feedback
+                ? ReplayInputs.records(records, InputReader.of(inputOptions.settings(), registry, 1_000_000),
+                        labels == Labels.feedback
                         ? FeedbackLog.read(props, registry, cluster.releaseTopics().feedback())
                         : FeedbackLabels.NONE)
                 : ReplayInputs.file(Path.of(input), format, windows.sessions(logFormat, sessionRegex),

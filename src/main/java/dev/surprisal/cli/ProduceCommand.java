@@ -1,13 +1,17 @@
 package dev.surprisal.cli;
 
 import dev.surprisal.avro.TextEvent;
+import dev.surprisal.input.InputFormat;
 import dev.surprisal.serde.AvroSerdes;
 import dev.surprisal.session.LineSessions;
 import dev.surprisal.stream.ScorerConfig;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -34,7 +38,7 @@ import java.util.regex.Pattern;
 @Command(name = "produce", mixinStandardHelpOptions = true,
         footer = {"%nExamples:", "  java -jar surprisal.jar produce --file HDFS.log --session-regex 'blk_-?\\d+'", "  tail -F app.log | java -jar surprisal.jar produce --session-regex 'user=(\\w+)'"},
 
-        description = "Publishes lines of text (stdin or a file) as TextEvents keyed by session.")
+        description = "Publishes lines of text (stdin or a file) keyed by session: as TextEvents, or as text or JSON.")
 final class ProduceCommand implements Callable<Integer> {
 
     @Spec
@@ -81,6 +85,11 @@ final class ProduceCommand implements Callable<Integer> {
     @Mixin
     WindowOptions windows;
 
+    @Option(names = "--input-format", defaultValue = "avro", description = "How the events are written, as the "
+            + "scorer's input.format: avro (TextEvents through the registry), text (the line) or json (message, "
+            + "@timestamp and labels); keyed by session either way.")
+    String format;
+
     @Override
     public Integer call() throws Exception {
         Map<String, Object> props = cluster.clientProperties();
@@ -95,8 +104,14 @@ final class ProduceCommand implements Callable<Integer> {
         }
         LineSessions reading = windows.sessions(logFormat, session.regex);
         Instant previous = null;
-        try (KafkaProducer<String, TextEvent> producer = new KafkaProducer<>(props, new StringSerializer(),
-                AvroSerdes.value(TextEvent.class, cluster.registry(props)).serializer());
+        InputFormat writing = InputFormat.parse(format);
+        Serializer<TextEvent> values = switch (writing) {
+            case AVRO -> AvroSerdes.value(TextEvent.class, cluster.registry(props)).serializer();
+            case TEXT -> (t, e) -> e.getText().getBytes(StandardCharsets.UTF_8);
+            case JSON -> (t, e) -> shipperJson(e);
+            default -> throw new IllegalArgumentException("produce writes avro, text or json, not " + writing.id());
+        };
+        try (KafkaProducer<String, TextEvent> producer = new KafkaProducer<>(props, new StringSerializer(), values);
              BufferedReader in = file != null ? Files.newBufferedReader(file, StandardCharsets.UTF_8)
                      : new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
             for (String line = in.readLine(); line != null && failure.get() == null; line = in.readLine()) {
@@ -135,6 +150,18 @@ final class ProduceCommand implements Callable<Integer> {
         spec.commandLine().getErr().println(String.format("published %d events to %s%s", sent.get(), topic,
                 skipped > 0 ? " (skipped " + skipped + " lines without a session or text)" : ""));
         return 0;
+    }
+
+    /** A line as a log shipper writes it: message, @timestamp, labels; the session is the record key. */
+    private static byte[] shipperJson(TextEvent e) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("@timestamp", e.getEventTime().toString());
+        o.put("message", e.getText());
+        if (e.getLabels() != null) {
+            ObjectNode l = o.putObject("labels");
+            e.getLabels().forEach(l::put);
+        }
+        return o.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     /** The session of a line by --session-column; the others come from {@link LineSessions}. */

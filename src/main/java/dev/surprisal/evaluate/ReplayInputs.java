@@ -3,14 +3,15 @@ package dev.surprisal.evaluate;
 import dev.surprisal.avro.FeedbackVerdict;
 import dev.surprisal.avro.TextEvent;
 import dev.surprisal.feedback.FeedbackLabels;
+import dev.surprisal.input.InputReader;
+import dev.surprisal.input.InputSettings;
+import dev.surprisal.input.RawRecord;
+import dev.surprisal.input.Read;
 import dev.surprisal.kafka.TopicRange;
 import dev.surprisal.registry.SchemaRegistry;
-import dev.surprisal.serde.AvroSerdes;
 import dev.surprisal.session.LineSessions;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Deserializer;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -158,26 +159,30 @@ public final class ReplayInputs {
         return records(records, registry, FeedbackLabels.NONE);
     }
 
-    /**
-     * As {@link #records(List, SchemaRegistry)}, with feedback as labels where there is some: a verdict
-     * on an event, else on its session, replaces the event's own label.
-     */
+    /** As {@link #records(List, InputReader, FeedbackLabels)} for the product's own Avro records. */
     public static List<ReplaySession> records(List<ConsumerRecord<String, byte[]>> records, SchemaRegistry registry,
                                               FeedbackLabels feedback) {
-        Deserializer<TextEvent> reader = AvroSerdes.value(TextEvent.class, registry).deserializer();
+        return records(records, InputReader.of(InputSettings.avro(), registry, 1_000_000), feedback);
+    }
+
+    /**
+     * Sessions from records read by {@code reader} (any input format, sessions as the scorer finds
+     * them), with feedback as labels where there is some: a verdict on an event, else on its
+     * session, replaces the event's own label. What the scorer would dead-letter is not replayed.
+     */
+    public static List<ReplaySession> records(List<ConsumerRecord<String, byte[]>> records, InputReader reader,
+                                              FeedbackLabels feedback) {
         Map<String, List<ReplaySession.Event>> sessions = new LinkedHashMap<>();
         for (ConsumerRecord<String, byte[]> r : records) {
-            if (r.key() == null) {
-                continue;
-            }
-            try {
-                TextEvent e = reader.deserialize(r.topic(), r.value());
-                Boolean label = feedback.of(e.getEventId(), r.key()).map(v -> v == FeedbackVerdict.ANOMALOUS)
+            for (Read read : reader.read(raw(r))) {
+                if (read.refused()) {
+                    continue;
+                }
+                TextEvent e = read.event();
+                Boolean label = feedback.of(e.getEventId(), read.session()).map(v -> v == FeedbackVerdict.ANOMALOUS)
                         .orElse(e.getLabels() == null ? null : parseLabel(e.getLabels().get(LABEL_KEY)));
-                sessions.computeIfAbsent(r.key(), k -> new ArrayList<>())
+                sessions.computeIfAbsent(read.session(), k -> new ArrayList<>())
                         .add(new ReplaySession.Event(e.getEventId(), e.getText(), label, e.getEndOfSession(), e.getEventTime()));
-            } catch (SerializationException ex) {
-                // not a TextEvent: the scorer sends these to its dead-letter topic; nothing to replay
             }
         }
         List<ReplaySession> out = new ArrayList<>();
@@ -187,5 +192,11 @@ public final class ReplayInputs {
             out.add(new ReplaySession(id, anyTrue ? Boolean.TRUE : anyLabel ? Boolean.FALSE : null, events));
         });
         return out;
+    }
+
+    /** A consumed record as the input readers take it. */
+    public static RawRecord raw(ConsumerRecord<String, byte[]> r) {
+        return new RawRecord(r.topic(), r.partition(), r.offset(),
+                r.key() == null ? null : r.key().getBytes(java.nio.charset.StandardCharsets.UTF_8), r.value(), r.timestamp());
     }
 }

@@ -3,11 +3,15 @@ package dev.surprisal.retraining;
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.TextEvent;
 import dev.surprisal.avro.TrainCommand;
+import dev.surprisal.evaluate.ReplayInputs;
 import dev.surprisal.feedback.FeedbackLabels;
+import dev.surprisal.input.InputReader;
+import dev.surprisal.input.InputSettings;
 import dev.surprisal.kafka.TopicRange;
 import dev.surprisal.model.OpenSession;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
+import dev.surprisal.serde.JsonRecords;
 import dev.surprisal.training.Corpus;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -43,9 +47,15 @@ final class TopicCorpus {
     /** @param maxEvents a longer range is read from its newest this many offsets on */
     static Read read(Map<String, Object> clientProps, SchemaRegistry registry, TrainCommand command,
                      String anomaliesTopic, FeedbackLabels feedback, long maxEvents) {
+        return read(clientProps, registry, InputSettings.avro(), command, anomaliesTopic, feedback, maxEvents);
+    }
+
+    /** @param input how the topic is written (the scorers' {@code input.*} settings) */
+    static Read read(Map<String, Object> clientProps, SchemaRegistry registry, InputSettings input, TrainCommand command,
+                     String anomaliesTopic, FeedbackLabels feedback, long maxEvents) {
         Set<String> flagged = command.getExcludeFlagged() ? flaggedEventIds(clientProps, registry, anomaliesTopic)
                 : Set.of();
-        Deserializer<TextEvent> events = AvroSerdes.value(TextEvent.class, registry).deserializer();
+        InputReader reader = InputReader.of(input, registry, 1_000_000);
         Map<String, List<String>> going = new LinkedHashMap<>();
         List<List<String>> sessions = new ArrayList<>();
         long kept = 0;
@@ -58,31 +68,30 @@ final class TopicCorpus {
                 command.getFromOffsets(), command.getToOffsets());
         TopicRange.Slice slice = range.readNewest(clientProps, maxEvents);
         for (ConsumerRecord<String, byte[]> r : slice.records()) {
-            TextEvent event;
-            try {
-                event = events.deserialize(r.topic(), r.value());
-            } catch (SerializationException e) {
-                unreadable++;
-                continue;
-            }
-            if (event == null || r.key() == null) {
-                unreadable++;
-            } else if (feedback.markedAnomalous(event.getEventId(), r.key())) {
-                leftOutByFeedback++;
-            } else if (flagged.contains(event.getEventId()) && !feedback.markedNormal(event.getEventId(), r.key())) {
-                leftOutFlagged++;
-            } else if (hasExcludedLabel(event, command.getExcludeLabels())) {
-                leftOutLabelled++;
-            } else {
-                going.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(event.getText());
-                kept++;
-                keptByFeedback += flagged.contains(event.getEventId()) ? 1 : 0;
-            }
-            // a session ends on its end mark even when the marked event itself was left out
-            if (event != null && r.key() != null && event.getEndOfSession()) {
-                List<String> ended = going.remove(r.key());
-                if (ended != null) {
-                    sessions.add(ended);
+            for (dev.surprisal.input.Read read : reader.read(ReplayInputs.raw(r))) {
+                if (read.refused()) {
+                    unreadable++;
+                    continue;
+                }
+                TextEvent event = read.event();
+                String session = read.session();
+                if (feedback.markedAnomalous(event.getEventId(), session)) {
+                    leftOutByFeedback++;
+                } else if (flagged.contains(event.getEventId()) && !feedback.markedNormal(event.getEventId(), session)) {
+                    leftOutFlagged++;
+                } else if (hasExcludedLabel(event, command.getExcludeLabels())) {
+                    leftOutLabelled++;
+                } else {
+                    going.computeIfAbsent(session, k -> new ArrayList<>()).add(event.getText());
+                    kept++;
+                    keptByFeedback += flagged.contains(event.getEventId()) ? 1 : 0;
+                }
+                // a session ends on its end mark even when the marked event itself was left out
+                if (event.getEndOfSession()) {
+                    List<String> ended = going.remove(session);
+                    if (ended != null) {
+                        sessions.add(ended);
+                    }
                 }
             }
         }
@@ -116,7 +125,8 @@ final class TopicCorpus {
         }
         for (ConsumerRecord<String, byte[]> r : flagged) {
             try {
-                ids.add(scores.deserialize(topic, r.value()).getEventId());
+                ids.add((JsonRecords.isJson(r.value()) ? JsonRecords.read(r.value(), ScoredEvent.class)
+                        : scores.deserialize(topic, r.value())).getEventId());
             } catch (SerializationException e) {
                 // not a score: nothing to leave out
             }

@@ -1,6 +1,7 @@
 package dev.surprisal.retraining;
 
 import dev.surprisal.config.Environment;
+import dev.surprisal.input.InputSettings;
 import dev.surprisal.release.ReleaseTopics;
 
 import org.apache.kafka.common.config.AbstractConfig;
@@ -23,7 +24,7 @@ public final class TrainerConfig extends AbstractConfig {
     /** The same default as the scorer's anomalies topic. */
     public static final String DEFAULT_ANOMALIES_TOPIC = "text-anomalies";
 
-    public static final ConfigDef DEFINITION = ReleaseTopics.define(new ConfigDef())
+    public static final ConfigDef DEFINITION = InputSettings.define(ReleaseTopics.define(new ConfigDef()))
             .define(ANOMALIES_TOPIC, ConfigDef.Type.STRING, DEFAULT_ANOMALIES_TOPIC, ConfigDef.Importance.MEDIUM,
                     "Where the scorer writes flagged events: commands with excludeFlagged leave them out.")
             .define(OUTPUT_TOPIC, ConfigDef.Type.STRING, "token-scores", ConfigDef.Importance.LOW,
@@ -53,6 +54,11 @@ public final class TrainerConfig extends AbstractConfig {
 
     public String outputTopic() {
         return getString(OUTPUT_TOPIC);
+    }
+
+    /** How the topics that commands name are written: the scorers' {@code input.*} settings. */
+    public InputSettings input() {
+        return InputSettings.of(this);
     }
 
     public long maxEvents() {

@@ -7,6 +7,7 @@ import dev.surprisal.avro.TrainCommand;
 import dev.surprisal.avro.TrainerState;
 import dev.surprisal.avro.TrainerStatus;
 import dev.surprisal.feedback.FeedbackLog;
+import dev.surprisal.input.InputSettings;
 import dev.surprisal.kafka.Clients;
 import dev.surprisal.model.KneserNey;
 import dev.surprisal.model.LanguageModel;
@@ -71,6 +72,7 @@ public final class TrainerService implements AutoCloseable {
     private final String anomaliesTopic;
     private final Duration timeBudget;
     private final long maxEvents;
+    private final InputSettings input;
     private final String outputTopic;
     private final ReleaseTopics topics;
     private final TrainingProgress.Listener console;
@@ -84,6 +86,7 @@ public final class TrainerService implements AutoCloseable {
         this.anomaliesTopic = config.anomaliesTopic();
         this.timeBudget = config.timeBudget();
         this.maxEvents = config.maxEvents();
+        this.input = config.input();
         this.outputTopic = config.outputTopic();
         this.topics = config.releaseTopics();
         this.console = console;
@@ -251,7 +254,7 @@ public final class TrainerService implements AutoCloseable {
             }
             return CorpusReader.read(file, CorpusReader.Format.LINES, (java.util.regex.Pattern) null, false);
         }
-        TopicCorpus.Read read = TopicCorpus.read(clientProps, registry, command, anomaliesTopic,
+        TopicCorpus.Read read = TopicCorpus.read(clientProps, registry, input, command, anomaliesTopic,
                 FeedbackLog.read(clientProps, registry, topics.feedback()), maxEvents);
         String cut = read.slice().cut() ? String.format(Locale.ROOT, " (the newest %d of the range's %d offsets: "
                 + "trainer.max.events)", read.slice().offsetsRead(), read.slice().offsetsInRange()) : "";
