@@ -54,7 +54,7 @@ final class TextInput implements InputReader {
             line = new LineSessions.Line(text, previousSessions, line.anomalous(), previous);
         }
         if (line.sessions().isEmpty()) {
-            return List.of(Read.refused("no-session", lines.window() != null
+            return List.of(Read.refused("missing-session", lines.window() != null
                     ? "no time read from the line, and none before it: windows need the line's time ("
                     + InputSettings.LOG_FORMAT + " " + (lines.format() == null ? "not set" : lines.format().notation()) + ")"
                     : "no match of " + InputSettings.SESSION_REGEX + " " + lines.sessionRegex().pattern()));
