@@ -1,5 +1,6 @@
 package dev.surprisal.cli;
 
+import dev.surprisal.bench.FormatBenchmark;
 import dev.surprisal.bench.HeapBenchmark;
 import dev.surprisal.bench.PipelineBenchmark;
 import dev.surprisal.bench.RawLogBenchmark;
@@ -32,7 +33,7 @@ import java.util.concurrent.Callable;
         footer = {"%nExamples:", "  java -jar surprisal.jar bench", "  java -jar surprisal.jar bench templates --data ../shared/data"},
         description = "Benchmarks that print what they measure. "
         + "Without a subcommand: the pipeline end to end against the naive loop and the model kernel.",
-        subcommands = {BenchCommand.Priming.class, BenchCommand.RawLogs.class, BenchCommand.Restore.class, BenchCommand.Heap.class,
+        subcommands = {BenchCommand.Formats.class, BenchCommand.Priming.class, BenchCommand.RawLogs.class, BenchCommand.Restore.class, BenchCommand.Heap.class,
             BenchCommand.Templates.class})
 final class BenchCommand implements Callable<Integer> {
 
@@ -96,6 +97,48 @@ final class BenchCommand implements Callable<Integer> {
         }
         System.out.println(result.get("settings"));
         return 0;
+    }
+
+    @Command(name = "formats", mixinStandardHelpOptions = true,
+            description = "The scorer end to end on the same events in each input format: avro, text, json (keyed), "
+                    + "json with the session in a field and otlp-proto batches (both re-keyed); events and tokens per "
+                    + "second, and each against avro.")
+    static final class Formats implements Callable<Integer> {
+
+        @Option(names = "--events", defaultValue = "10000", description = "Events per format.")
+        int events;
+
+        @Option(names = "--sessions", defaultValue = "1000", description = "Sessions the events are spread over.")
+        int sessions;
+
+        @Option(names = "--tokens-per-event", defaultValue = "60", description = "Characters per event (a byte model).")
+        int tokensPerEvent;
+
+        @Option(names = "--hidden", defaultValue = "256", description = "Hidden size of the model.")
+        int hidden;
+
+        @Option(names = "--otlp-batch", defaultValue = "50", description = "Log records per OTLP record.")
+        int otlpBatch;
+
+        @Option(names = "--rounds", defaultValue = "2", description = "Runs of every format, in alternating order; "
+                + "each keeps its best.")
+        int rounds;
+
+        @Override
+        public Integer call() throws Exception {
+            var result = new FormatBenchmark(new FormatBenchmark.Settings(
+                    events, sessions, tokensPerEvent, hidden, otlpBatch, rounds, 7)).run();
+            System.out.printf(Locale.ROOT, "%-20s %14s %14s %8s%n", "format", "events/s", "tokens/s", "of avro");
+            result.properties().forEach(e -> {
+                if (!e.getKey().equals("settings")) {
+                    System.out.printf(Locale.ROOT, "%-20s %,14.1f %,14.1f %7.1f%%%n", e.getKey(),
+                            e.getValue().get("eventsPerSecond").asDouble(), e.getValue().get("tokensPerSecond").asDouble(),
+                            100 * e.getValue().get("ofAvro").asDouble());
+                }
+            });
+            System.out.println(result.get("settings"));
+            return 0;
+        }
     }
 
     @Command(name = "restore", mixinStandardHelpOptions = true,

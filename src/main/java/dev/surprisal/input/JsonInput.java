@@ -43,7 +43,9 @@ final class JsonInput implements InputReader {
         try {
             root = MAPPER.readTree(record.value());
         } catch (StreamConstraintsException e) {
-            return List.of(Read.refused("json-too-deep", "JSON nested deeper than " + MAX_DEPTH + " levels"));
+            return List.of(e.getMessage().contains("nesting depth")
+                    ? Read.refused("json-too-deep", "JSON nested deeper than " + MAX_DEPTH + " levels")
+                    : Read.refused("json-limit", "a JSON number or name past the reader's limits: " + e.getMessage()));
         } catch (JsonProcessingException e) {
             return List.of(Read.refused("invalid-json", "not JSON: " + e.getOriginalMessage()));
         } catch (IOException e) {
