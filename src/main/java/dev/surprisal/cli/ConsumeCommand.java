@@ -84,6 +84,7 @@ final class ConsumeCommand implements Callable<Integer> {
                 return reader.deserialize(topic, data);
             }
         };
+        Deserializer<ScoredEvent> scores = JsonRecords.orAvro(ScoredEvent.class, avro);
         try (ShutdownSignal shutdown = new ShutdownSignal();
              KafkaConsumer<String, byte[]> consumer = Clients.readCommitted(props, new StringDeserializer(),
                      new ByteArrayDeserializer())) {
@@ -95,8 +96,7 @@ final class ConsumeCommand implements Callable<Integer> {
                     }
                     ScoredEvent e;
                     try {
-                        e = JsonRecords.isJson(r.value()) ? JsonRecords.read(r.value(), ScoredEvent.class)
-                                : avro.deserialize(r.topic(), r.value());
+                        e = scores.deserialize(r.topic(), r.value());
                     } catch (InvalidRecordException notAScore) {
                         spec.commandLine().getErr().println("skipped " + r.topic() + "-" + r.partition() + "@" + r.offset()
                                 + ": " + notAScore.getMessage());

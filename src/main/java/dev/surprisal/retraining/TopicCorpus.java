@@ -113,7 +113,8 @@ final class TopicCorpus {
 
     private static Set<String> flaggedEventIds(Map<String, Object> clientProps, SchemaRegistry registry, String topic) {
         Set<String> ids = new HashSet<>();
-        Deserializer<ScoredEvent> scores = AvroSerdes.value(ScoredEvent.class, registry).deserializer();
+        Deserializer<ScoredEvent> scores = JsonRecords.orAvro(ScoredEvent.class,
+                AvroSerdes.value(ScoredEvent.class, registry).deserializer());
         List<ConsumerRecord<String, byte[]>> flagged;
         try {
             flagged = TopicRange.of(topic, null, null).read(clientProps);
@@ -125,8 +126,7 @@ final class TopicCorpus {
         }
         for (ConsumerRecord<String, byte[]> r : flagged) {
             try {
-                ids.add((JsonRecords.isJson(r.value()) ? JsonRecords.read(r.value(), ScoredEvent.class)
-                        : scores.deserialize(topic, r.value())).getEventId());
+                ids.add(scores.deserialize(topic, r.value()).getEventId());
             } catch (SerializationException e) {
                 // not a score: nothing to leave out
             }

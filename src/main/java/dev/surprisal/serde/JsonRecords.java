@@ -41,6 +41,11 @@ public final class JsonRecords {
         return (topic, bytes) -> bytes == null ? null : read(bytes, type);
     }
 
+    /** Reads a value that either format wrote: JSON as such, anything else through {@code avro}. */
+    public static <T extends SpecificRecord> Deserializer<T> orAvro(Class<T> type, Deserializer<T> avro) {
+        return (topic, bytes) -> bytes == null ? null : isJson(bytes) ? read(bytes, type) : avro.deserialize(topic, bytes);
+    }
+
     /** Whether a value is JSON rather than the Confluent wire format (whose first byte is 0). */
     public static boolean isJson(byte[] value) {
         for (byte b : value) {

@@ -10,6 +10,7 @@ import dev.surprisal.release.ModelReleases;
 import dev.surprisal.release.ReleaseLog;
 import dev.surprisal.release.ReleaseTopics;
 import dev.surprisal.serde.AvroSerdes;
+import dev.surprisal.serde.JsonRecords;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -59,7 +60,7 @@ public final class ShadowJudge {
         this.topics = topics;
         this.maxWait = maxWait;
         this.onDecision = onDecision;
-        this.scores = AvroSerdes.value(ScoredEvent.class, registry).deserializer();
+        this.scores = JsonRecords.orAvro(ScoredEvent.class, AvroSerdes.value(ScoredEvent.class, registry).deserializer());
     }
 
     /** Judges trials until {@code stop} says so. */

@@ -75,7 +75,12 @@ public final class DeadLetter {
         }
         headers.add(HEADER_CODE, ascii(code));
         headers.add(HEADER_REASON, reason(reason).getBytes(StandardCharsets.UTF_8));
-        if (source.partition() >= 0) {
+        Header inputOffset = source.headers().lastHeader(InputReadingProcessor.HEADER_OFFSET);
+        if (inputOffset != null) { // an event read from another format: where its input record is
+            headers.add(HEADER_TOPIC, source.headers().lastHeader(InputReadingProcessor.HEADER_TOPIC).value());
+            headers.add(HEADER_PARTITION, source.headers().lastHeader(InputReadingProcessor.HEADER_PARTITION).value());
+            headers.add(HEADER_OFFSET, inputOffset.value());
+        } else if (source.partition() >= 0) {
             headers.add(HEADER_TOPIC, source.topic().getBytes(StandardCharsets.UTF_8));
             headers.add(HEADER_PARTITION, ascii(Integer.toString(source.partition())));
             headers.add(HEADER_OFFSET, ascii(Long.toString(source.offset())));

@@ -11,7 +11,6 @@ import dev.surprisal.session.SessionScorer;
 import dev.surprisal.session.SessionState;
 
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KeyValue;
@@ -385,22 +384,11 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         RecordMetadata m = context.recordMetadata().orElse(null);
         long latest = context.currentSystemTimeMs() + config.maxFuture().toMillis();
         long timestamp = Math.min(record.timestamp(), latest);
-        String topic = m == null ? "" : m.topic();
-        int partition = m == null ? -1 : m.partition();
-        long offset = m == null ? -1 : m.offset();
-        Header inputOffset = record.headers().lastHeader(InputReadingProcessor.HEADER_OFFSET);
-        if (inputOffset != null) { // read from another format: the input record's position, not the repartition topic's
-            topic = header(record, InputReadingProcessor.HEADER_TOPIC);
-            partition = Integer.parseInt(header(record, InputReadingProcessor.HEADER_PARTITION));
-            offset = Long.parseLong(header(record, InputReadingProcessor.HEADER_OFFSET));
-        }
-        return new PendingEvent(record.key(), record.value(), timestamp, record.headers(), topic, partition, offset,
+        // after a repartition this is the repartition topic's position, one per event (an OTLP record's
+        // events share their input's): the crash guards key on it; a dead letter names the input's
+        return new PendingEvent(record.key(), record.value(), timestamp, record.headers(),
+                m == null ? "" : m.topic(), m == null ? -1 : m.partition(), m == null ? -1 : m.offset(),
                 record.timestamp() > latest ? record.timestamp() : PendingEvent.NOT_CLAMPED);
-    }
-
-    private static String header(Record<byte[], byte[]> record, String key) {
-        Header h = record.headers().lastHeader(key);
-        return h == null || h.value() == null ? "-1" : new String(h.value(), StandardCharsets.UTF_8);
     }
 
     /** A stored state that cannot be read must not stop scoring (it would fail the task on every retry). */

@@ -9,6 +9,7 @@ import dev.surprisal.serde.JsonRecords;
 import dev.surprisal.testing.TinyModelExtension;
 
 import com.google.protobuf.ByteString;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.logs.v1.LogRecord;
@@ -56,6 +57,7 @@ class InputFormatsTopologyTest {
     private TestOutputTopic<String, byte[]> scores;
     private TestOutputTopic<String, byte[]> summaries;
     private TestOutputTopic<byte[], byte[]> dlq;
+    private ScorerMetrics metrics;
 
     @TempDir
     Path stateDir;
@@ -72,7 +74,8 @@ class InputFormatsTopologyTest {
                 ScorerConfig.BATCH_MAX_EVENTS, 16));
         settings.putAll(overrides);
         config = new ScorerConfig(settings);
-        driver = new TopologyTestDriver(ScoringTopology.build(config, ModelProvider.fixed(model), null),
+        metrics = new ScorerMetrics(new SimpleMeterRegistry());
+        driver = new TopologyTestDriver(ScoringTopology.build(config, ModelProvider.fixed(model), null, metrics),
                 config.streamsProperties());
         input = driver.createInputTopic(config.inputTopic(), new ByteArraySerializer(), new ByteArraySerializer());
         scores = driver.createOutputTopic(config.outputTopic(), new StringDeserializer(), new ByteArrayDeserializer());
@@ -161,7 +164,13 @@ class InputFormatsTopologyTest {
         assertEquals(List.of("text-not-string", "missing-session", "invalid-json", "not-json-object", "missing-text",
                 "json-too-deep"), deadCodes());
         send(null, "{\"message\":\"" + "x".repeat(300) + "\",\"host\":{\"name\":\"web-1\"}}");
-        assertEquals(List.of("too-large"), deadCodes(), "the text limit holds after reading");
+        List<TestRecord<byte[], byte[]>> tooLarge = dlq.readRecordsToList();
+        assertEquals(List.of("too-large"), tooLarge.stream().map(InputFormatsTopologyTest::code).toList(),
+                "the text limit holds after reading");
+        assertEquals(config.inputTopic(), new String(tooLarge.get(0).headers().lastHeader(DeadLetter.HEADER_TOPIC).value(),
+                StandardCharsets.UTF_8), "a dead letter after the repartition names the input record");
+        assertEquals("9", new String(tooLarge.get(0).headers().lastHeader(DeadLetter.HEADER_OFFSET).value(),
+                StandardCharsets.UTF_8));
         send(null, "{\"message\":\"still scoring\",\"host\":{\"name\":\"web-1\"}}");
         assertEquals(1, scored().size());
     }
@@ -220,6 +229,10 @@ class InputFormatsTopologyTest {
         assertEquals("otlp-no-body", code(dead.get(0)));
         assertTrue(new String(dead.get(0).headers().lastHeader(DeadLetter.HEADER_REASON).value(),
                 StandardCharsets.UTF_8).startsWith("log record 2 of 4"));
+
+        assertEquals(2, metrics.registry().get("surprisal.batch.events").summary().max(),
+                "one record's events of distinct sessions are scored together, not one by one as if each had "
+                        + "crashed a thread before (two of the three share a session)");
 
         send(null, "not protobuf".getBytes(StandardCharsets.UTF_8));
         assertEquals(List.of("otlp-decode"), deadCodes());
