@@ -68,13 +68,14 @@ final class TextInput implements InputReader {
         return out;
     }
 
+    /** The line without its end: \n, \r\n, or the lone \r that {@code kcat -l} leaves of a CRLF file's lines. */
     private static String stripNewline(String text) {
         int end = text.length();
         if (end > 0 && text.charAt(end - 1) == '\n') {
             end--;
-            if (end > 0 && text.charAt(end - 1) == '\r') {
-                end--;
-            }
+        }
+        if (end > 0 && text.charAt(end - 1) == '\r') {
+            end--;
         }
         return text.substring(0, end);
     }

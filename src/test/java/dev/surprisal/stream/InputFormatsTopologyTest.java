@@ -188,7 +188,7 @@ class InputFormatsTopologyTest {
     void rawLogLinesAreWindowedPerNodeByTheirOwnTime() {
         start(Map.of(InputSettings.FORMAT, "text", InputSettings.LOG_FORMAT, "<Date> <Time> <Node> <Content>",
                 InputSettings.WINDOW_MS, 60_000L, InputSettings.WINDOW_KEY, "Node"));
-        send(null, "2026-12-01 10:00:05 n1 started");
+        send(null, "2026-12-01 10:00:05 n1 started\r"); // a CRLF file's line as kcat -l sends it
         send(null, "2026-12-01 10:00:10 n2 started");
         send(null, "2026-12-01 10:00:50 n1 ready");
         send(null, "2026-12-01 10:01:05 n1 ready");
