@@ -34,7 +34,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -126,6 +128,13 @@ final class EvaluateCommand implements Callable<Integer> {
             + "topology (own application id and output topic) and check it against the offline replay.")
     boolean shadow;
 
+    @Spec
+    CommandSpec spec;
+
+    static String shellQuoted(String arg) {
+        return arg.matches("[A-Za-z0-9_./:=@,+-]+") ? arg : "'" + arg.replace("'", "'\\''") + "'";
+    }
+
     @Override
     public Integer call() throws Exception {
         for (String ref : new String[] {model, compare}) {
@@ -165,8 +174,9 @@ final class EvaluateCommand implements Callable<Integer> {
         settings.put("labels", input.startsWith(TOPIC_PREFIX) ? labels.name() : "");
         settings.put("from", from == null ? "" : from.toString());
         settings.put("to", to == null ? "" : to.toString());
-        settings.put("command", "evaluate --model " + model + " --input " + input + " --format " + format
-                + (threshold > 0 ? " --threshold " + threshold : "") + (topG > 0 ? " --top-g " + topG : ""));
+        // as typed, quoted for a shell: the report can be made again with exactly these options
+        settings.put("command", "evaluate " + spec.commandLine().getParseResult().originalArgs().stream()
+                .map(EvaluateCommand::shellQuoted).collect(java.util.stream.Collectors.joining(" ")));
         try (LanguageModel primary = load(model, props, registry);
              LanguageModel second = compare == null ? null : load(compare, props, registry)) {
             Replayer replayer = new Replayer(config);

@@ -1,5 +1,6 @@
 package dev.surprisal.cli;
 
+import dev.surprisal.tokenize.LogFormat;
 import dev.surprisal.tokenize.TemplateMiner;
 
 import picocli.CommandLine.Command;
@@ -38,10 +39,20 @@ final class TemplatesCommand implements Callable<Integer> {
         TemplateMiner miner = TemplateMiner.of(options.settings());
         List<TemplateMiner.Template> byLine = new ArrayList<>();
         long start = System.nanoTime();
+        LogFormat layout = options.logFormat == null ? null : LogFormat.parse(options.logFormat);
+        long fitting = 0;
+        String first = null;
         try (BufferedReader in = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
             for (String line = in.readLine(); line != null; line = in.readLine()) {
                 byLine.add(line.isBlank() ? null : miner.mine(line));
+                if (layout != null && !line.isBlank()) {
+                    first = first == null ? line : first;
+                    fitting += layout.fits(line) ? 1 : 0;
+                }
             }
+        }
+        if (layout != null) {
+            layout.requireFits(fitting, byLine.stream().filter(java.util.Objects::nonNull).count(), first);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         if ("tsv".equalsIgnoreCase(output)) {

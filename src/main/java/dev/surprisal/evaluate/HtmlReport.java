@@ -45,7 +45,10 @@ public final class HtmlReport {
         h.append("<h2>Plots</h2><div class=\"plots\">");
         h.append(SvgChart.histogram(bitsByLabel[0].length + bitsByLabel[1].length > 0 ? bitsByLabel
                 : new double[][] {allBits, {}}, "Mean surprisal per event (bits/token)"));
-        if (report.curves() != null) {
+        if (report.curves() != null && report.anomalousSessions() == 0) {
+            h.append("<p>No ROC or precision/recall curves: no session of the input is labelled anomalous, so there "
+                    + "is nothing to detect (label some with --label, a label field or feedback).</p>");
+        } else if (report.curves() != null) {
             List<EvaluationReport.Point> ppl = points(report.curves().perplexity());
             List<EvaluationReport.Point> topg = points(report.curves().topG());
             h.append(SvgChart.lines("ROC", "false positive rate", "true positive rate", false,

@@ -56,6 +56,10 @@ final class SvgChart {
         return svg.append("</svg>").toString();
     }
 
+    /**
+     * Shares of events by mean surprisal, per group (events of normal sessions, of anomalous ones). Bins
+     * are even in log(1 + bits): most events sit near zero and the tail is what matters.
+     */
     static String histogram(double[][] groups, String title) {
         double max = 0;
         for (double[] g : groups) {
@@ -64,21 +68,25 @@ final class SvgChart {
             }
         }
         max = Math.max(max, 1e-6);
+        double logMax = Math.log1p(max);
         int bins = 30;
         double[][] density = new double[groups.length][bins];
         double top = 0;
         for (int k = 0; k < groups.length; k++) {
             for (double v : groups[k]) {
-                density[k][Math.min(bins - 1, (int) (v / max * bins))]++;
+                density[k][Math.min(bins - 1, (int) (Math.log1p(Math.max(0, v)) / logMax * bins))]++;
             }
             for (int b = 0; b < bins; b++) {
                 density[k][b] = groups[k].length == 0 ? 0 : density[k][b] / groups[k].length;
                 top = Math.max(top, density[k][b]);
             }
         }
-        StringBuilder svg = frame(title + " — share of events", "bits/token", "share", "0", HtmlReport.fmt(max), HtmlReport.fmt(top));
+        StringBuilder svg = frame(title + " — share of events", "bits/token (log scale)", "share", "0",
+                HtmlReport.fmt(max), HtmlReport.fmt(top));
         double width = (W - 2.0 * PAD) / bins;
-        String[] names = {"normal sessions", "anomalous sessions"};
+        boolean labelled = groups.length > 1 && groups[1].length > 0;
+        String[] names = labelled ? new String[] {"events of normal sessions", "events of anomalous sessions"}
+                : new String[] {"events", ""};
         for (int k = 0; k < groups.length; k++) {
             if (groups[k].length == 0) {
                 continue;

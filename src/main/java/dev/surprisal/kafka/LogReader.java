@@ -4,10 +4,16 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -20,6 +26,7 @@ import java.util.function.Consumer;
 public final class LogReader {
 
     private static final Duration POLL = Duration.ofMillis(200);
+    private static final Logger LOG = LoggerFactory.getLogger(LogReader.class);
 
     private LogReader() {
     }
@@ -48,5 +55,25 @@ public final class LogReader {
                 consumer.poll(POLL).forEach(each);
             }
         }
+    }
+
+    /**
+     * The latest value of every key of a compacted one-partition log, in first-seen order: a tombstone
+     * removes its key, and a value that cannot be read is skipped with a WARN (naming {@code what}).
+     */
+    public static <V> Map<String, V> latestByKey(Map<String, Object> clientProps, Map<String, Object> extraProps,
+                                                 String topic, Deserializer<V> values, Duration timeout, String what) {
+        Map<String, V> latest = new LinkedHashMap<>();
+        readToEnd(clientProps, extraProps, topic, new StringDeserializer(), new ByteArrayDeserializer(), timeout, r -> {
+            latest.remove(r.key());
+            if (r.value() != null) {
+                try {
+                    latest.put(r.key(), values.deserialize(r.topic(), r.value()));
+                } catch (SerializationException e) {
+                    LOG.warn("skipping unreadable {} {} at offset {}: {}", what, r.key(), r.offset(), e.getMessage());
+                }
+            }
+        });
+        return latest;
     }
 }

@@ -28,8 +28,8 @@ public final class CommandValidation {
         if (c.getCell() != null && !Set.of("lstm", "gru").contains(c.getCell().toLowerCase(java.util.Locale.ROOT))) {
             return "cell must be lstm or gru, not '" + c.getCell() + "'";
         }
-        if (positive(c.getLayers()) || positive(c.getHiddenSize()) || positive(c.getEmbeddingSize())
-                || positive(c.getEpochs()) || positive(c.getBatchSize())) {
+        if (notPositive(c.getLayers()) || notPositive(c.getHiddenSize()) || notPositive(c.getEmbeddingSize())
+                || notPositive(c.getEpochs()) || notPositive(c.getBatchSize())) {
             return "layers, hiddenSize, embeddingSize, epochs and batchSize must be positive";
         }
         if (c.getTimeBudgetSeconds() != null && c.getTimeBudgetSeconds() < 0) {
@@ -47,7 +47,8 @@ public final class CommandValidation {
         return null;
     }
 
-    private static boolean positive(Integer value) {
+    /** Given and below 1 (absent: the default applies). */
+    private static boolean notPositive(Integer value) {
         return value != null && value < 1;
     }
 

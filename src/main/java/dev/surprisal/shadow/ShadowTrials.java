@@ -14,20 +14,13 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,7 +29,6 @@ import java.util.concurrent.ExecutionException;
 /** The shadow-trial topic: the latest trial of every candidate, starting one, and recording a decision. */
 public final class ShadowTrials {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ShadowTrials.class);
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private ShadowTrials() {
@@ -44,21 +36,8 @@ public final class ShadowTrials {
 
     public static Map<String, ShadowTrial> read(Map<String, Object> clientProps, SchemaRegistry registry,
                                                 ReleaseTopics topics) {
-        Map<String, ShadowTrial> latest = new LinkedHashMap<>();
-        Deserializer<ShadowTrial> trials = AvroSerdes.value(ShadowTrial.class, registry).deserializer();
-        LogReader.readToEnd(clientProps, Map.of(), topics.shadow(), new StringDeserializer(),
-                new ByteArrayDeserializer(), TIMEOUT, r -> {
-                    latest.remove(r.key());
-                    if (r.value() != null) {
-                        try {
-                            latest.put(r.key(), trials.deserialize(r.topic(), r.value()));
-                        } catch (SerializationException e) {
-                            LOG.warn("skipping unreadable shadow trial {} at offset {}: {}", r.key(), r.offset(),
-                                    e.getMessage());
-                        }
-                    }
-                });
-        return latest;
+        return LogReader.latestByKey(clientProps, Map.of(), topics.shadow(),
+                AvroSerdes.value(ShadowTrial.class, registry).deserializer(), TIMEOUT, "shadow trial");
     }
 
     /** The trial scorers should run now: the most recently requested one still RUNNING. */

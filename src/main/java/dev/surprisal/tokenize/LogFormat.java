@@ -57,6 +57,22 @@ public final class LogFormat {
         return m.matches() ? m.group(CONTENT) : line;
     }
 
+    /**
+     * Refuses a layout that fits none of {@code lines} (a wrong layout would otherwise mine whole lines,
+     * headers and all, without a word); {@code first} is the first non-blank line, for the message.
+     */
+    public void requireFits(long fitting, long lines, String first) {
+        if (lines > 0 && fitting == 0) {
+            throw new IllegalArgumentException("the log format " + notation + " fits none of the " + lines
+                    + " lines (the first is: " + (first.length() > 120 ? first.substring(0, 120) + "…" : first)
+                    + "); fix --log-format, or leave it out to let the header detector find the message");
+        }
+    }
+
+    public boolean fits(String line) {
+        return pattern.matcher(line).matches();
+    }
+
     /** The line's fields by name, in the layout's order (empty when absent); null when the line does not fit. */
     public Map<String, String> fieldsOf(String line) {
         Matcher m = pattern.matcher(line);
