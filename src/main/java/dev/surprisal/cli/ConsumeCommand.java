@@ -3,6 +3,7 @@ package dev.surprisal.cli;
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.demo.ConsoleRenderer;
 import dev.surprisal.kafka.Clients;
+import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.serde.AvroJson;
 import dev.surprisal.serde.AvroSerdes;
 import dev.surprisal.serde.InvalidRecordException;
@@ -72,14 +73,17 @@ final class ConsumeCommand implements Callable<Integer> {
         ConsoleRenderer renderer = new ConsoleRenderer(System.console() != null && System.getenv("NO_COLOR") == null, false);
         long seen = 0;
         long lastEvent = System.nanoTime();
-        // JSON scores (output.format=json) need no registry: its client is made at the first Avro record
+        // a registry given is checked at once (wrong settings end the command with one line); none given, JSON
+        // scores (output.format=json) need none, and the default URL is tried at the first Avro record
+        SchemaRegistry given = cluster.registryConfigured() ? cluster.registry(props) : null;
         Deserializer<ScoredEvent> avro = new Deserializer<>() {
             private Deserializer<ScoredEvent> reader;
 
             @Override
             public ScoredEvent deserialize(String topic, byte[] data) {
                 if (reader == null) {
-                    reader = AvroSerdes.value(ScoredEvent.class, cluster.registry(props)).deserializer();
+                    reader = AvroSerdes.value(ScoredEvent.class, given != null ? given : cluster.registry(props))
+                            .deserializer();
                 }
                 return reader.deserialize(topic, data);
             }

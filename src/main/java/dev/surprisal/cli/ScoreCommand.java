@@ -1,17 +1,11 @@
 package dev.surprisal.cli;
 
-import dev.surprisal.health.ModelHealthWatch;
 import dev.surprisal.kafka.TopicSetup;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelArtifact;
-import dev.surprisal.model.ModelProvider;
-import dev.surprisal.ops.OpsServer;
+import dev.surprisal.node.ScorerNode;
 import dev.surprisal.registry.SchemaRegistry;
-import dev.surprisal.release.ReleaseFollower;
-import dev.surprisal.shadow.ShadowRunner;
 import dev.surprisal.stream.ScorerConfig;
-import dev.surprisal.stream.ScorerMetrics;
-import dev.surprisal.stream.ScorerService;
 import dev.surprisal.stream.ScorerTopics;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -99,39 +93,23 @@ final class ScoreCommand implements Callable<Integer> {
                 }
             }
             PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            try (ReleaseFollower follower = !follow ? null : new ReleaseFollower(config.clientProperties(), registry,
-                         config.releaseTopics(), initial, m -> spec.commandLine().getErr().println("now scoring with model " + m.version()))) {
-                ModelProvider models = follower == null ? ModelProvider.fixed(initial) : follower;
-                if (follower != null && initial == null) {
-                    spec.commandLine().getErr().println("no --model given: waiting for a promoted release on "
+            ScorerNode.Wiring wiring = new ScorerNode.Wiring(config, registry, initial, follow,
+                    m -> spec.commandLine().getErr().println("now scoring with model " + m.version()), report -> { },
+                    () -> spec.commandLine().getErr().println("no --model given: waiting for a promoted release on "
                             + config.releaseTopics().releases() + ". Publish one with 'surprisal models train --topic "
                             + config.inputTopic() + "' (the trainer service must run) and promote it with 'surprisal "
-                            + "models promote VERSION', or restart with --model DIR.");
-                    follower.awaitModel(Duration.ofDays(365));
-                }
-                run(config, models, registry, prometheus, shutdown, follow);
+                            + "models promote VERSION', or restart with --model DIR."), Duration.ofMinutes(5));
+            try (ScorerNode node = ScorerNode.start(wiring, prometheus)) {
+                spec.commandLine().getErr().println(String.format("scoring %s -> %s with model %s; metrics, health and "
+                        + "sessions on port %d", config.inputTopic(), config.outputTopic(),
+                        node.models().current().version(), node.port()));
+                shutdown.await();
+                spec.commandLine().getErr().println("stopping the scorer");
             } finally {
                 prometheus.close();
             }
         }
         return 0;
-    }
-
-    private void run(ScorerConfig config, ModelProvider models, SchemaRegistry registry,
-                     PrometheusMeterRegistry prometheus, ShutdownSignal shutdown, boolean follow) throws Exception {
-        try (OpsServer ops = OpsServer.start(config, models, prometheus, registry);
-             ScorerService scorer = ScorerService.start(config, models, registry, new ScorerMetrics(prometheus),
-                     Duration.ofMinutes(5));
-             ModelHealthWatch health = scorer.watchHealth(config, models, registry,
-                     config.getString(ScorerConfig.ADVERTISED_HOST) + ":" + ops.port(), report -> { });
-             ShadowRunner shadow = !follow ? null : ShadowRunner.start(config, registry)) {
-            ops.attach(scorer);
-            spec.commandLine().getErr().println(String.format("scoring %s -> %s with model %s; metrics, health and "
-                    + "sessions on port %d", config.inputTopic(), config.outputTopic(), models.current().version(),
-                    ops.port()));
-            shutdown.await();
-            spec.commandLine().getErr().println("stopping the scorer");
-        }
     }
 
     private Map<String, Object> overrides() {

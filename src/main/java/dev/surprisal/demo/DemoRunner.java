@@ -4,24 +4,19 @@ import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.config.Environment;
 import dev.surprisal.embedded.EmbeddedKafkaBroker;
 import dev.surprisal.health.HealthSettings;
-import dev.surprisal.health.ModelHealthWatch;
 import dev.surprisal.kafka.Clients;
 import dev.surprisal.kafka.Directories;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelArtifact;
-import dev.surprisal.ops.OpsServer;
+import dev.surprisal.node.ScorerNode;
 import dev.surprisal.registry.KafkaSchemaJournal;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.registry.SchemaRegistryServer;
-import dev.surprisal.release.ReleaseFollower;
 import dev.surprisal.retraining.TrainerConfig;
 import dev.surprisal.retraining.TrainerService;
 import dev.surprisal.serde.AvroSerdes;
 import dev.surprisal.shadow.ShadowJudge;
-import dev.surprisal.shadow.ShadowRunner;
 import dev.surprisal.stream.ScorerConfig;
-import dev.surprisal.stream.ScorerMetrics;
-import dev.surprisal.stream.ScorerService;
 import dev.surprisal.stream.ScorerTopics;
 import dev.surprisal.training.ConsoleProgress;
 
@@ -166,20 +161,15 @@ public final class DemoRunner {
         AtomicBoolean switched = new AtomicBoolean();
         AtomicBoolean stopped = new AtomicBoolean();
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        try (ReleaseFollower follower = new ReleaseFollower(clientProps, registry, config.releaseTopics(), model, m -> {
-                 switched.set(true);
-                 info.println("now scoring with model " + m.version());
-             });
-             TrainerService trainer = new TrainerService(clientProps, registry,
+        ScorerNode.Wiring wiring = new ScorerNode.Wiring(config, registry, model, true, m -> {
+            switched.set(true);
+            info.println("now scoring with model " + m.version());
+        }, scenario::onHealth, () -> { }, Duration.ofSeconds(60));
+        try (TrainerService trainer = new TrainerService(clientProps, registry,
                      new TrainerConfig(Map.of(TrainerConfig.ANOMALIES_TOPIC, config.anomaliesTopic(),
                              TrainerConfig.OUTPUT_TOPIC, config.outputTopic())),
                      new ConsoleProgress(info, System.console() != null));
-             OpsServer ops = OpsServer.start(config, follower, prometheus, registry);
-             ScorerService scorer = ScorerService.start(config, follower, registry, new ScorerMetrics(prometheus),
-                     Duration.ofSeconds(60));
-             ModelHealthWatch health = scorer.watchHealth(config, follower, registry, "127.0.0.1:" + ops.port(),
-                     scenario::onHealth);
-             ShadowRunner shadow = ShadowRunner.start(config, registry);
+             ScorerNode node = ScorerNode.start(wiring, prometheus);
              // from the end of the scores topic (the broker keeps earlier runs), positions fixed before publishing
              KafkaConsumer<String, ScoredEvent> consumer = Clients.readCommittedAll(clientProps, config.outputTopic(),
                      false, new StringDeserializer(), AvroSerdes.value(ScoredEvent.class, registry).deserializer());
@@ -193,12 +183,11 @@ public final class DemoRunner {
             Thread judging = new Thread(() -> judge.run(stopped::get), "demo-shadow-judge");
             judging.setDaemon(true);
             judging.start();
-            ops.attach(scorer);
             info.printf(Locale.ROOT, "scorer running with model %s (anomaly threshold: event perplexity > %.2f); "
                     + "publishing to %s, scores on %s%n", model.version(), model.manifest().anomalyThreshold(),
                     config.inputTopic(), config.outputTopic());
             info.printf(Locale.ROOT, "live page on http://127.0.0.1:%d/ (flagged events, sessions at /sessions/{id}); "
-                    + "metrics on /metrics%n", ops.port());
+                    + "metrics on /metrics%n", node.port());
             publisher.start();
             DemoConsole.Tally tally = new DemoConsole.Tally();
             try {

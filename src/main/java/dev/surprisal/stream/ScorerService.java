@@ -1,9 +1,7 @@
 package dev.surprisal.stream;
 
-import dev.surprisal.avro.ModelHealth;
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.SessionSummary;
-import dev.surprisal.health.ModelHealthWatch;
 import dev.surprisal.model.ModelProvider;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
@@ -24,7 +22,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /** The running scorer: the topology in a KafkaStreams instance, started and stopped cleanly. */
 public final class ScorerService implements AutoCloseable {
@@ -153,15 +150,9 @@ public final class ScorerService implements AutoCloseable {
         return streams;
     }
 
-    /**
-     * Starts watching the models' live figures ({@link ModelHealthWatch}); {@code instance} names this
-     * scorer in the summaries (its advertised HTTP address), and {@code listener} sees each summary.
-     */
-    public ModelHealthWatch watchHealth(ScorerConfig config, ModelProvider models, SchemaRegistry registry,
-                                        String instance, Consumer<ModelHealth> listener) {
-        return ModelHealthWatch.start(config.health(), metrics::modelTotals, metrics.registry(), models,
-                new ModelHealthWatch.Wiring(instance, config.inputTopic(), config.releaseTopics().commands(),
-                        config.clientProperties(), registry), listener);
+    /** The scorer's meters: what the drift watch reads and the ops server exports. */
+    public ScorerMetrics metrics() {
+        return metrics;
     }
 
     /** Whether the registry serves the scoring path, and what is held until it does. */

@@ -4,15 +4,11 @@ import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.TextEvent;
 import dev.surprisal.embedded.EmbeddedKafkaBroker;
 import dev.surprisal.health.HealthSettings;
-import dev.surprisal.health.ModelHealthWatch;
 import dev.surprisal.model.LanguageModel;
-import dev.surprisal.model.ModelProvider;
-import dev.surprisal.ops.OpsServer;
+import dev.surprisal.node.ScorerNode;
 import dev.surprisal.registry.InMemorySchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
 import dev.surprisal.stream.ScorerConfig;
-import dev.surprisal.stream.ScorerMetrics;
-import dev.surprisal.stream.ScorerService;
 import dev.surprisal.stream.ScorerTopics;
 import dev.surprisal.testing.Await;
 import dev.surprisal.testing.EmbeddedClusterExtension;
@@ -84,7 +80,6 @@ class DashboardMetricsIT {
         ScorerConfig config = new ScorerConfig(settings);
         broker.createTopics(ScorerTopics.all(config, 2, (short) 1));
         InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
-        ModelProvider models = ModelProvider.fixed(model);
         List<TextEvent> events = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             events.add(new TextEvent("e" + i, "s" + (i % 3), "GET /item/" + i, Instant.now(), false, null));
@@ -92,11 +87,8 @@ class DashboardMetricsIT {
         events.add(new TextEvent("too-long", "s0", "x".repeat(100), Instant.now(), false, null));
 
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        try (OpsServer ops = OpsServer.start(config, models, prometheus, registry);
-             ScorerService scorer = ScorerService.start(config, models, registry, new ScorerMetrics(prometheus),
-                     Duration.ofMinutes(2));
-             ModelHealthWatch health = scorer.watchHealth(config, models, registry, "127.0.0.1", h -> { })) {
-            ops.attach(scorer);
+        try (ScorerNode node = ScorerNode.start(new ScorerNode.Wiring(config, registry, model, false, m -> { },
+                h -> { }, () -> { }, Duration.ofMinutes(2)), prometheus)) {
             TestClients.produce(broker.bootstrapServers(), registry, config.inputTopic(), events);
             assertEquals(10, TestClients.consume(broker.bootstrapServers(), config.outputTopic(),
                     new StringDeserializer(), AvroSerdes.value(ScoredEvent.class, registry).deserializer(), 10,
@@ -110,7 +102,7 @@ class DashboardMetricsIT {
                 Await.until("the scorer exports the anomaly and dead-letter counters and the drift watch's gauges",
                         Duration.ofSeconds(30), () -> {
                             exported.clear();
-                            exported.addAll(scrape(ops.port()));
+                            exported.addAll(scrape(node.port()));
                             return exported.containsAll(awaited);
                         });
             } catch (AssertionError e) {
