@@ -107,6 +107,8 @@ public final class TrainerService implements AutoCloseable {
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
         // training outlasts the default poll interval; one command at a time, committed when done
         props.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Duration.ofHours(6).toMillis());
+        // and the coordinator's connection must outlast a training too (the client warns otherwise)
+        props.put(ConsumerConfig.CONNECTIONS_MAX_IDLE_MS_CONFIG, Duration.ofHours(6).plusMinutes(1).toMillis());
         Deserializer<TrainCommand> commands = AvroSerdes.value(TrainCommand.class, registry).deserializer();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
