@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         description = "Scores Kafka text streams with a recurrent language model.",
         subcommands = {DemoCommand.class, TrainCommand.class, ScoreCommand.class, ProduceCommand.class,
             ConsumeCommand.class, DemoModelCommand.class, TrainerCommand.class, EvaluateCommand.class, TemplatesCommand.class,
-            ModelsCommand.class, FeedbackCommand.class, BenchCommand.class})
+            ModelsCommand.class, FeedbackCommand.class, BenchCommand.class, SettingsCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

@@ -18,9 +18,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -62,6 +66,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         int brokerPort = port == 0 ? freePort() : port;
         int controllerPort = freePort();
         Path logDir = dataDir != null ? Files.createDirectories(dataDir) : Files.createTempDirectory("surprisal-kafka-");
+        requireUnused(logDir);
         Properties props = properties(logDir, brokerPort, controllerPort);
         if (!Files.exists(logDir.resolve("meta.properties"))) {
             format(logDir, props);
@@ -186,6 +191,28 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         if (code != 0) {
             throw new IllegalStateException("formatting the broker's storage failed: " + log.toString(StandardCharsets.UTF_8));
         }
+    }
+
+    /**
+     * A directory another broker holds (a second demo on the same data directory) is refused at once,
+     * in one line, instead of failing Kafka's own lock after its start-up.
+     */
+    private static void requireUnused(Path logDir) throws IOException {
+        try (FileChannel lock = FileChannel.open(logDir.resolve(".lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE)) {
+            FileLock held = lock.tryLock();
+            if (held == null) {
+                throw new IllegalArgumentException(inUse(logDir));
+            }
+            held.release();
+        } catch (OverlappingFileLockException e) {
+            throw new IllegalArgumentException(inUse(logDir), e);
+        }
+    }
+
+    private static String inUse(Path logDir) {
+        return "the broker directory " + logDir + " is in use by another process (another demo?): stop it, or give "
+                + "--data-dir another directory";
     }
 
     private static int freePort() throws IOException {

@@ -32,13 +32,19 @@ async function poll() {
     text('lastEvent', new Date(s.lastEventTime).toLocaleString());
     text('servedBy', s.servedBy);
     const next = document.getElementById('next');
-    next.replaceChildren(...s.nextTokenPredictions.map(p => {
+    // an ended session has no state to predict from: its last predictions would read as live ones
+    next.replaceChildren(...(s.open ? s.nextTokenPredictions : []).map(p => {
       const item = document.createElement('li');
       const token = document.createElement('code');
       token.textContent = p.token;
       item.append(token, ` ${(p.probability * 100).toFixed(1)}%`);
       return item;
     }));
+    if (!s.open) {
+      const none = document.createElement('li');
+      none.textContent = 'none: the session has ended';
+      next.append(none);
+    }
     document.getElementById('heatmap').replaceChildren(...s.recentEvents.slice().reverse().map(heatmapRow));
     text('status', !s.open ? 'The session has ended: its state is gone, its latest events are shown.'
         : s.recentEvents.length ? '' : 'This instance has not scored an event of this session since it started.');

@@ -1,0 +1,96 @@
+package dev.surprisal.cli;
+
+import dev.surprisal.config.Environment;
+import dev.surprisal.retraining.TrainerConfig;
+import dev.surprisal.stream.ScorerConfig;
+
+import org.apache.kafka.common.config.ConfigDef;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+
+@Command(name = "settings", mixinStandardHelpOptions = true,
+        footer = {"%nExample:", "  java -jar surprisal.jar settings --markdown > docs/configuration.md"},
+        description = "Every setting of the scorer and the trainer, from their definitions: key, environment "
+                + "variable, default and meaning.")
+final class SettingsCommand implements Callable<Integer> {
+
+    @Option(names = "--markdown", description = "Print docs/configuration.md (the catalogue as Markdown tables).")
+    boolean markdown;
+
+    @Override
+    public Integer call() {
+        if (markdown) {
+            System.out.print(markdown());
+            return 0;
+        }
+        for (Map.Entry<String, ConfigDef> def : definitions().entrySet()) {
+            System.out.println(def.getKey());
+            for (ConfigDef.ConfigKey k : keys(def.getValue())) {
+                System.out.printf("  %-42s %s%n", k.name, defaultOf(k));
+            }
+        }
+        return 0;
+    }
+
+    /** The scorer's settings, then the trainer's own (those the scorer does not have). */
+    static Map<String, ConfigDef> definitions() {
+        ConfigDef trainerOnly = new ConfigDef();
+        TrainerConfig.DEFINITION.configKeys().values().stream()
+                .filter(k -> !ScorerConfig.DEFINITION.names().contains(k.name))
+                .forEach(trainerOnly::define);
+        Map<String, ConfigDef> out = new java.util.LinkedHashMap<>();
+        out.put("Scorer (score, demo)", ScorerConfig.DEFINITION);
+        out.put("Trainer (trainer), besides the topic and input settings it shares with the scorer", trainerOnly);
+        return out;
+    }
+
+    static String markdown() {
+        StringBuilder md = new StringBuilder("# Configuration\n\n")
+                .append("Generated from the settings' definitions by `java -jar target/surprisal.jar settings --markdown`")
+                .append(" (`SettingsCatalogueTest` fails when this file and the definitions differ).\n\n")
+                .append("Every key can also be set in the environment as `").append(Environment.PREFIX)
+                .append("` + the key upper-cased with `_` for `.`; flags and `--set` win over the environment. Keys ")
+                .append("starting with `kafka.` (or `SURPRISAL_KAFKA_*`) go to Kafka Streams and its clients without ")
+                .append("the prefix, and `--config` files hold Kafka client and registry client settings.\n");
+        for (Map.Entry<String, ConfigDef> def : definitions().entrySet()) {
+            md.append("\n## ").append(def.getKey()).append("\n\n| key | environment | default | meaning |\n")
+                    .append("| --- | --- | --- | --- |\n");
+            for (ConfigDef.ConfigKey k : keys(def.getValue())) {
+                md.append("| `").append(k.name).append("` | `").append(Environment.name(k.name)).append("` | ")
+                        .append(cell(defaultOf(k))).append(" | ").append(cell(k.documentation)).append(" |\n");
+            }
+        }
+        return md.toString();
+    }
+
+    private static List<ConfigDef.ConfigKey> keys(ConfigDef def) {
+        return new TreeMap<>(def.configKeys()).values().stream().collect(Collectors.toList());
+    }
+
+    private static String defaultOf(ConfigDef.ConfigKey k) {
+        if (!k.hasDefault()) {
+            return "(required)";
+        }
+        Object v = k.defaultValue;
+        if (v == null || "".equals(v) || (v instanceof List<?> l && l.isEmpty())) {
+            return "(empty)";
+        }
+        if (k.type == ConfigDef.Type.PASSWORD) {
+            return "(hidden)";
+        }
+        String tmp = System.getProperty("java.io.tmpdir");
+        String text = v instanceof List<?> l ? l.stream().map(String::valueOf).collect(Collectors.joining(",")) : v.toString();
+        // the machine's temporary directory is not part of the catalogue
+        return "`" + text.replace(tmp, "$TMPDIR") + "`";
+    }
+
+    private static String cell(String text) {
+        return text == null ? "" : text.replace("|", "\\|").replace("\n", " ");
+    }
+}
