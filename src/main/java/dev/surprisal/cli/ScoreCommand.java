@@ -46,7 +46,7 @@ final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--no-follow-releases", description = "Score with --model only; ignore model-releases.")
     boolean noFollow;
 
-    @Option(names = "--set", description = "Any scorer setting, key=value (see README: Configuration).")
+    @Option(names = "--set", description = "Any scorer setting, key=value (every setting: docs/configuration.md, or the settings command).")
     Map<String, String> settings = new HashMap<>();
 
     @Option(names = "--partitions", defaultValue = "4", description = "Partitions of topics created if missing.")

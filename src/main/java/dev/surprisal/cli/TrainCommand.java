@@ -62,7 +62,7 @@ final class TrainCommand implements Callable<Integer> {
     String cell;
 
     @Option(names = "--embedding", defaultValue = "-1", description = "Embedding size (-1: chosen from the tokenizer "
-            + "and corpus size, see the README).")
+            + "and corpus size, see docs/design.md).")
     int embedding;
 
     @Option(names = "--hidden", defaultValue = "-1", description = "Hidden size (-1: chosen from the tokenizer and corpus size).")

@@ -51,7 +51,7 @@ import java.util.UUID;
  * queries over the session-state store, and the pages a person opens ({@link LiveView}). A session
  * is answered by the instance that owns it; any other instance forwards the request there.
  * Everything but the health endpoints may require credentials ({@link Access}); probes have none.
- * TLS is left to a proxy in front (see README), with {@code http.bind.address} keeping the port local.
+ * TLS is left to a proxy in front (see docs/guides/your-cluster.md), with {@code http.bind.address} keeping the port local.
  */
 public final class OpsServer implements AutoCloseable {
 
