@@ -2,8 +2,8 @@ package dev.surprisal.demo;
 
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.config.Environment;
+import dev.surprisal.drift.DriftSettings;
 import dev.surprisal.embedded.EmbeddedKafkaBroker;
-import dev.surprisal.health.HealthSettings;
 import dev.surprisal.kafka.Clients;
 import dev.surprisal.kafka.Directories;
 import dev.surprisal.model.LanguageModel;
@@ -135,11 +135,11 @@ public final class DemoRunner {
     private Result score(EmbeddedKafkaBroker broker, SchemaRegistry registry, LanguageModel model, Path stateDir,
                          long start, BooleanSupplier stopRequested) throws Exception {
         // the demo's minutes are seconds: a short window, so that the health figures move while one watches
-        Map<String, Object> settings = new java.util.HashMap<>(Map.of(HealthSettings.INTERVAL_MS, 1000L,
-                HealthSettings.WINDOW_MS, 10_000L, HealthSettings.MIN_EVENTS, 100L, HealthSettings.DRIFT_HOLD_MS, 2000L,
-                HealthSettings.RETRAIN_SHADOW_EVENTS, 100, HealthSettings.RETRAIN, options.scenario() == Scenario.DRIFT,
+        Map<String, Object> settings = new java.util.HashMap<>(Map.of(DriftSettings.INTERVAL_MS, 1000L,
+                DriftSettings.WINDOW_MS, 10_000L, DriftSettings.MIN_EVENTS, 100L, DriftSettings.DRIFT_HOLD_MS, 2000L,
+                DriftSettings.RETRAIN_SHADOW_EVENTS, 100, DriftSettings.RETRAIN, options.scenario() == Scenario.DRIFT,
                 // the demo labels the anomalies it injects; a fine-tune that learned them would stop flagging them
-                HealthSettings.RETRAIN_EXCLUDE_LABELS, "anomalous=1"));
+                DriftSettings.RETRAIN_EXCLUDE_LABELS, "anomalous=1"));
         // SURPRISAL_* variables may change those and other settings; the demo's own wiring stays
         settings.putAll(Environment.settings(ScorerConfig.DEFINITION.names(), System.getenv()));
         settings.putAll(Map.of(

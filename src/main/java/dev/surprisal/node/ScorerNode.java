@@ -1,7 +1,7 @@
 package dev.surprisal.node;
 
 import dev.surprisal.avro.ModelHealth;
-import dev.surprisal.health.ModelHealthWatch;
+import dev.surprisal.drift.DriftWatch;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelProvider;
 import dev.surprisal.ops.OpsServer;
@@ -38,7 +38,7 @@ public final class ScorerNode implements AutoCloseable {
     private final ModelProvider models;
     private OpsServer ops;
     private ScorerService scorer;
-    private ModelHealthWatch health;
+    private DriftWatch health;
     private ShadowRunner shadow;
 
     private ScorerNode(ReleaseFollower follower, ModelProvider models) {
@@ -61,8 +61,8 @@ public final class ScorerNode implements AutoCloseable {
             node.scorer = ScorerService.start(config, node.models, w.registry(), new ScorerMetrics(prometheus),
                     w.startTimeout());
             ScorerMetrics metrics = node.scorer.metrics();
-            node.health = ModelHealthWatch.start(config.health(), metrics::modelTotals, metrics.registry(),
-                    node.models, new ModelHealthWatch.Wiring(config.getString(ScorerConfig.ADVERTISED_HOST) + ":"
+            node.health = DriftWatch.start(config.health(), metrics::modelTotals, metrics.registry(),
+                    node.models, new DriftWatch.Wiring(config.getString(ScorerConfig.ADVERTISED_HOST) + ":"
                             + node.ops.port(), config.inputTopic(), config.releaseTopics().commands(),
                             config.clientProperties(), w.registry()), w.onHealth());
             node.shadow = follow ? ShadowRunner.start(config, w.registry()) : null;
@@ -89,7 +89,7 @@ public final class ScorerNode implements AutoCloseable {
     @Override
     public void close() {
         // each part is closed even when an earlier one fails to close
-        try (ReleaseFollower f = follower; OpsServer o = ops; ScorerService s = scorer; ModelHealthWatch h = health;
+        try (ReleaseFollower f = follower; OpsServer o = ops; ScorerService s = scorer; DriftWatch h = health;
              ShadowRunner r = shadow) {
             // closed in reverse: shadow, drift watch, scorer, ops server, follower
         }

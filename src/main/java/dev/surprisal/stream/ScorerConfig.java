@@ -1,7 +1,7 @@
 package dev.surprisal.stream;
 
 import dev.surprisal.config.Environment;
-import dev.surprisal.health.HealthSettings;
+import dev.surprisal.drift.DriftSettings;
 import dev.surprisal.input.InputFormat;
 import dev.surprisal.input.InputSettings;
 import dev.surprisal.release.ReleaseTopics;
@@ -83,7 +83,7 @@ public final class ScorerConfig extends AbstractConfig {
     public static final String DEFAULT_COMMIT_INTERVAL_MS = "50";
     public static final String ENV_PREFIX = Environment.PREFIX;
 
-    public static final ConfigDef DEFINITION = InputSettings.define(HealthSettings.define(ReleaseTopics.define(
+    public static final ConfigDef DEFINITION = InputSettings.define(DriftSettings.define(ReleaseTopics.define(
             new ConfigDef())))
             .define(APPLICATION_ID, Type.STRING, "surprisal-scorer", Importance.HIGH,
                     "Kafka Streams application id: consumer group, and prefix of the internal topics.")
@@ -287,8 +287,8 @@ public final class ScorerConfig extends AbstractConfig {
     }
 
     /** How the scorer watches its model on live traffic. */
-    public HealthSettings health() {
-        return HealthSettings.of(this);
+    public DriftSettings health() {
+        return DriftSettings.of(this);
     }
 
     /** The model-lifecycle topics the scorer follows (releases) and reports to (status). */

@@ -2,8 +2,8 @@ package dev.surprisal.it;
 
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.TextEvent;
+import dev.surprisal.drift.DriftSettings;
 import dev.surprisal.embedded.EmbeddedKafkaBroker;
-import dev.surprisal.health.HealthSettings;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.node.ScorerNode;
 import dev.surprisal.registry.InMemorySchemaRegistry;
@@ -76,7 +76,7 @@ class DashboardMetricsIT {
         settings.put(ScorerConfig.ADVERTISED_HOST, "127.0.0.1");
         settings.put(ScorerConfig.PERPLEXITY_THRESHOLD, 1.0001); // an untrained model: every event is flagged
         settings.put(ScorerConfig.MAX_TEXT_BYTES, 64);
-        settings.put(HealthSettings.INTERVAL_MS, 200L); // the drift watch's gauges appear at its first look
+        settings.put(DriftSettings.INTERVAL_MS, 200L); // the drift watch's gauges appear at its first look
         ScorerConfig config = new ScorerConfig(settings);
         broker.createTopics(ScorerTopics.all(config, 2, (short) 1));
         InMemorySchemaRegistry registry = new InMemorySchemaRegistry();

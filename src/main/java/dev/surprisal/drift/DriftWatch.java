@@ -1,4 +1,4 @@
-package dev.surprisal.health;
+package dev.surprisal.drift;
 
 import dev.surprisal.avro.ModelHealth;
 import dev.surprisal.avro.PromotionPolicy;
@@ -45,9 +45,9 @@ import java.util.function.Supplier;
  * a new model needs time to be judged), the drift as its reason.
  * The command id is the same on every instance within a cooldown, so the trainer runs it once.
  */
-public final class ModelHealthWatch implements AutoCloseable {
+public final class DriftWatch implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ModelHealthWatch.class);
+    private static final Logger LOG = LoggerFactory.getLogger(DriftWatch.class);
 
     /** The latest figures of one version, as the gauges read them. */
     private record Figures(double bitsPerToken, double flagRate, double unknownRate, boolean drifting) {
@@ -56,7 +56,7 @@ public final class ModelHealthWatch implements AutoCloseable {
     private record Snapshot(Instant at, Map<String, ModelTotals> totals) {
     }
 
-    private final HealthSettings settings;
+    private final DriftSettings settings;
     private final Supplier<Map<String, ModelTotals>> totals;
     private final MeterRegistry registry;
     private final ModelProvider models;
@@ -88,7 +88,7 @@ public final class ModelHealthWatch implements AutoCloseable {
                          SchemaRegistry registry) {
     }
 
-    ModelHealthWatch(HealthSettings settings, Supplier<Map<String, ModelTotals>> totals, MeterRegistry registry,
+    DriftWatch(DriftSettings settings, Supplier<Map<String, ModelTotals>> totals, MeterRegistry registry,
                      ModelProvider models, Wiring wiring, Clock clock, Consumer<ModelHealth> listener) {
         this(settings, totals, registry, models, wiring, clock, listener, producers(wiring));
     }
@@ -106,7 +106,7 @@ public final class ModelHealthWatch implements AutoCloseable {
                         AvroSerdes.value(TrainCommand.class, wiring.registry()).serializer()));
     }
 
-    ModelHealthWatch(HealthSettings settings, Supplier<Map<String, ModelTotals>> totals, MeterRegistry registry,
+    DriftWatch(DriftSettings settings, Supplier<Map<String, ModelTotals>> totals, MeterRegistry registry,
                      ModelProvider models, Wiring wiring, Clock clock, Consumer<ModelHealth> listener, Producers producers) {
         this.listener = listener;
         this.settings = settings;
@@ -129,10 +129,10 @@ public final class ModelHealthWatch implements AutoCloseable {
      * Starts watching the per-version {@code totals} (the scorer's counters); figures are exported to
      * {@code registry} and each summary is also given to {@code listener}, the first one interval from now.
      */
-    public static ModelHealthWatch start(HealthSettings settings, Supplier<Map<String, ModelTotals>> totals,
+    public static DriftWatch start(DriftSettings settings, Supplier<Map<String, ModelTotals>> totals,
                                          MeterRegistry registry, ModelProvider models, Wiring wiring,
                                          Consumer<ModelHealth> listener) {
-        ModelHealthWatch watch = new ModelHealthWatch(settings, totals, registry, models, wiring, Clock.systemUTC(),
+        DriftWatch watch = new DriftWatch(settings, totals, registry, models, wiring, Clock.systemUTC(),
                 listener);
         long every = settings.interval().toMillis();
         watch.timer.scheduleWithFixedDelay(watch::safeTick, every, every, TimeUnit.MILLISECONDS);

@@ -1,4 +1,4 @@
-package dev.surprisal.health;
+package dev.surprisal.drift;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,10 +34,10 @@ final class DriftJudge {
     record Reading(List<String> reasons, Instant since, boolean drifting) {
     }
 
-    private final HealthSettings settings;
+    private final DriftSettings settings;
     private Instant passingSince;
 
-    DriftJudge(HealthSettings settings) {
+    DriftJudge(DriftSettings settings) {
         this.settings = settings;
     }
 

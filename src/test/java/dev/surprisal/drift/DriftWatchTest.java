@@ -1,4 +1,4 @@
-package dev.surprisal.health;
+package dev.surprisal.drift;
 
 import dev.surprisal.avro.ModelHealth;
 import dev.surprisal.avro.PromotionPolicy;
@@ -35,10 +35,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The watch's figures over its window, drift only once a bound has held, one command per cooldown. */
 @ExtendWith(TinyModelExtension.class)
-class ModelHealthWatchTest {
+class DriftWatchTest {
 
     private static final Instant T0 = Instant.parse("2026-11-27T12:00:00Z");
-    private static final HealthSettings SETTINGS = new HealthSettings("health", Duration.ofMinutes(1),
+    private static final DriftSettings SETTINGS = new DriftSettings("health", Duration.ofMinutes(1),
             Duration.ofMinutes(5), 100, 1.5, 0.05, 0.05, Duration.ofMinutes(3), true, Duration.ofMinutes(30), 0.02, true, true, 200,
             Map.of("anomalous", "1"));
 
@@ -46,23 +46,23 @@ class ModelHealthWatchTest {
     private final AtomicReference<Map<String, ModelTotals>> totals = new AtomicReference<>(Map.of());
     private final MutableClock clock = new MutableClock();
 
-    ModelHealthWatchTest(LanguageModel shared) {
+    DriftWatchTest(LanguageModel shared) {
         this.model = shared;
     }
 
     private final MockProducer<String, TrainCommand> commands = new MockProducer<>(true, null, new StringSerializer(),
             (topic, command) -> new byte[0]);
 
-    private ModelHealthWatch watch() {
+    private DriftWatch watch() {
         return watch(commands);
     }
 
     /** Health reports and commands go to mock producers; {@code sent} completes its sends as told. */
-    private ModelHealthWatch watch(MockProducer<String, TrainCommand> sent) {
-        return new ModelHealthWatch(SETTINGS, totals::get, new SimpleMeterRegistry(), ModelProvider.fixed(model),
-                new ModelHealthWatch.Wiring("here:8080", "text-events", "trainer-commands", Map.of(),
+    private DriftWatch watch(MockProducer<String, TrainCommand> sent) {
+        return new DriftWatch(SETTINGS, totals::get, new SimpleMeterRegistry(), ModelProvider.fixed(model),
+                new DriftWatch.Wiring("here:8080", "text-events", "trainer-commands", Map.of(),
                         new InMemorySchemaRegistry()), clock, h -> { },
-                new ModelHealthWatch.Producers(new MockProducer<>(true, null, new StringSerializer(),
+                new DriftWatch.Producers(new MockProducer<>(true, null, new StringSerializer(),
                         (topic, health) -> new byte[0]), sent));
     }
 
@@ -76,7 +76,7 @@ class ModelHealthWatchTest {
 
     @Test
     void figuresCoverTheWindowAndDriftNeedsTheHoldTime() {
-        try (ModelHealthWatch watch = watch()) {
+        try (DriftWatch watch = watch()) {
             clock.now = T0;
             assertTrue(watch.tick().isEmpty(), "nothing scored yet");
             for (int i = 0; i < 10; i++) {
@@ -119,7 +119,7 @@ class ModelHealthWatchTest {
 
     @Test
     void eventsScoredBeforeTheFirstLookAreInTheFirstWindow() {
-        try (ModelHealthWatch watch = watch()) {
+        try (DriftWatch watch = watch()) {
             minute(100, 1);
             List<ModelHealth> first = watch.tick();
             assertEquals(1, first.size(), "the scorer's totals open at zero");
@@ -131,7 +131,7 @@ class ModelHealthWatchTest {
     void aCommandThatCouldNotBeSentIsSentAgainOnTheNextDriftedReading() {
         MockProducer<String, TrainCommand> failing = new MockProducer<>(false, null, new StringSerializer(),
                 (topic, command) -> new byte[0]);
-        try (ModelHealthWatch watch = watch(failing)) {
+        try (DriftWatch watch = watch(failing)) {
             clock.now = T0;
             watch.tick();
             for (int i = 0; i < 6; i++) {
@@ -153,7 +153,7 @@ class ModelHealthWatchTest {
 
     @Test
     void theDriftCommandFineTunesOnTheDriftAndLeavesLabelledAnomaliesOut() {
-        try (ModelHealthWatch watch = watch()) {
+        try (DriftWatch watch = watch()) {
             Instant since = T0.plus(Duration.ofMinutes(7));
             TrainCommand command = watch.driftCommand("drift-x", new DriftJudge.Reading(List.of("40% flagged"), since,
                     true), since.plus(Duration.ofMinutes(3)));
@@ -169,18 +169,18 @@ class ModelHealthWatchTest {
 
     @Test
     void excludedLabelsAreNameValuePairs() {
-        HealthSettings parsed = HealthSettings.of(new AbstractConfig(HealthSettings.define(new ConfigDef()),
-                Map.of(HealthSettings.RETRAIN_EXCLUDE_LABELS, "anomalous=1, source = qa")));
+        DriftSettings parsed = DriftSettings.of(new AbstractConfig(DriftSettings.define(new ConfigDef()),
+                Map.of(DriftSettings.RETRAIN_EXCLUDE_LABELS, "anomalous=1, source = qa")));
         assertEquals(Map.of("anomalous", "1", "source", "qa"), parsed.excludeLabels());
-        assertTrue(HealthSettings.of(new AbstractConfig(HealthSettings.define(new ConfigDef()), Map.of()))
+        assertTrue(DriftSettings.of(new AbstractConfig(DriftSettings.define(new ConfigDef()), Map.of()))
                 .excludeLabels().isEmpty(), "none by default");
-        assertThrows(ConfigException.class, () -> HealthSettings.of(new AbstractConfig(
-                HealthSettings.define(new ConfigDef()), Map.of(HealthSettings.RETRAIN_EXCLUDE_LABELS, "anomalous"))));
+        assertThrows(ConfigException.class, () -> DriftSettings.of(new AbstractConfig(
+                DriftSettings.define(new ConfigDef()), Map.of(DriftSettings.RETRAIN_EXCLUDE_LABELS, "anomalous"))));
     }
 
     @Test
     void fewEventsAreNotDrift() {
-        try (ModelHealthWatch watch = watch()) {
+        try (DriftWatch watch = watch()) {
             clock.now = T0;
             watch.tick();
             for (int i = 0; i < 6; i++) {

@@ -1,4 +1,4 @@
-package dev.surprisal.health;
+package dev.surprisal.drift;
 
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -13,11 +13,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * How a scorer watches its model on live traffic ({@link ModelHealthWatch}): the summaries it
+ * How a scorer watches its model on live traffic ({@link DriftWatch}): the summaries it
  * publishes, the bounds past which the traffic has drifted from what the model learned, and
  * whether drift that holds sends a fine-tune command by itself (off by default).
  */
-public record HealthSettings(String topic, Duration interval, Duration window, long minEvents, double bitsRatio,
+public record DriftSettings(String topic, Duration interval, Duration window, long minEvents, double bitsRatio,
                              double flagRate, double unknownRate, Duration hold, boolean retrain, Duration cooldown,
                              double promotionMargin, boolean replay, boolean shadow, int shadowEvents,
                              Map<String, String> excludeLabels) {
@@ -81,8 +81,8 @@ public record HealthSettings(String topic, Duration interval, Duration window, l
                         + "calibration, which would otherwise count them as normal.");
     }
 
-    public static HealthSettings of(AbstractConfig config) {
-        return new HealthSettings(config.getString(TOPIC), Duration.ofMillis(config.getLong(INTERVAL_MS)),
+    public static DriftSettings of(AbstractConfig config) {
+        return new DriftSettings(config.getString(TOPIC), Duration.ofMillis(config.getLong(INTERVAL_MS)),
                 Duration.ofMillis(config.getLong(WINDOW_MS)), config.getLong(MIN_EVENTS),
                 config.getDouble(DRIFT_BITS_RATIO), config.getDouble(DRIFT_FLAG_RATE),
                 config.getDouble(DRIFT_UNKNOWN_RATE), Duration.ofMillis(config.getLong(DRIFT_HOLD_MS)),
