@@ -65,6 +65,37 @@ class ArchitectureTest {
         assertEquals(List.of(), offending);
     }
 
+    /** The layers, bottom up: a package imports only those before it (ARCHITECTURE.md's table, in order). */
+    private static final List<String> LAYERS = List.of("config", "tokenize", "model", "scoring", "session", "training",
+            "kafka", "registry", "serde", "input", "feedback", "drift", "release", "stream", "shadow", "evaluate",
+            "retraining", "ops", "node", "embedded", "demo", "bench", "cli");
+
+    @Test
+    void everyPackageImportsOnlyTheLayersBelowIt() {
+        List<String> offending = imports().stream()
+                .filter(i -> i.imported().startsWith("dev.surprisal.") && !i.imported().startsWith("dev.surprisal.avro."))
+                .filter(i -> {
+                    String to = i.imported().substring("dev.surprisal.".length()).split("\\.")[0];
+                    return !to.equals(i.fromPackage()) && LAYERS.indexOf(to) > LAYERS.indexOf(i.fromPackage());
+                })
+                .map(i -> i.fromPackage() + " (" + i.file().getFileName() + ") imports " + i.imported()
+                        + ", a layer above it")
+                .toList();
+        assertEquals(List.of(), offending);
+    }
+
+    @Test
+    void everyPackageHasItsLayerAndArchitectureMdListsThemInOrder() throws IOException {
+        List<String> packages = imports().stream().map(Import::fromPackage).distinct().sorted().toList();
+        assertEquals(LAYERS.stream().sorted().toList(), packages, "every package in LAYERS, and no other");
+        Matcher row = Pattern.compile("^\\| `([a-z]+)` \\|", Pattern.MULTILINE).matcher(Files.readString(Path.of("ARCHITECTURE.md")));
+        List<String> listed = new ArrayList<>();
+        while (row.find()) {
+            listed.add(row.group(1));
+        }
+        assertEquals(LAYERS, listed, "ARCHITECTURE.md's table lists the layers bottom up");
+    }
+
     @Test
     void theCheckSeesTheSources() {
         assertTrue(imports().size() > 500, "imports read: " + imports().size());
