@@ -4,6 +4,7 @@ import dev.surprisal.avro.Prediction;
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.TokenScore;
 import dev.surprisal.session.LineParts;
+import dev.surprisal.tokenize.VocabularyTokenizer;
 
 import java.util.Locale;
 
@@ -37,7 +38,7 @@ public final class ConsoleRenderer {
         StringBuilder text = new StringBuilder();
         StringBuilder bars = new StringBuilder();
         for (TokenScore t : e.getTokens()) {
-            String shown = t.getToken() + (spacedTokens ? " " : "");
+            String shown = shown(t.getToken()) + (spacedTokens ? " " : "");
             char bar = BARS.charAt((int) Math.min(BARS.length() - 1, Math.max(0, t.getSurprisalBits())));
             text.append(colour ? paint(shown, t.getSurprisalBits()) : shown);
             bars.append(String.valueOf(bar).repeat(shown.length()));
@@ -81,9 +82,14 @@ public final class ConsoleRenderer {
     private static String predictions(ScoredEvent e) {
         StringBuilder s = new StringBuilder();
         for (Prediction p : e.getNextTokenPredictions()) {
-            s.append(String.format(Locale.ROOT, "'%s' %.0f%%  ", p.getToken(), p.getProbability() * 100));
+            s.append(String.format(Locale.ROOT, "'%s' %.0f%%  ", shown(p.getToken()), p.getProbability() * 100));
         }
         return s.toString().strip();
+    }
+
+    /** The end (or start) of an event as one visible character, not the vocabulary's {@code <eos>}. */
+    static String shown(String token) {
+        return VocabularyTokenizer.EOS.equals(token) || VocabularyTokenizer.BOS.equals(token) ? "⏎" : token;
     }
 
     private static String paint(String token, double bits) {

@@ -138,6 +138,8 @@ public final class DemoRunner {
         Map<String, Object> settings = new java.util.HashMap<>(Map.of(DriftSettings.INTERVAL_MS, 1000L,
                 DriftSettings.WINDOW_MS, 10_000L, DriftSettings.MIN_EVENTS, 100L, DriftSettings.DRIFT_HOLD_MS, 2000L,
                 DriftSettings.RETRAIN_SHADOW_EVENTS, 100, DriftSettings.RETRAIN, options.scenario() == Scenario.DRIFT,
+                // the demo injects anomalies on purpose: its own share must not read as drift (a shift still does)
+                DriftSettings.DRIFT_FLAG_RATE, Math.min(0.5, Math.max(0.05, 2 * options.anomalyRate() + 0.05)),
                 // the demo labels the anomalies it injects; a fine-tune that learned them would stop flagging them
                 DriftSettings.RETRAIN_EXCLUDE_LABELS, "anomalous=1"));
         // SURPRISAL_* variables may change those and other settings; the demo's own wiring stays
