@@ -29,7 +29,7 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 
 @Command(name = "consume", mixinStandardHelpOptions = true,
-        footer = {"%nExample:", "  java -jar surprisal.jar consume --topic text-anomalies --from-beginning --output jsonl"},
+        footer = {"%nExample:", "  java -jar surprisal.jar consume --topic text-anomalies --from-beginning \\", "      --output jsonl"},
 
         description = "Tails scored events (committed only; Avro or JSON as the scorer writes them), readably or as "
                 + "JSON lines.")

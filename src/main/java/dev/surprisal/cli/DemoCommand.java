@@ -12,7 +12,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
         footer = {"%nExamples:", "  java -jar surprisal.jar demo", "  java -jar surprisal.jar demo --scenario retrain",
-                "  java -jar surprisal.jar demo --scenario drift --events 3000 --output jsonl --rate 0 > scores.jsonl"},
+                "  java -jar surprisal.jar demo --scenario drift --events 3000 --output \\", "      jsonl --rate 0 > scores.jsonl"},
 
         description = "Starts a broker, trains or loads a model, scores generated log traffic and prints the scores.")
 final class DemoCommand implements Callable<Integer> {

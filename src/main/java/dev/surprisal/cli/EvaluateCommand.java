@@ -50,7 +50,7 @@ import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
-        footer = {"%nExamples:", "  java -jar surprisal.jar evaluate --model models/app --input held-out.log --session-regex 'user=(\\w+)' --report work/report", "  java -jar surprisal.jar evaluate --model v20261126190404-a1043286 --input topic:text-events --from 2026-11-26T10:00:00Z --report work/r"},
+        footer = {"%nExamples:", "  java -jar surprisal.jar evaluate --model models/app --input held-out.log \\", "      --session-regex 'user=(\\w+)' --report work/report", "  java -jar surprisal.jar evaluate --model v20261126190404-a1043286 \\", "      --input topic:text-events --from 2026-11-26T10:00:00Z --report \\", "      work/r"},
 
         description = "Replays a file or a topic range through a model, exactly as the scorer would score it, and "
                 + "writes report.json and a self-contained report.html.")

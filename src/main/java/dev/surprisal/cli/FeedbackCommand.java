@@ -18,8 +18,8 @@ import java.util.concurrent.Callable;
                 + "Training keeps text marked normal even when it was flagged and leaves out text marked anomalous; "
                 + "evaluate --labels feedback uses it as labels.",
         footer = {"%nExamples:",
-                "  java -jar surprisal.jar feedback --event ev-42 --session user-7 --normal --by alice --reason 'new SSO flow'",
-                "  java -jar surprisal.jar feedback --session blk_-1608999687919862906 --anomalous --by oncall"})
+                "  java -jar surprisal.jar feedback --event ev-42 --session user-7 --normal \\", "      --by alice --reason 'new SSO flow'",
+                "  java -jar surprisal.jar feedback --session blk_-1608999687919862906 \\", "      --anomalous --by oncall"})
 final class FeedbackCommand implements Callable<Integer> {
 
     @Mixin

@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 
 @Command(name = "produce", mixinStandardHelpOptions = true,
-        footer = {"%nExamples:", "  java -jar surprisal.jar produce --file HDFS.log --session-regex 'blk_-?\\d+'", "  tail -F app.log | java -jar surprisal.jar produce --session-regex 'user=(\\w+)'"},
+        footer = {"%nExamples:", "  java -jar surprisal.jar produce --file HDFS.log --session-regex 'blk_-?\\d+'", "  tail -F app.log | java -jar surprisal.jar produce --session-regex \\", "      'user=(\\w+)'"},
 
         description = "Publishes lines of text (stdin or a file) keyed by session: as TextEvents, or as text or JSON.")
 final class ProduceCommand implements Callable<Integer> {

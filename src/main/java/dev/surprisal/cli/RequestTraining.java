@@ -37,8 +37,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
         footer = {"%nExamples:",
-                "  java -jar surprisal.jar models train --topic text-events --from 2026-11-26T10:00:00Z --fine-tune --shadow",
-                "  java -jar surprisal.jar models train --topic raw-logs --tokenizer template --exclude-label anomalous=1 --wait"},
+                "  java -jar surprisal.jar models train --topic text-events --from \\", "      2026-11-26T10:00:00Z --fine-tune --shadow",
+                "  java -jar surprisal.jar models train --topic raw-logs --tokenizer \\", "      template --exclude-label anomalous=1 --wait"},
         description = "Sends a TrainCommand to the trainer service; with --wait, follows trainer-status until it ends.")
 final class RequestTraining implements Callable<Integer> {
 

@@ -27,7 +27,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "score", mixinStandardHelpOptions = true,
-        footer = {"%nExample:", "  java -jar surprisal.jar score --model models/app --bootstrap-servers broker:9092 --schema-registry-url http://registry:8081"},
+        footer = {"%nExample:", "  java -jar surprisal.jar score --model models/app --bootstrap-servers \\", "      broker:9092 --schema-registry-url http://registry:8081"},
 
         description = "Runs the scorer against a Kafka cluster until stopped (Ctrl-C / SIGTERM).")
 final class ScoreCommand implements Callable<Integer> {

@@ -18,7 +18,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "templates", mixinStandardHelpOptions = true,
-        footer = {"%nExample:", "  java -jar surprisal.jar templates --input HDFS.log --log-format '<Date> <Time> <Pid> <Level> <Component>: <Content>'"},
+        footer = {"%nExample:", "  java -jar surprisal.jar templates --input HDFS.log --log-format \\", "      '<Date> <Time> <Pid> <Level> <Component>: <Content>'"},
 
         description = "Mines the log templates of a file, as train --tokenizer template would: to inspect parsing "
                 + "before training.")

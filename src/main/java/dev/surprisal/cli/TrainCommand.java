@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
-        footer = {"%nExamples:", "  java -jar surprisal.jar train --corpus app.log --session-regex 'user=(\\w+)' --out models/app", "  java -jar surprisal.jar train --corpus HDFS.log --session-regex '(blk_-?\\d+)' --tokenizer template --out models/hdfs"},
+        footer = {"%nExamples:", "  java -jar surprisal.jar train --corpus app.log --session-regex \\", "      'user=(\\w+)' --out models/app", "  java -jar surprisal.jar train --corpus HDFS.log --session-regex \\", "      '(blk_-?\\d+)' --tokenizer template --out models/hdfs"},
 
         description = "Trains a model on a text file and saves it (weights + manifest) to a directory.")
 final class TrainCommand implements Callable<Integer> {

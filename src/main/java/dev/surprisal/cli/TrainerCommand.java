@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "trainer", mixinStandardHelpOptions = true,
-        footer = {"%nExample:", "  java -jar surprisal.jar trainer --bootstrap-servers broker:9092 --schema-registry-url http://registry:8081"},
+        footer = {"%nExample:", "  java -jar surprisal.jar trainer --bootstrap-servers broker:9092 \\", "      --schema-registry-url http://registry:8081"},
 
         description = "Runs the trainer service: trains on TrainCommands from trainer-commands, reports on "
                 + "trainer-status and publishes ModelReleases to model-releases.")
