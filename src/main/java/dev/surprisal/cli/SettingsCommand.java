@@ -1,6 +1,7 @@
 package dev.surprisal.cli;
 
 import dev.surprisal.config.Environment;
+import dev.surprisal.model.DjlRuntime;
 import dev.surprisal.retraining.TrainerConfig;
 import dev.surprisal.stream.ScorerConfig;
 
@@ -66,6 +67,18 @@ final class SettingsCommand implements Callable<Integer> {
                         .append(cell(defaultOf(k))).append(" | ").append(cell(k.documentation)).append(" |\n");
             }
         }
+        md.append("\n## Every command (process-wide: a system property `-Dkey=value`, or the variable)\n\n")
+                .append("| key | environment | default | meaning |\n| --- | --- | --- | --- |\n");
+        for (DjlRuntime.Setting k : DjlRuntime.SETTINGS) {
+            // read by Environment.setting: SURPRISAL_ + the key without its own surprisal. prefix
+            md.append("| `").append(k.key()).append("` | `")
+                    .append(Environment.name(k.key().replaceFirst("^surprisal\\.", ""))).append("` | ")
+                    .append(k.defaultValue().matches("[0-9]+") ? "`" + k.defaultValue() + "`" : k.defaultValue())
+                    .append(" | ").append(cell(k.doc())).append(" |\n");
+        }
+        md.append("| `DJL_CACHE_DIR` | `DJL_CACHE_DIR` | `$XDG_CACHE_HOME/surprisal/djl`, else `~/.cache/surprisal/djl` | ")
+                .append("Where DJL unpacks PyTorch's native libraries from the jar (offline). |\n")
+                .append("| `NO_COLOR` | `NO_COLOR` | (unset) | Set: `demo` and `consume` print without colour. |\n");
         return md.toString();
     }
 

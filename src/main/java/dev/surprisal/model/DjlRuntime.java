@@ -14,6 +14,23 @@ public final class DjlRuntime {
     private DjlRuntime() {
     }
 
+    /** A process-wide setting: a system property, or the {@code SURPRISAL_*} variable of its key. */
+    public record Setting(String key, String defaultValue, String doc) {
+    }
+
+    public static final Setting BATCH_THREADS = new Setting("surprisal.batch.threads", "the available cores",
+            "Intra-op threads of a large batched model call. At hidden 256 a 64-session batch ran 95k tokens/s on one "
+                    + "thread and 149k on two.");
+    public static final Setting BATCH_THREADS_FROM_SESSIONS = new Setting("surprisal.batch.threads.from.sessions",
+            "64", "Sessions from which a batched call uses surprisal.batch.threads; smaller calls stay on one thread "
+                    + "(on two cores shared with Kafka a second thread lengthened the half-load latency tail).");
+    public static final Setting MAX_LOGITS_PER_CALL = new Setting("surprisal.max.logits.per.call", "8388608",
+            "Logits (sessions x positions x vocabulary floats) one native call may produce; longer segments are cut "
+                    + "in time, so native memory is bounded by this (32 MB), not by the input.");
+    /** Every process-wide setting, for the settings catalogue. */
+    public static final java.util.List<Setting> SETTINGS = java.util.List.of(BATCH_THREADS, BATCH_THREADS_FROM_SESSIONS,
+            MAX_LOGITS_PER_CALL);
+
     public static void configure() {
         setDefault("ai.djl.offline", "true");
         setDefault("ai.djl.pytorch.num_threads", "1");
@@ -23,37 +40,21 @@ public final class DjlRuntime {
         }
     }
 
-    /**
-     * Intra-op threads for a large batched call ({@code surprisal.batch.threads}, env
-     * SURPRISAL_BATCH_THREADS; default: the available cores). At hidden 256 a 64-session batch ran
-     * 95k tokens/s on one thread and 149k on two; single events and small batches stay on one thread
-     * (see {@link #batchThreadsFromSessions()}).
-     */
+    /** {@link #BATCH_THREADS}. */
     public static int batchThreads() {
-        String configured = Environment.setting("surprisal.batch.threads");
+        String configured = Environment.setting(BATCH_THREADS.key());
         return configured == null ? Runtime.getRuntime().availableProcessors() : Math.max(1, Integer.parseInt(configured));
     }
 
-    /**
-     * Sessions from which a batched call uses {@link #batchThreads()} ({@code surprisal.batch.threads.from.sessions},
-     * env SURPRISAL_BATCH_THREADS_FROM_SESSIONS; default 64). On two cores shared with Kafka the
-     * second thread waits for the core at every step: worth it when a backlog fills batches, while
-     * at moderate load (smaller batches) it only lengthened the latency tail (half-load p99 416 ms
-     * against 229 ms on one thread).
-     */
+    /** {@link #BATCH_THREADS_FROM_SESSIONS}. */
     public static int batchThreadsFromSessions() {
-        String configured = Environment.setting("surprisal.batch.threads.from.sessions");
+        String configured = Environment.setting(BATCH_THREADS_FROM_SESSIONS.key());
         return configured == null ? 64 : Math.max(2, Integer.parseInt(configured));
     }
 
-    /**
-     * Logits (sessions × positions × vocabulary floats) one native call may produce
-     * ({@code surprisal.max.logits.per.call}, env SURPRISAL_MAX_LOGITS_PER_CALL; default 8M, 32 MB).
-     * Longer segments are cut in time: native memory stays bounded by this, not by the input, at the
-     * price of more calls for large vocabularies.
-     */
+    /** {@link #MAX_LOGITS_PER_CALL}. */
     public static long maxLogitsPerCall() {
-        String configured = Environment.setting("surprisal.max.logits.per.call");
+        String configured = Environment.setting(MAX_LOGITS_PER_CALL.key());
         return configured == null ? 8L << 20 : Math.max(1, Long.parseLong(configured));
     }
 
