@@ -125,11 +125,9 @@ final class TrainCommand implements Callable<Integer> {
                     + "sessions are flagged at most that often, with 90%% confidence.")
     double thresholdPercentile;
 
-    @Override
-    public Integer call() throws Exception {
-        Corpus text = CorpusReader.read(corpus, CorpusReader.Format.parse(format),
-                windows.sessions(templates.logFormat, sessionRegex), normalOnly);
-        TrainingOptions options = TrainingOptions.defaults().withTokenizer(tokenizer).withEndOfEvent(endOfEvent)
+    /** The options as given; their defaults are {@link TrainingOptions#defaults()}'s (TrainDefaultsTest). */
+    TrainingOptions options() {
+        return TrainingOptions.defaults().withTokenizer(tokenizer).withEndOfEvent(endOfEvent)
                 .withModel(ModelSpec.Cell.parse(cell), embedding, hidden, layers)
                 .withRegularisation(dropout, tieWeights, weightDecay)
                 .withSchedule(epochs, batch, learningRate, seed)
@@ -138,6 +136,13 @@ final class TrainCommand implements Callable<Integer> {
                 .withBaselineOrder(baselineOrder)
                 .withBaselineWeight(baselineWeight)
                 .withTemplates(templates.settings());
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Corpus text = CorpusReader.read(corpus, CorpusReader.Format.parse(format),
+                windows.sessions(templates.logFormat, sessionRegex), normalOnly);
+        TrainingOptions options = options();
         System.out.printf(Locale.ROOT, "training a %s %s on %d sessions, %d events of %s%n",
                 tokenizer, cell, text.sessions().size(), text.events(), corpus);
         try (LanguageModel model = search ? new HyperparameterSearch(options, searchBudget, System.out).run(text)

@@ -27,7 +27,7 @@ final class TrainerCommand implements Callable<Integer> {
     ClusterOptions cluster;
 
     @Option(names = "--anomalies-topic", description = "Where flagged events are found, for commands that leave "
-            + "them out (env SURPRISAL_ANOMALIES_TOPIC; default " + TrainerConfig.DEFAULT_ANOMALIES_TOPIC + ").")
+            + "them out (env SURPRISAL_ANOMALIES_TOPIC; default " + ScorerConfig.DEFAULT_ANOMALIES_TOPIC + ").")
     String anomaliesTopic;
 
     @Option(names = "--replication-factor", defaultValue = "-1",

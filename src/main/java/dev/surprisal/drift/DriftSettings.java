@@ -1,5 +1,7 @@
 package dev.surprisal.drift;
 
+import dev.surprisal.avro.TrainCommand;
+
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -65,15 +67,16 @@ public record DriftSettings(String topic, Duration interval, Duration window, lo
                 .define(RETRAIN_COOLDOWN_MS, Type.LONG, Duration.ofHours(1).toMillis(), Range.atLeast(0),
                         Importance.MEDIUM, "At most one automatic TrainCommand in this time (a new model needs time "
                         + "to be trained, tried and judged before drift is called again).")
-                .define(RETRAIN_PROMOTION_MARGIN, Type.DOUBLE, 0.02, Range.between(0, 1), Importance.LOW,
+                .define(RETRAIN_PROMOTION_MARGIN, Type.DOUBLE, commandDefault("promotionMargin"), Range.between(0, 1),
+                        Importance.LOW,
                         "promotionMargin of the automatic TrainCommands.")
-                .define(RETRAIN_REPLAY, Type.BOOLEAN, true, Importance.LOW,
+                .define(RETRAIN_REPLAY, Type.BOOLEAN, commandDefault("replayParentSample"), Importance.LOW,
                         "replayParentSample of the automatic TrainCommands: mix the parent's kept training sample into "
                         + "the fine-tune. Off only to measure what it prevents.")
                 .define(RETRAIN_SHADOW, Type.BOOLEAN, true, Importance.MEDIUM,
                         "Automatic fine-tunes that pass the trainer's checks are scored live in shadow beside the "
                         + "promoted model, and the trial decides (promotion policy SHADOW); false promotes them at once.")
-                .define(RETRAIN_SHADOW_EVENTS, Type.INT, 200, Range.atLeast(1), Importance.LOW,
+                .define(RETRAIN_SHADOW_EVENTS, Type.INT, commandDefault("shadowEvents"), Range.atLeast(1), Importance.LOW,
                         "Events both models must score live before the shadow trial decides.")
                 .define(RETRAIN_EXCLUDE_LABELS, Type.LIST, "", Importance.LOW,
                         "excludeLabels of the automatic TrainCommands, as name=value pairs (e.g. anomalous=1): events "
@@ -102,5 +105,10 @@ public record DriftSettings(String topic, Duration interval, Duration window, lo
             labels.put(pair.substring(0, eq).strip(), pair.substring(eq + 1).strip());
         }
         return Map.copyOf(labels);
+    }
+
+    /** A TrainCommand field's schema default: the command's contract is the one place these defaults live. */
+    private static Object commandDefault(String field) {
+        return TrainCommand.getClassSchema().getField(field).defaultVal();
     }
 }
