@@ -3,12 +3,14 @@ package dev.surprisal.it;
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.TextEvent;
 import dev.surprisal.embedded.EmbeddedKafkaBroker;
+import dev.surprisal.input.InputSettings;
 import dev.surprisal.kafka.Clients;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelArtifact;
 import dev.surprisal.registry.InMemorySchemaRegistry;
 import dev.surprisal.registry.SchemaRegistryServer;
 import dev.surprisal.serde.AvroSerdes;
+import dev.surprisal.serde.JsonRecords;
 import dev.surprisal.session.SessionScorer;
 import dev.surprisal.session.SessionState;
 import dev.surprisal.stream.ScorerConfig;
@@ -19,10 +21,15 @@ import dev.surprisal.testing.ScorerProcess;
 import dev.surprisal.testing.TestClients;
 import dev.surprisal.testing.TinyModelExtension;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -30,6 +37,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -59,11 +68,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ScorerFaultsIT {
 
     private static final Duration WAIT = Duration.ofSeconds(120);
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int SESSIONS = 150;
     private static final int EVENTS_PER_SESSION = 16;
 
     private final LanguageModel model;
     private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+    /** The scorer's input and output settings beyond the defaults (Avro in and out). */
+    private Map<String, String> formatSettings = Map.of();
     private EmbeddedKafkaBroker broker;
     private SchemaRegistryServer registryServer;
     @TempDir
@@ -88,11 +100,22 @@ class ScorerFaultsIT {
         }
     }
 
-    @Test
-    void aScorerKilledMidStreamResumesWithEveryEventScoredOnceAsIfUninterrupted() throws Exception {
-        ScorerConfig config = config("kill");
+    /**
+     * Avro keyed by session, and shipper JSON whose session is a field: re-keyed through the
+     * repartition topic, so a kill can fall between reading a record and scoring its event.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"avro", "json"})
+    void aScorerKilledMidStreamResumesWithEveryEventScoredOnceAsIfUninterrupted(String format) throws Exception {
+        ScorerConfig config = config("kill-" + format);
         List<TextEvent> events = traffic(7);
-        TestClients.produce(broker.bootstrapServers(), registry, config.inputTopic(), events);
+        if (format.equals("json")) {
+            formatSettings = Map.of(InputSettings.FORMAT, "json", InputSettings.SESSION_FIELD, "user",
+                    InputSettings.EVENT_ID_FIELD, "id", ScorerConfig.OUTPUT_FORMAT, "json");
+            publishJson(config.inputTopic(), events);
+        } else {
+            TestClients.produce(broker.bootstrapServers(), registry, config.inputTopic(), events);
+        }
         Map<String, ScoredEvent> scored = new LinkedHashMap<>();
         int duplicates = 0;
         List<Long> resumeMillis = new ArrayList<>();
@@ -120,9 +143,9 @@ class ScorerFaultsIT {
             }
         }
         Comparison c = compare(events, scored);
-        System.out.printf(Locale.ROOT, "faults: 2 SIGKILLs during %d events: lost %d, duplicated %d, max |Δ| %.2e "
-                + "bits; kill -> first new score %s ms%n", events.size(), c.lost(), duplicates, c.maxDifference(),
-                resumeMillis);
+        System.out.printf(Locale.ROOT, "faults (%s): 2 SIGKILLs during %d events: lost %d, duplicated %d, max |Δ| "
+                + "%.2e bits; kill -> first new score %s ms%n", format, events.size(), c.lost(), duplicates,
+                c.maxDifference(), resumeMillis);
         assertEquals(0, c.lost(), "lost");
         assertEquals(0, duplicates, "scored twice");
         assertTrue(c.maxDifference() < 1e-4, "max difference " + c.maxDifference());
@@ -179,7 +202,22 @@ class ScorerFaultsIT {
                 ScorerConfig.STATE_DIR, dir.resolve("state-" + config.getString(ScorerConfig.APPLICATION_ID)).toString(),
                 ScorerConfig.INSTANCE_ID, config.getString(ScorerConfig.APPLICATION_ID) + "-a");
         settings.forEach((k, v) -> args.addAll(List.of("--set", k + "=" + v)));
+        formatSettings.forEach((k, v) -> args.addAll(List.of("--set", k + "=" + v)));
         return ScorerProcess.start(dir.resolve(instance + ".log"), args);
+    }
+
+    /** The events as a log shipper writes them: JSON with the session and the id in fields, keyed by session. */
+    private void publishJson(String topic, List<TextEvent> events) throws Exception {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"),
+                new StringSerializer(), new StringSerializer())) {
+            for (TextEvent e : events) {
+                String json = JSON.createObjectNode().put("id", e.getEventId()).put("user", e.getSessionId())
+                        .put("message", e.getText()).toString();
+                producer.send(new ProducerRecord<>(topic, e.getSessionId(), json));
+            }
+            producer.flush();
+        }
     }
 
     /** Sessions of short log-like lines, interleaved as they would arrive. */
@@ -234,7 +272,7 @@ class ScorerFaultsIT {
         ScoreReader(ScorerConfig config) {
             consumer = Clients.readCommittedAll(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
                     broker.bootstrapServers()), config.outputTopic(), true, new StringDeserializer(),
-                    AvroSerdes.value(ScoredEvent.class, registry).deserializer());
+                    JsonRecords.orAvro(ScoredEvent.class, AvroSerdes.value(ScoredEvent.class, registry).deserializer()));
         }
 
         /** Reads until {@code done} holds for the distinct events read; returns how many were read twice. */
