@@ -35,6 +35,7 @@ final class InputReadingProcessor implements Processor<byte[], byte[], byte[], b
     private final ScorerMetrics metrics;
     private final String next;
     private final String dlq;
+    private final PoisonGuard reading;
     private ProcessorContext<byte[], byte[]> context;
 
     InputReadingProcessor(ScorerConfig config, InputReader reader, Serializer<TextEvent> events, ScorerMetrics metrics,
@@ -45,6 +46,7 @@ final class InputReadingProcessor implements Processor<byte[], byte[], byte[], b
         this.metrics = metrics;
         this.next = next;
         this.dlq = dlq;
+        this.reading = PoisonGuard.reading(config.getString(ScorerConfig.APPLICATION_ID));
     }
 
     @Override
@@ -63,8 +65,16 @@ final class InputReadingProcessor implements Processor<byte[], byte[], byte[], b
         if (DeadLetter.unreadable(context, dlq, source, config, metrics)) {
             return;
         }
+        if (reading.unfinished(source) > 0) {
+            reading.end(source);
+            deadLetter(source, "crashed-scorer", "reading this record stopped the stream thread before");
+            return;
+        }
+        // a decoder bug that kills the thread must not kill its replacement on the same record, forever
+        reading.begin(source);
         List<Read> reads = reader.read(new RawRecord(topic, partition, offset, record.key(), record.value(),
                 record.timestamp()));
+        reading.end(source);
         for (Read read : reads) {
             if (read.refused()) {
                 deadLetter(source, read.code(), read.reason());
