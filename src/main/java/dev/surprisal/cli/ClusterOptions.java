@@ -3,8 +3,8 @@ package dev.surprisal.cli;
 import dev.surprisal.config.Environment;
 import dev.surprisal.registry.RestSchemaRegistry;
 import dev.surprisal.registry.SchemaRegistry;
-import dev.surprisal.release.ReleaseTopics;
 import dev.surprisal.retraining.TrainerConfig;
+import dev.surprisal.stream.ReleaseTopics;
 import dev.surprisal.stream.ScorerConfig;
 
 import picocli.CommandLine.Option;

@@ -1,5 +1,7 @@
 package dev.surprisal.drift;
 
+import dev.surprisal.stream.DriftSettings;
+
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.surprisal.retraining;
 
 import dev.surprisal.config.Environment;
 import dev.surprisal.input.InputSettings;
-import dev.surprisal.release.ReleaseTopics;
+import dev.surprisal.stream.ReleaseTopics;
 import dev.surprisal.stream.ScorerConfig;
 
 import org.apache.kafka.common.config.AbstractConfig;

@@ -1,10 +1,8 @@
 package dev.surprisal.stream;
 
 import dev.surprisal.config.Environment;
-import dev.surprisal.drift.DriftSettings;
 import dev.surprisal.input.InputFormat;
 import dev.surprisal.input.InputSettings;
-import dev.surprisal.release.ReleaseTopics;
 import dev.surprisal.session.ScoringSettings;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;

@@ -1,4 +1,4 @@
-package dev.surprisal.release;
+package dev.surprisal.stream;
 
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.AbstractConfig;

@@ -1,4 +1,4 @@
-package dev.surprisal.drift;
+package dev.surprisal.stream;
 
 import dev.surprisal.avro.TrainCommand;
 
