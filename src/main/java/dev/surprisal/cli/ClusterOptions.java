@@ -20,9 +20,8 @@ import java.util.Set;
 
 /**
  * Where the cluster, the registry and the lifecycle topics are, shared by the commands that talk to
- * them. Bootstrap servers and registry URL: flags, then SURPRISAL_* environment variables, then the
- * --config file. The services' own settings in the file (topic names, the trainer's limits) win over
- * the environment, as they do for score.
+ * them. One order for every setting of every command: a flag (or --set), then the --config file, then
+ * the SURPRISAL_* environment variables, then the default.
  */
 final class ClusterOptions {
 
@@ -43,9 +42,9 @@ final class ClusterOptions {
     Map<String, Object> clientProperties() {
         Map<String, Object> props = configFile();
         props.put(ScorerConfig.BOOTSTRAP_SERVERS, resolve(bootstrapServers, ScorerConfig.BOOTSTRAP_SERVERS,
-                props.getOrDefault(ScorerConfig.BOOTSTRAP_SERVERS, ScorerConfig.DEFAULT_BOOTSTRAP_SERVERS)));
+                props.get(ScorerConfig.BOOTSTRAP_SERVERS), ScorerConfig.DEFAULT_BOOTSTRAP_SERVERS));
         props.put(ScorerConfig.SCHEMA_REGISTRY_URL, resolve(registryUrl, ScorerConfig.SCHEMA_REGISTRY_URL,
-                props.getOrDefault(ScorerConfig.SCHEMA_REGISTRY_URL, ScorerConfig.DEFAULT_SCHEMA_REGISTRY_URL)));
+                props.get(ScorerConfig.SCHEMA_REGISTRY_URL), ScorerConfig.DEFAULT_SCHEMA_REGISTRY_URL));
         return props;
     }
 
@@ -107,9 +106,12 @@ final class ClusterOptions {
         return registry;
     }
 
-    private static Object resolve(String flag, String key, Object fallback) {
+    private static Object resolve(String flag, String key, Object file, Object fallback) {
         if (flag != null) {
             return flag;
+        }
+        if (file != null) {
+            return file;
         }
         String env = Environment.variable(key);
         return env != null ? env : fallback;

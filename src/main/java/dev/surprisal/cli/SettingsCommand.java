@@ -56,7 +56,8 @@ final class SettingsCommand implements Callable<Integer> {
                 .append("Generated from the settings' definitions by `java -jar target/surprisal.jar settings --markdown`")
                 .append(" (`SettingsCatalogueTest` fails when this file and the definitions differ).\n\n")
                 .append("Every key can also be set in the environment as `").append(Environment.PREFIX)
-                .append("` + the key upper-cased with `_` for `.`; flags and `--set` win over the environment. Keys ")
+                .append("` + the key upper-cased with `_` for `.`. One order holds for every command: a flag or `--set`, then the `--config` file, then the ")
+                .append("environment, then the default. Keys ")
                 .append("starting with `kafka.` (or `SURPRISAL_KAFKA_*`) go to Kafka Streams and its clients without ")
                 .append("the prefix, and `--config` files hold Kafka client and registry client settings.\n");
         for (Map.Entry<String, ConfigDef> def : definitions().entrySet()) {
