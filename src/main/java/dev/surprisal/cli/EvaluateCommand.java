@@ -124,6 +124,11 @@ final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     InputOptions inputOptions;
 
+    @Option(names = "--key-names", description = "What the keys of a keys model stand for, one per line: id and text "
+            + "separated by a comma or a tab (loghub's EventId,EventTemplate CSV, e.g. HDFS_templates.csv); the report "
+            + "shows them beside the ids.")
+    Path keyNames;
+
     @Option(names = "--shadow", description = "Topic input: also replay the range through a second instance of the real "
             + "topology (own application id and output topic) and check it against the offline replay.")
     boolean shadow;
@@ -174,8 +179,8 @@ final class EvaluateCommand implements Callable<Integer> {
         settings.put("labels", input.startsWith(TOPIC_PREFIX) ? labels.name() : "");
         settings.put("from", from == null ? "" : from.toString());
         settings.put("to", to == null ? "" : to.toString());
-        // as typed, quoted for a shell: the report can be made again with exactly these options
-        settings.put("command", "evaluate " + spec.commandLine().getParseResult().originalArgs().stream()
+        // as typed (from the subcommand's name on), quoted for a shell: the report can be made again with it
+        settings.put("command", spec.commandLine().getParseResult().originalArgs().stream()
                 .map(EvaluateCommand::shellQuoted).collect(java.util.stream.Collectors.joining(" ")));
         try (LanguageModel primary = load(model, props, registry);
              LanguageModel second = compare == null ? null : load(compare, props, registry)) {
@@ -226,6 +231,15 @@ final class EvaluateCommand implements Callable<Integer> {
 
     private void write(ObjectNode json, ObjectNode other, List<Replayer.SessionResult> results) throws Exception {
         Files.createDirectories(report);
+        if (keyNames != null) {
+            ObjectNode names = json.putObject("keyNames");
+            for (String line : Files.readAllLines(keyNames, StandardCharsets.UTF_8)) {
+                String[] idAndText = line.split("[,\t]", 2);
+                if (idAndText.length == 2 && !idAndText[0].isBlank()) {
+                    names.put(idAndText[0].strip(), idAndText[1].strip().replaceAll("^\"|\"$", ""));
+                }
+            }
+        }
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(report.resolve("report.json").toFile(), json);
         Files.writeString(report.resolve("report.html"), HtmlReport.render(EvaluationReport.of(json),
                 other == null ? null : EvaluationReport.of(other), Evaluation.meanBitsByLabel(results),

@@ -24,7 +24,7 @@ public record EvaluationReport(String modelVersion, String tokenizer, double per
                                List<Flagged> topFlagged, double totalBits, long bytes, long words,
                                double bitsPerByte, double bitsPerWord, double perplexityPerWord,
                                Double targetFalsePositiveRate, EvaluationReport baseline, StreamingFigures streaming,
-                               Confusion atRecall99, double baselineWeight) {
+                               Confusion atRecall99, double baselineWeight, Map<String, String> keyNames) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

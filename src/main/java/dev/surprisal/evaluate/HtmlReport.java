@@ -3,6 +3,7 @@ package dev.surprisal.evaluate;
 import dev.surprisal.session.LineParts;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -254,11 +255,26 @@ public final class HtmlReport {
                     h.append("'").append(esc(t.token())).append("' ")
                             .append(fmt(t.surprisalBits())).append(" &nbsp;");
                 }
+                keyNames(h, e, r.keyNames());
                 h.append("</small></div>");
             }
             h.append("</td></tr>");
         }
         h.append("</table>");
+    }
+
+    /** What the keys of an event stand for (evaluate --key-names): its drivers first, then the rest, at most six. */
+    private static void keyNames(StringBuilder h, EvaluationReport.FlaggedEvent e, Map<String, String> names) {
+        if (names == null || names.isEmpty() || e.template() != null) {
+            return;
+        }
+        LinkedHashSet<String> keys = new LinkedHashSet<>();
+        e.topTokens().forEach(t -> keys.add(t.token()));
+        keys.addAll(List.of(e.text().split("\\s+")));
+        List<String> shown = keys.stream().filter(names::containsKey).limit(6).toList();
+        for (String k : shown) {
+            h.append("<br><b>").append(esc(k)).append("</b> ").append(esc(names.get(k)));
+        }
     }
 
     private static List<EvaluationReport.Point> points(List<EvaluationReport.Point> curve) {

@@ -190,6 +190,9 @@ class EvaluationTest {
             assertFalse(html.contains("NaN,") || html.contains(",NaN"), "no broken plot coordinates");
             assertTrue(html.contains(model.version()));
             assertFalse(html.contains("mixed with its Kneser-Ney baseline"), "this model is the network alone");
+            report.putObject("keyNames").put("fine", "<what> the key stands for");
+            assertTrue(html(report, results).contains("<b>fine</b> &lt;what&gt; the key stands for"),
+                    "evaluate --key-names: a key's text beside it, escaped");
             report.put("baselineWeight", 0.4);
             assertTrue(HtmlReport.render(EvaluationReport.of(report), null, Evaluation.meanBitsByLabel(results),
                     Evaluation.meanBits(results)).contains("the network mixed with its Kneser-Ney baseline at weight"));
