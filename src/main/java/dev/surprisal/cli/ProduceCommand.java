@@ -103,7 +103,7 @@ final class ProduceCommand implements Callable<Integer> {
                     + "--session-column");
         }
         LineSessions reading = windows.sessions(logFormat, session.regex);
-        Instant previous = null;
+        LineSessions.Line previous = null;
         InputFormat writing = InputFormat.parse(format);
         Serializer<TextEvent> values = switch (writing) {
             case AVRO -> AvroSerdes.value(TextEvent.class, cluster.registry(props)).serializer();
@@ -116,7 +116,7 @@ final class ProduceCommand implements Callable<Integer> {
                      : new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
             for (String line = in.readLine(); line != null && failure.get() == null; line = in.readLine()) {
                 LineSessions.Line read = reading.read(line, session.fixed != null ? session.fixed : "default", previous);
-                previous = read.time() != null ? read.time() : previous;
+                previous = read.time() != null ? read : previous;
                 List<String> ids = session.column != null ? sessionsOf(line) : read.sessions();
                 String text = textOf(line);
                 Map<String, String> eventLabels = new HashMap<>(labels);

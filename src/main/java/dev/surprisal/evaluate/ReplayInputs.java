@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -67,7 +66,7 @@ public final class ReplayInputs {
         Map<String, List<ReplaySession.Event>> sessions = new LinkedHashMap<>();
         Map<String, Boolean> labels = new LinkedHashMap<>();
         Set<String> unlabelled = new HashSet<>();
-        Instant previous = null;
+        LineSessions.Line previous = null;
         int n = 0;
         for (String line : lines) {
             n++;
@@ -75,7 +74,7 @@ public final class ReplayInputs {
                 continue;
             }
             LineSessions.Line read = reading.read(line, name, previous);
-            previous = read.time() != null ? read.time() : previous;
+            previous = read.time() != null ? read : previous;
             Boolean lineLabel = read.anomalous() != null ? read.anomalous() : label;
             for (String session : read.sessions()) {
                 sessions.computeIfAbsent(session, s -> new ArrayList<>()).add(new ReplaySession.Event("line-" + n, line,

@@ -16,9 +16,8 @@ final class TextInput implements InputReader {
 
     private final InputSettings settings;
     private final LineSessions lines;
-    /** The last line's time and sessions: a line without a time (a continuation) joins its windows. */
-    private Instant previous;
-    private List<String> previousSessions;
+    /** The last line with a time: a line without one (a continuation) joins its windows. */
+    private LineSessions.Line previous;
 
     TextInput(InputSettings settings) {
         this.settings = settings;
@@ -46,12 +45,9 @@ final class TextInput implements InputReader {
             }
             return List.of(Read.of(new TextEvent(record.eventId(0), key, text, recordTime, false, labels)));
         }
-        LineSessions.Line line = lines.read(text, key != null ? key : record.topic(), null);
+        LineSessions.Line line = lines.read(text, key != null ? key : record.topic(), previous);
         if (line.time() != null) {
-            previous = line.time();
-            previousSessions = line.sessions();
-        } else if (lines.window() != null && previousSessions != null) {
-            line = new LineSessions.Line(text, previousSessions, line.anomalous(), previous);
+            previous = line;
         }
         if (line.sessions().isEmpty()) {
             return List.of(Read.refused("missing-session", lines.window() != null

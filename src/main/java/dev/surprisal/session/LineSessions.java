@@ -63,10 +63,10 @@ public record LineSessions(LogFormat format, Pattern sessionRegex, String keyFie
 
     /**
      * The line's sessions and label. {@code whole} names the one session of a file read without a
-     * regex or windows. A line whose time cannot be read joins the windows of the line before it
-     * ({@code previous}), as a continuation line does.
+     * regex or windows. With windows, a line whose time cannot be read (a continuation line) joins
+     * the sessions of the last line that had one ({@code previous}, null at the start).
      */
-    public Line read(String line, String whole, Instant previous) {
+    public Line read(String line, String whole, Line previous) {
         Map<String, String> fields = format == null ? null : format.fieldsOf(line);
         Boolean label = label(line, fields);
         if (window == null) {
@@ -74,10 +74,8 @@ public record LineSessions(LogFormat format, Pattern sessionRegex, String keyFie
         }
         Instant time = fields == null ? null : LogTime.of(fields);
         if (time == null) {
-            time = previous;
-        }
-        if (time == null) {
-            return new Line(line, List.of(), label, null);
+            return previous == null || previous.time() == null ? new Line(line, List.of(), label, null)
+                    : new Line(line, previous.sessions(), label, previous.time());
         }
         List<String> keys = keyField != null && fields != null ? List.of(fields.get(keyField).strip())
                 : sessionRegex != null ? SessionIds.of(sessionRegex, line) : List.of(whole);

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -73,14 +72,14 @@ public final class CorpusReader {
     private static List<List<String>> lines(Path file, LineSessions reading, boolean normalOnly) throws IOException {
         Map<String, List<String>> bySession = new LinkedHashMap<>();
         Set<String> anomalous = new HashSet<>();
-        Instant previous = null;
+        LineSessions.Line previous = null;
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             for (String line = in.readLine(); line != null; line = in.readLine()) {
                 if (line.isBlank()) {
                     continue;
                 }
                 LineSessions.Line read = reading.read(line, "", previous);
-                previous = read.time() != null ? read.time() : previous;
+                previous = read.time() != null ? read : previous;
                 for (String session : read.sessions()) {
                     bySession.computeIfAbsent(session, s -> new ArrayList<>()).add(line);
                     if (Boolean.TRUE.equals(read.anomalous())) {

@@ -52,8 +52,9 @@ class LineSessionsTest {
                 + "R30-M0-N9 RAS KERNEL FATAL data TLB error interrupt", "log", null);
         assertEquals(List.of("R30-M0-N9@2005-06-12T00:30:00Z"), alert.sessions());
         assertEquals(true, alert.anomalous());
-        LineSessions.Line continuation = windows.read("a line that fits no layout", "log", normal.time());
-        assertEquals(List.of("log@2005-06-03T22:40:00Z"), continuation.sessions(), "joins the window before it");
+        LineSessions.Line continuation = windows.read("a line that fits no layout", "log", normal);
+        assertEquals(List.of("R02-M1-N0@2005-06-03T22:40:00Z"), continuation.sessions(),
+                "joins the window before it, of the node before it");
     }
 
     @Test
