@@ -115,8 +115,8 @@ public final class RawLogBenchmark {
             List<Result> of = results.stream().filter(r -> r.learn() == learn).toList();
             out.append(String.format(Locale.ROOT, "mean, learning %-3s: %.2f new-template alerts per truly new template, "
                             + "%.2f%% of lines of seen templates flagged%n", learn ? "on" : "off",
-                    of.stream().mapToDouble(Result::alertsPerNewTemplate).average().orElse(0),
-                    100 * of.stream().mapToDouble(Result::flaggedSeenShare).average().orElse(0)));
+                    of.stream().mapToDouble(Result::alertsPerNewTemplate).average().orElse(Double.NaN),
+                    100 * of.stream().mapToDouble(Result::flaggedSeenShare).average().orElse(Double.NaN)));
         }
         return out.toString();
     }
