@@ -6,6 +6,7 @@ import dev.surprisal.embedded.EmbeddedKafkaBroker;
 import dev.surprisal.kafka.Clients;
 import dev.surprisal.kafka.Directories;
 import dev.surprisal.model.DjlRuntime;
+import dev.surprisal.model.KernelProfile;
 import dev.surprisal.model.KneserNey;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelArtifact;
@@ -66,7 +67,8 @@ public final class PipelineBenchmark {
     /** What to run. */
     public record Settings(int sessions, int events, int warmupEvents, int tokensPerEvent, int hidden, int naiveEvents,
                            int batchMaxEvents, long batchMaxWaitMs, int streamThreads, long commitIntervalMs,
-                           long seed, int vocabulary, double baselineWeight) {
+                           long seed, int vocabulary, double baselineWeight, List<Long> halfLoadTargetsMs,
+                           boolean modelThread) {
         /** A byte model (vocabulary 0), or a word model of this many words. */
         boolean words() {
             return vocabulary > 0;
@@ -86,7 +88,20 @@ public final class PipelineBenchmark {
         try (LanguageModel model = model(events)) {
             long tokens = events.stream().mapToLong(e -> model.tokenizer().encode(e.getText()).length).sum();
             out.put("tokens", tokens);
+            KernelProfile.start();
             out.put("kernelTokensPerSecond", kernel(model, events, tokens, settings.batchMaxEvents()));
+            Map<KernelProfile.Phase, Double> phases = KernelProfile.stop();
+            double kernelSeconds = tokens / out.get("kernelTokensPerSecond").asDouble();
+            ObjectNode shares = out.putObject("kernelTimeShares");
+            double inPhases = 0;
+            for (Map.Entry<KernelProfile.Phase, Double> e : phases.entrySet()) {
+                shares.put(e.getKey().name().toLowerCase(java.util.Locale.ROOT), e.getValue() / kernelSeconds);
+                inPhases += e.getValue();
+            }
+            shares.put("scoring", 1 - inPhases / kernelSeconds); // ranks and top-k into results, in Java
+            double flops = MachinePeak.flopsPerToken(model.spec());
+            out.put("flopsPerToken", flops);
+            out.put("kernelGflops", out.get("kernelTokensPerSecond").asDouble() * flops / 1e9);
             out.put("unbatchedKernelTokensPerSecond", kernel(model, events, tokens, 1));
             naive(model, events.subList(0, Math.min(settings.naiveEvents(), events.size())), out);
             endToEnd(model, events, tokens, out);
@@ -100,7 +115,8 @@ public final class PipelineBenchmark {
         s.put("sessions", settings.sessions()).put("events", settings.events()).put("warmupEvents", settings.warmupEvents()).put("tokensPerEvent", settings.tokensPerEvent())
                 .put("tokens", out.get("tokens").asLong()).put("naiveEvents", settings.naiveEvents()).put("guarantee", "exactly_once_v2")
                 .put("streamThreads", settings.streamThreads()).put("partitions", 4)
-                .put("commitIntervalMs", settings.commitIntervalMs())
+                .put("commitIntervalMs", settings.commitIntervalMs()).put("modelThread", settings.modelThread())
+                .put("halfLoadTargetsMs", settings.halfLoadTargetsMs().toString())
                 .put("batchMaxEvents", settings.batchMaxEvents()).put("batchMaxWaitMs", settings.batchMaxWaitMs())
                 .put("djlThreads", System.getProperty("ai.djl.pytorch.num_threads", "default"))
                 .put("djlBatchThreads", DjlRuntime.batchThreads())
@@ -166,22 +182,31 @@ public final class PipelineBenchmark {
 
     private void endToEnd(LanguageModel model, List<TextEvent> events, long tokens, ObjectNode out) throws Exception {
         Path stateDir = Files.createTempDirectory("surprisal-bench-");
+        long defaultTarget = Long.parseLong(ScorerConfig.DEFAULT_LATENCY_TARGET_MS);
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(0)) {
             InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
-            Run full = run(broker, registry, model, stateDir.resolve("full"), "full", events, 0);
+            Run full = run(broker, registry, model, stateDir.resolve("full"), "full", events, 0, defaultTarget);
             out.put("tokensPerSecond", tokens / full.seconds());
             out.put("eventsPerSecond", events.size() / full.seconds());
             out.put("p50LatencyMs", full.latency(50));
             out.put("p99LatencyMs", full.latency(99));
             out.put("meanBatchEvents", full.meanBatch());
-            out.put("scoringShareOfRun", full.scoringSeconds() / full.seconds());
+            out.put("modelShareOfRun", full.scoringSeconds() / full.seconds());
             double halfRate = events.size() / full.seconds() / 2;
-            Run half = run(broker, registry, model, stateDir.resolve("half"), "half", events, halfRate);
             out.put("halfLoadEventsPerSecond", halfRate);
-            out.put("halfLoadP50LatencyMs", half.latency(50));
-            out.put("halfLoadP99LatencyMs", half.latency(99));
-            out.put("halfLoadMeanBatchEvents", half.meanBatch());
-            out.put("halfLoadWarmupP99LatencyMs", Run.percentile(half.warmupLatenciesMs(), 99));
+            ObjectNode targets = out.putObject("halfLoadByTargetMs");
+            for (long target : settings.halfLoadTargetsMs()) {
+                Run half = run(broker, registry, model, stateDir.resolve("half-" + target), "half-" + target, events,
+                        halfRate, target);
+                targets.putObject(Long.toString(target)).put("p50LatencyMs", half.latency(50))
+                        .put("p99LatencyMs", half.latency(99)).put("meanBatchEvents", half.meanBatch())
+                        .put("warmupP99LatencyMs", Run.percentile(half.warmupLatenciesMs(), 99));
+                if (target == defaultTarget) {
+                    out.put("halfLoadP50LatencyMs", half.latency(50));
+                    out.put("halfLoadP99LatencyMs", half.latency(99));
+                    out.put("halfLoadMeanBatchEvents", half.meanBatch());
+                }
+            }
         } finally {
             Directories.deleteRecursively(stateDir);
         }
@@ -189,7 +214,7 @@ public final class PipelineBenchmark {
 
     /**
      * First input produced → last score visible, each event's produce → visible latency, and the
-     * stream thread's time in the scorer (model calls, ranks, output records), all after the warm-up.
+     * time in model calls (with ranks, top-k and the output records built), all after the warm-up.
      */
     private record Run(double seconds, double[] latenciesMs, double meanBatch, double scoringSeconds,
                        double[] warmupLatenciesMs) {
@@ -206,7 +231,7 @@ public final class PipelineBenchmark {
     }
 
     private Run run(EmbeddedKafkaBroker broker, InMemorySchemaRegistry registry, LanguageModel model, Path stateDir,
-                    String name, List<TextEvent> events, double rate) throws Exception {
+                    String name, List<TextEvent> events, double rate, long latencyTargetMs) throws Exception {
         Map<String, Object> scorerSettings = new HashMap<>(ScorerConfig.prefixedTopics("bench-" + name));
         scorerSettings.putAll(Map.of(ScorerConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers(),
                 ScorerConfig.APPLICATION_ID, "bench-" + name,
@@ -214,7 +239,9 @@ public final class PipelineBenchmark {
                 ScorerConfig.BATCH_MAX_EVENTS, settings.batchMaxEvents(),
                 ScorerConfig.BATCH_MAX_WAIT_MS, settings.batchMaxWaitMs(),
                 ScorerConfig.STREAM_THREADS, settings.streamThreads(),
-                ScorerConfig.COMMIT_INTERVAL_MS, settings.commitIntervalMs()));
+                ScorerConfig.COMMIT_INTERVAL_MS, settings.commitIntervalMs(),
+                ScorerConfig.LATENCY_TARGET_MS, latencyTargetMs,
+                ScorerConfig.MODEL_THREAD, settings.modelThread()));
         ScorerConfig config = new ScorerConfig(scorerSettings);
         broker.createTopics(ScorerTopics.all(config, 4, (short) 1));
         ScorerMetrics metrics = new ScorerMetrics(new SimpleMeterRegistry());
@@ -360,6 +387,11 @@ public final class PipelineBenchmark {
                 return ModelArtifact.withManifest(kept, kept.manifest().withBaselineWeight(settings.baselineWeight()));
             }
         }
+    }
+
+    /** {@link MachinePeak#gemmGflops()}. */
+    public static double gemmPeakGflops() {
+        return MachinePeak.gemmGflops();
     }
 
     /** A 1-layer LSTM of random weights (speed does not depend on them): a byte model, or a word model of {@code vocabulary} words. */

@@ -19,6 +19,7 @@ import dev.surprisal.training.ModelTrainer;
 import dev.surprisal.training.TrainingOptions;
 import dev.surprisal.training.TrainingProgress;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -31,8 +32,9 @@ import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         footer = {"%nExamples:", "  java -jar surprisal.jar bench", "  java -jar surprisal.jar bench templates --data ../shared/data"},
-        description = "Benchmarks that print what they measure. "
-        + "Without a subcommand: the pipeline end to end against the naive loop and the model kernel.",
+        description = "Benchmarks that print what they measure. Without a subcommand, in one run: for a byte, a word "
+        + "and a key model, the pipeline end to end (full load; half load at each latency target) against the naive "
+        + "loop, the model kernel and this machine's GEMM peak; and every input format.",
         subcommands = {BenchCommand.Formats.class, BenchCommand.Priming.class, BenchCommand.RawLogs.class, BenchCommand.Restore.class, BenchCommand.Heap.class,
             BenchCommand.Templates.class})
 final class BenchCommand implements Callable<Integer> {
@@ -78,25 +80,79 @@ final class BenchCommand implements Callable<Integer> {
             description = "Mix a Kneser-Ney 3-gram (counted on the events) into the model at this weight: its cost.")
     double baselineWeight;
 
+    @Option(names = "--latency-targets-ms", split = ",", defaultValue = ScorerConfig.DEFAULT_LATENCY_TARGET_MS + ",100",
+            description = "The scorer's " + ScorerConfig.LATENCY_TARGET_MS + " at half load, one run each "
+                    + "(comma-separated); full load runs at the default.")
+    List<Long> latencyTargets;
+
+    @Option(names = "--model-thread", defaultValue = "true", fallbackValue = "true", arity = "0..1",
+            description = "The scorer's " + ScorerConfig.MODEL_THREAD + ": model calls beside the stream thread.")
+    boolean modelThread;
+
+    @Option(names = "--cases", split = ",", defaultValue = "byte,word,key,formats",
+            description = "What to measure (comma-separated): byte (the options above), word (10,000 words, 3,000 events "
+                    + "of 20 words over 300 sessions), key (a 50-key model, one key per event, as a log-template model "
+                    + "scores), formats (every input format on the byte model, 1 round; `bench formats` for more).")
+    List<String> cases;
+
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
-        var result = new PipelineBenchmark(new PipelineBenchmark.Settings(sessions, events, warmupEvents, tokensPerEvent, hidden,
-                naiveEvents, batchMaxEvents, batchMaxWaitMs, streamThreads, commitIntervalMs, 7, vocabulary,
-                baselineWeight)).run();
+        ObjectNode result = JSON.createObjectNode();
+        ObjectNode machine = result.putObject("machine");
+        machine.put("date", java.time.LocalDate.now().toString()).put("cores", Runtime.getRuntime().availableProcessors())
+                .put("jdk", System.getProperty("java.vm.name") + " " + Runtime.version());
+        double peak = -1;
+        for (String name : cases) {
+            PipelineBenchmark.Settings settings = switch (name) {
+                case "byte" -> settings(sessions, events, tokensPerEvent, vocabulary, naiveEvents);
+                case "word" -> settings(300, 3000, 20, 10_000, 30);
+                case "key" -> settings(1000, 10_000, 1, 50, naiveEvents);
+                case "formats" -> null;
+                default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                        "--cases: no case '" + name + "' (byte, word, key, formats)");
+            };
+            if (settings == null) {
+                result.set("formats", new FormatBenchmark(new FormatBenchmark.Settings(events, sessions, tokensPerEvent,
+                        hidden, 50, 1, 7)).run());
+                continue;
+            }
+            if (peak < 0) {
+                peak = PipelineBenchmark.gemmPeakGflops();
+                machine.put("gemmPeakGflops", peak);
+            }
+            ObjectNode one = new PipelineBenchmark(settings).run();
+            one.put("kernelShareOfPeak", one.get("kernelGflops").asDouble() / peak);
+            result.set(name, one);
+        }
         if (json) {
             System.out.println(result);
             return 0;
         }
-        for (String key : List.of("tokensPerSecond", "eventsPerSecond", "naiveTokensPerSecond", "kernelTokensPerSecond",
-                "unbatchedKernelTokensPerSecond", "speedupOverNaive", "pipelineOverKernel", "p50LatencyMs", "p99LatencyMs", "halfLoadEventsPerSecond",
-                "halfLoadP50LatencyMs", "halfLoadP99LatencyMs", "meanBatchEvents", "halfLoadMeanBatchEvents", "scoringShareOfRun", "halfLoadWarmupP99LatencyMs")) {
-            System.out.printf(Locale.ROOT, "%-24s %,14.1f%n", key, result.get(key).asDouble());
+        System.out.println(machine);
+        for (String name : cases) {
+            ObjectNode one = (ObjectNode) result.get(name);
+            System.out.println(name + ":");
+            one.properties().forEach(e -> {
+                if (e.getValue().isNumber()) {
+                    System.out.printf(Locale.ROOT, "  %-32s %,14.3f%n", e.getKey(), e.getValue().asDouble());
+                } else {
+                    System.out.println("  " + e.getKey() + " " + e.getValue());
+                }
+            });
         }
-        System.out.println(result.get("settings"));
         return 0;
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    private PipelineBenchmark.Settings settings(int sessions, int events, int tokensPerEvent, int vocabulary,
+                                                int naiveEvents) {
+        return new PipelineBenchmark.Settings(sessions, events, warmupEvents, tokensPerEvent, hidden, naiveEvents,
+                batchMaxEvents, batchMaxWaitMs, streamThreads, commitIntervalMs, 7, vocabulary, baselineWeight,
+                latencyTargets, modelThread);
     }
 
     @Command(name = "formats", mixinStandardHelpOptions = true,

@@ -99,6 +99,7 @@ final class BatchForward {
         int steps = to - from;
         int first = from == 0 ? 0 : 1;
         int positions = steps + 1 - first;
+        long clock = KernelProfile.now();
         try (NDManager m = model.getNDManager().newSubManager()) {
             int[] ids = new int[running * steps];
             // position p of this segment is row from + first + p of its event, which scores token from + first + p
@@ -124,7 +125,9 @@ final class BatchForward {
             if (lstm) {
                 in.add(m.create(c0, stateShape));
             }
+            clock = KernelProfile.lap(KernelProfile.Phase.PACK, clock);
             NDList rnnOut = block.recurrent(parameters, in, false);            // (batch, time, hidden), h', c'
+            clock = KernelProfile.lap(KernelProfile.Phase.RECURRENT, clock);
             NDArray hiddens = rnnOut.head();
             if (from == 0) {
                 // the first segment also projects the stored state: it scores each event's first token
@@ -132,7 +135,9 @@ final class BatchForward {
                 hiddens = previousTop.concat(hiddens, 1);                       // (batch, time + 1, hidden)
             }
             NDArray logProbs = block.project(parameters, hiddens, false).logSoftmax(2); // (batch, positions, vocab)
+            clock = KernelProfile.lap(KernelProfile.Phase.PROJECT, clock);
             Reduced r = reduce(logProbs, m.create(targets, new Shape(running, positions)), k);
+            clock = KernelProfile.lap(KernelProfile.Phase.REDUCE, clock);
             float[] h = rnnOut.get(1).toFloatArray();
             float[] c = lstm ? rnnOut.get(2).toFloatArray() : null;
             for (int b = 0; b < running; b++) {
@@ -150,6 +155,7 @@ final class BatchForward {
                 }
             }
         }
+        KernelProfile.lap(KernelProfile.Phase.UNPACK, clock);
     }
 
     /** The reduced figures of a (batch, positions, vocab) block, flattened batch-major. */

@@ -60,6 +60,8 @@ public final class ScorerConfig extends AbstractConfig {
     public static final String TOP_G = "anomaly.top.g";
     public static final String BATCH_MAX_EVENTS = "scoring.batch.max.events";
     public static final String BATCH_MAX_WAIT_MS = "scoring.batch.max.wait.ms";
+    public static final String LATENCY_TARGET_MS = "scoring.latency.target.ms";
+    public static final String MODEL_THREAD = "scoring.model.thread";
     public static final String PROCESSING_GUARANTEE = "processing.guarantee";
     public static final String STREAM_THREADS = "num.stream.threads";
     public static final String STATE_DIR = "state.dir";
@@ -77,6 +79,7 @@ public final class ScorerConfig extends AbstractConfig {
     public static final String DEFAULT_ANOMALIES_TOPIC = "text-anomalies";
     public static final String DEFAULT_BATCH_MAX_EVENTS = "128";
     public static final String DEFAULT_BATCH_MAX_WAIT_MS = "20";
+    public static final String DEFAULT_LATENCY_TARGET_MS = "250";
     public static final String DEFAULT_STREAM_THREADS = "1";
     public static final String DEFAULT_COMMIT_INTERVAL_MS = "50";
     public static final String ENV_PREFIX = Environment.PREFIX;
@@ -173,6 +176,18 @@ public final class ScorerConfig extends AbstractConfig {
                     "How long a batch waits to fill (wall-clock, checked four times per window, so an event waits "
                     + "up to 1.5 times this). Scores become visible at the commit after scoring: latency is about "
                     + "this plus " + COMMIT_INTERVAL_MS + ".")
+            .define(LATENCY_TARGET_MS, Type.LONG, DEFAULT_LATENCY_TARGET_MS, Range.atLeast(10), Importance.MEDIUM,
+                    "Time from an event's arrival to its score being visible that the scorer aims for. Each batch "
+                    + "takes as many tokens as the model, at its measured cost per token, scores within the share of "
+                    + "this left after the wait (at most a tenth of the target) and the batch ahead of it; a backlog "
+                    + "older than the target lifts that limit up to " + BATCH_MAX_EVENTS + " and " + BATCH_MAX_TOKENS
+                    + ", so a lower target costs throughput only below full load. The commit interval is kept "
+                    + "within a fifth of it.")
+            .define(MODEL_THREAD, Type.BOOLEAN, true, Importance.LOW,
+                    "Model calls run on a thread beside each stream thread, so that polling, queueing and commits go "
+                    + "on while the model computes. false runs them on the stream thread: each punctuation's scores "
+                    + "are out when it returns (what tests that drive a topology by hand need), at a cost in "
+                    + "throughput under load.")
             .define(PROCESSING_GUARANTEE, Type.STRING, StreamsConfig.EXACTLY_ONCE_V2, Importance.MEDIUM,
                     "Kafka Streams processing guarantee.")
             .define(STREAM_THREADS, Type.INT, DEFAULT_STREAM_THREADS, Range.atLeast(1), Importance.MEDIUM, "Stream threads.")
@@ -186,7 +201,8 @@ public final class ScorerConfig extends AbstractConfig {
             .define(ADVERTISED_HOST, Type.STRING, "localhost", Importance.MEDIUM,
                     "Host name other instances use to reach this one's HTTP port (interactive-query forwarding).")
             .define(COMMIT_INTERVAL_MS, Type.LONG, DEFAULT_COMMIT_INTERVAL_MS, Range.atLeast(1), Importance.LOW,
-                    "Commit interval: with exactly-once, how often transactions commit and scores become visible. "
+                    "Commit interval: with exactly-once, how often transactions commit and scores become visible; at "
+                    + "most a fifth of " + LATENCY_TARGET_MS + ". "
                     + "At 50 ms (Kafka Streams' EOS default is 100) the bench kept its throughput and its half-load "
                     + "p99 fell from 289 to 180 ms.");
 
@@ -237,13 +253,13 @@ public final class ScorerConfig extends AbstractConfig {
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, getString(PROCESSING_GUARANTEE));
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, getInt(STREAM_THREADS));
         p.put(StreamsConfig.STATE_DIR_CONFIG, getString(STATE_DIR));
-        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, getLong(COMMIT_INTERVAL_MS));
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitInterval().toMillis());
         // Each state update is a 1–4 KB changelog record; the 16 KB default batch throttles EOS throughput.
         p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 512 * 1024);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
         p.put("processing.exception.handler.global.enabled", true);
         // an idle stream thread blocks in poll for poll.ms before it punctuates: keep that within the batch wait
-        p.put(StreamsConfig.POLL_MS_CONFIG, Math.min(100L, batchMaxWait().toMillis()));
+        p.put(StreamsConfig.POLL_MS_CONFIG, Math.min(100L, Math.max(1, batchWait().toMillis() / 2)));
         p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, getString(ADVERTISED_HOST) + ":" + getInt(HTTP_PORT));
         // a scored event may be larger than the 1 MB default (a 64 KB text is ~1.7 MB of token scores)
         p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), outputMaxRecordBytes() + 64 * 1024);
@@ -389,6 +405,24 @@ public final class ScorerConfig extends AbstractConfig {
 
     public Duration batchMaxWait() {
         return Duration.ofMillis(getLong(BATCH_MAX_WAIT_MS));
+    }
+
+    public boolean modelThread() {
+        return getBoolean(MODEL_THREAD);
+    }
+
+    /** The commit interval: the configured one, at most a fifth of the latency target (scores are visible at a commit). */
+    public Duration commitInterval() {
+        return Duration.ofMillis(Math.max(1, Math.min(getLong(COMMIT_INTERVAL_MS), getLong(LATENCY_TARGET_MS) / 5)));
+    }
+
+    public Duration latencyTarget() {
+        return Duration.ofMillis(getLong(LATENCY_TARGET_MS));
+    }
+
+    /** How long a batch waits to fill: the configured window, at most a tenth of the latency target. */
+    public Duration batchWait() {
+        return Duration.ofMillis(Math.max(1, Math.min(getLong(BATCH_MAX_WAIT_MS), getLong(LATENCY_TARGET_MS) / 10)));
     }
 
     public int topK() {

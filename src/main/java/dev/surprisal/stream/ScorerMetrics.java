@@ -196,6 +196,18 @@ public final class ScorerMetrics {
                 .strongReference(true).register(registry);
     }
 
+    /** What one stream thread's batches aim for: the target, the tokens a batch may take now, the measured cost. */
+    void latencyPlan(String thread, LatencyPlan plan) {
+        Gauge.builder("surprisal.latency.target", plan::targetSeconds).baseUnit("seconds")
+                .description("The latency target (" + ScorerConfig.LATENCY_TARGET_MS + ")").register(registry);
+        Gauge.builder("surprisal.batch.planned.tokens", plan::planned)
+                .description("Tokens the next batch may take to keep the latency target, per stream thread")
+                .tag("thread", thread).strongReference(true).register(registry);
+        Gauge.builder("surprisal.model.cost.per.token", plan::secondsPerToken).baseUnit("seconds")
+                .description("Model time per token measured over recent batches, per stream thread")
+                .tag("thread", thread).strongReference(true).register(registry);
+    }
+
     void anomaly(String rule) {
         anomalies.computeIfAbsent(rule, r -> Counter.builder("surprisal.anomalies")
                 .description("Events flagged anomalous, by the rule that fired").tag("rule", r).register(registry))

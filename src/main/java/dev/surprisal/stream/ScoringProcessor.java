@@ -39,8 +39,9 @@ import java.util.Map;
  * <p>With batching on, valid events wait in a changelogged store of pending events (so a commit
  * never covers an event that is neither scored nor stored) and are scored together with those of
  * the other tasks on this stream thread ({@link ThreadBatch}) once {@link ScorerConfig#batchMaxEvents()}
- * are queued or the oldest has waited {@link ScorerConfig#batchMaxWait()}. Results are emitted, the
- * states saved and the pending events deleted together, by the task that owns them.
+ * are queued, the tokens the latency target allows, or the oldest has waited the window
+ * ({@link ScorerConfig#batchWait()}). Results are emitted, the states saved and the pending events
+ * deleted together, by the task that owns them.
  */
 public final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]>, BatchMember {
 
@@ -116,7 +117,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         context.schedule(config.idleScanInterval(), PunctuationType.WALL_CLOCK_TIME,
                 wallTime -> evictIdle(context.currentStreamTimeMs()));
         // checked four times per window: an event waits the window and at most half a window more
-        Duration tick = batching() ? Duration.ofMillis(Math.max(1, config.batchMaxWait().toMillis() / 4))
+        Duration tick = batching() ? Duration.ofMillis(Math.max(1, config.batchWait().toMillis() / 4))
                 : Duration.ofSeconds(1);
         context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, this::tick);
     }
@@ -171,7 +172,9 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
             }
             enqueue(sequence, arrived, decoded.event());
         }
-        if (!batching() || batch().full()) {
+        if (batching()) {
+            batch().drive(ThreadBatch.NO_CLOCK);
+        } else {
             batch().score();
         }
         emitReady();
@@ -254,11 +257,13 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         }
     }
 
-    /** Scores the thread's batch once it has waited the window; emits whatever was scored for this task. */
+    /** Hands back a finished batch and starts the next once it is due; emits whatever was scored for this task. */
     private void tick(long now) {
         metrics.progress();
         readHeld();
-        if (batching() ? batch().due(now) : !queued.isEmpty()) {
+        if (batching()) {
+            batch().drive(now);
+        } else if (!queued.isEmpty()) {
             batch().score();
         }
         emitReady();
@@ -413,9 +418,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
      * stream time advances and, for that cap, on wall-clock time.
      */
     private void evictIdle(long streamTime) {
-        if (!queued.isEmpty()) {
-            batch().score(); // a pending event makes its session active
-        }
+        batch().score(); // a queued or scoring event makes its session active
         emitReady();
         if (!held.isEmpty()) {
             return; // a held event may continue a session that looks idle

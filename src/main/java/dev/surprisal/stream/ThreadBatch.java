@@ -5,41 +5,70 @@ import dev.surprisal.model.ModelLease;
 import dev.surprisal.model.ModelProvider;
 import dev.surprisal.session.LearnedTemplates;
 import dev.surprisal.session.SessionScorer;
+import dev.surprisal.session.SessionState;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The pending events of every task on one stream thread, scored together. A thread runs several
  * tasks (one per input partition it owns); batching each task alone would cut batches into as
  * many pieces, which at moderate load leaves them nearly empty.
  *
+ * <p>The model call runs on a thread of its own, so that the stream thread keeps polling, queueing
+ * and committing while the model computes; one batch is in flight at a time, and a batch's worth
+ * queued behind it makes the stream thread wait for it, so the queue stays bounded. A batch takes
+ * queued events oldest first, up to the tokens the {@link LatencyPlan} allows; the states they
+ * continue from are read on the stream thread, and their results handed back there.
+ *
  * <p>Scoring here computes results only. A task may forward records only while it is the one
  * being processed, so each {@link ScoringProcessor} emits its own results (and only then deletes
- * the events from its pending store) the next time it runs, in the same punctuation pass or at its
- * next record. Until then its pending events stay in its store: results lost with a revoked task
- * are computed again by the next owner.
+ * the events from its pending store) the next time it runs. Until then its pending events stay in
+ * its store, so a commit while a batch is in flight covers nothing unscored: results lost with a
+ * revoked task are computed again by the next owner.
  */
 final class ThreadBatch {
 
     private static final Logger LOG = LoggerFactory.getLogger(ThreadBatch.class);
+    /** {@link #drive(long)} called outside a punctuation: the window is not checked. */
+    static final long NO_CLOCK = Long.MIN_VALUE;
 
     private final ScorerConfig config;
     private final PoisonGuard scoring;
     private final ModelProvider models;
     private final SessionScorer sessions;
     private final ScorerMetrics metrics;
+    private final LatencyPlan plan;
     private final List<BatchMember> members = new ArrayList<>();
+    /** The model thread: it ends after a while idle, so a stream thread that dies leaves nothing running. */
+    private final ThreadPoolExecutor compute;
+    private Call inFlight;
     /** Punctuation time at which queued events were first seen; -1 while nothing is queued. */
     private long queuedSeenAt = -1;
     /** The last count of queued events, for the metrics scrape (another thread). */
     private volatile int queuedDepth;
+
+    /** A batch handed to the model: its events, and what became of each once done. */
+    private record Call(LanguageModel model, List<QueuedEvent> sources, CompletableFuture<Done> done) {
+    }
+
+    /** Result i belongs to taken event i; {@code calls} the events of each model call made. */
+    private record Done(List<Result> results, List<Integer> calls) {
+    }
 
     ThreadBatch(ScorerConfig config, ModelProvider models, ScorerMetrics metrics, LearnedTemplates learned) {
         this.config = config;
@@ -47,14 +76,25 @@ final class ThreadBatch {
         this.models = models;
         this.sessions = new SessionScorer(config.scoring(), learned);
         this.metrics = metrics;
-        metrics.queueDepth(Thread.currentThread().getName(), () -> queuedDepth);
+        this.plan = new LatencyPlan(config);
+        String thread = Thread.currentThread().getName();
+        this.compute = new ThreadPoolExecutor(1, 1, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, thread + "-model");
+            t.setDaemon(true);
+            return t;
+        });
+        compute.allowCoreThreadTimeOut(true);
+        metrics.queueDepth(thread, () -> queuedDepth);
+        metrics.latencyPlan(thread, plan);
     }
 
     void join(BatchMember member) {
         members.add(member);
     }
 
+    /** A task closes: the batch in flight is finished first, so no model call outlives the tasks that asked for it. */
     void leave(BatchMember member) {
+        collect(true);
         members.remove(member);
     }
 
@@ -69,158 +109,274 @@ final class ThreadBatch {
     }
 
     /**
-     * Whether the queue should be scored now: it holds a batch's worth of events, or of text. Text is
-     * counted in characters, at least one token each for every tokenizer, so the results held until
-     * the tasks emit them stay within {@link ScorerConfig#batchMaxTokens()} tokens plus one event.
+     * Hands back a finished batch and starts the next once it is due: the queue holds
+     * {@link ScorerConfig#batchMaxEvents()} events or the tokens the plan allows, or (at a punctuation,
+     * {@code now} its wall-clock time, else {@link #NO_CLOCK}) its events have waited the window.
+     * Returns at once; results reach the tasks at a later call.
+     *
+     * <p>The window is measured between punctuations: the processor context's clock is the one
+     * cached at the start of the stream thread's loop, so an arrival time read from it during a long
+     * loop would be stale and make the next events look overdue, cutting batches short under load.
      */
-    boolean full() {
-        if (queued() >= config.batchMaxEvents()) {
-            return true;
+    void drive(long now) {
+        collect(false);
+        if (queued() == 0) {
+            queuedSeenAt = -1;
+            return;
         }
+        if (now != NO_CLOCK && queuedSeenAt < 0) {
+            queuedSeenAt = now;
+        }
+        long oldest = Long.MAX_VALUE;
         long chars = 0;
         for (BatchMember m : members) {
             for (QueuedEvent q : m.queued()) {
+                oldest = Math.min(oldest, q.queuedAt());
                 chars += q.event().getText().length();
             }
         }
-        return chars >= config.batchMaxTokens();
-    }
-
-    /**
-     * Whether the queued events have waited the batch window, measured between punctuations: the
-     * processor context's clock is the one cached at the start of the stream thread's processing
-     * loop, so an arrival time read from it during a long loop (one that scored a batch) is stale
-     * and would make the next events look overdue, cutting batches short under load.
-     */
-    boolean due(long now) {
-        if (queued() == 0) {
-            queuedSeenAt = -1;
-            return false;
-        }
-        if (queuedSeenAt < 0) {
-            queuedSeenAt = now;
-        }
-        return now - queuedSeenAt >= config.batchMaxWait().toMillis();
-    }
-
-    /**
-     * Scores every queued event of every task in rounds: round r holds the r-th queued event of each
-     * session, so a session's events are scored in arrival order; a round larger than the batch size
-     * is cut into batches.
-     */
-    void score() {
-        List<List<QueuedEvent>> rounds = new ArrayList<>();
-        Map<BatchMember, Map<String, Integer>> depth = new IdentityHashMap<>();
-        for (BatchMember m : members) {
-            for (QueuedEvent q : m.queued()) {
-                int round = depth.computeIfAbsent(m, k -> new HashMap<>()).merge(q.session(), 1, Integer::sum) - 1;
-                if (round == rounds.size()) {
-                    rounds.add(new ArrayList<>());
-                }
-                rounds.get(round).add(q);
+        int budget = plan.tokenBudget(System.nanoTime() - oldest);
+        boolean due = now != NO_CLOCK && now - queuedSeenAt >= plan.waitNanos() / 1_000_000;
+        boolean full = queuedDepth >= config.batchMaxEvents()
+                || plan.expectedTokens((int) Math.min(Integer.MAX_VALUE, chars)) >= budget;
+        if (inFlight != null) {
+            if (!full) {
+                return;
             }
-            m.queued().clear();
+            collect(true); // a batch's worth is queued behind the one in flight: wait, so the queue stays bounded
         }
-        queuedSeenAt = -1;
-        queuedDepth = 0;
-        if (rounds.isEmpty()) {
+        if (!due && !full) {
             return;
         }
-        // held for the whole batch: a model switch meanwhile closes the old model only after it
-        try (ModelLease lease = models.lease()) {
-            LanguageModel model = lease.model();
-            metrics.modelInUse(model.version());
-            for (List<QueuedEvent> round : rounds) {
-                scoreRound(model, round);
-            }
+        do { // a batch run here (an event scored alone) leaves the rest of a due queue to go on at once
+            start(budget, config.modelThread());
+            collect(false);
+        } while (due && inFlight == null && queued() > 0);
+        if (queuedDepth == 0) {
+            queuedSeenAt = -1;
         }
     }
 
+    /** Scores everything queued now, on this thread, and returns when every result is handed back. */
+    void score() {
+        collect(true);
+        while (queued() > 0) {
+            start(config.batchMaxTokens(), false);
+            collect(true);
+        }
+        queuedSeenAt = -1;
+    }
+
     /**
-     * Events of distinct sessions: prepared, then scored in batches of at most
-     * {@link ScorerConfig#batchMaxEvents()} events and {@link ScorerConfig#batchMaxTokens()} tokens.
-     * An event whose earlier attempt never finished (its thread died) is scored alone; one that
-     * failed twice so is dead-lettered.
+     * Takes the next batch from the queues and hands it to the model (or, {@code async} false, runs
+     * it here). The states the sessions continue from are read here, on the stream thread.
      */
-    private void scoreRound(LanguageModel model, List<QueuedEvent> round) {
-        List<SessionScorer.Prepared> prepared = new ArrayList<>(round.size());
-        List<QueuedEvent> sources = new ArrayList<>(round.size());
-        for (QueuedEvent q : round) {
+    private void start(int tokenBudget, boolean async) {
+        List<QueuedEvent> taken = take(tokenBudget);
+        ModelLease lease = models.lease();
+        LanguageModel model = lease.model();
+        metrics.modelInUse(model.version());
+        Map<BatchMember, Map<String, SessionState>> states = new IdentityHashMap<>();
+        boolean alone = false;
+        for (QueuedEvent q : taken) {
             int earlier = scoring.begin(q.record());
+            alone |= earlier > 0;
             if (earlier >= 2) {
                 scoring.end(q.record());
                 q.owner().rejected(q, "crashed-scorer", "scoring this event stopped the stream thread " + earlier + " times");
-                continue;
+                lease.close();
+                return;
             }
-            SessionScorer.Prepared p = prepare(model, q);
-            if (p == null) {
-                continue;
-            }
-            if (earlier == 1) {
-                scoreBatch(model, List.of(p), List.of(q));
-            } else {
-                prepared.add(p);
-                sources.add(q);
+            Map<String, SessionState> ofMember = states.computeIfAbsent(q.owner(), m -> new HashMap<>());
+            if (!ofMember.containsKey(q.session())) {
+                ofMember.put(q.session(), q.owner().stateFor(q.session()));
             }
         }
-        for (int[] cut : SessionScorer.batches(prepared, config.batchMaxEvents(), config.batchMaxTokens())) {
-            scoreBatch(model, prepared.subList(cut[0], cut[1]), sources.subList(cut[0], cut[1]));
-        }
-    }
-
-    /** The event checked and tokenized from its state; null (and the outcome told) when it is not scored. */
-    private SessionScorer.Prepared prepare(LanguageModel model, QueuedEvent q) {
-        try {
-            return sessions.prepare(model, q.owner().stateFor(q.session()), q.session(), q.event(),
-                    q.record().timestamp());
-        } catch (SessionScorer.Rejected r) {
-            scoring.end(q.record());
-            if (SessionScorer.DUPLICATE.equals(r.code())) {
-                q.owner().duplicate(q);
-            } else {
-                q.owner().rejected(q, r.code(), r.getMessage());
+        CompletableFuture<Done> results;
+        if (async && !alone) {
+            results = CompletableFuture.supplyAsync(() -> {
+                try (lease) {
+                    return run(model, taken, states);
+                }
+            }, compute);
+        } else {
+            try (lease) {
+                results = CompletableFuture.completedFuture(run(model, taken, states));
+            } catch (RuntimeException | Error e) {
+                results = CompletableFuture.failedFuture(e);
             }
-        } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
-            scoring.end(q.record());
-            failed(q, model, e);
         }
-        return null;
+        inFlight = new Call(model, taken, results);
     }
 
     /**
-     * Events of distinct sessions in one model call. A batch that fails is scored again one event at
-     * a time, so only the event that fails is dead-lettered; running out of memory counts as a
-     * failure here, since a batch's memory is freed as the call unwinds.
+     * Queued events in arrival order, while they fit {@link ScorerConfig#batchMaxEvents()} and the
+     * expected tokens fit the budget (at least one event), taken off their queues. Taking stops at
+     * the first that does not fit, so no event is taken ahead of an earlier one of its session. An
+     * event whose earlier attempt never finished (its thread died) is taken alone.
      */
-    private void scoreBatch(LanguageModel model, List<SessionScorer.Prepared> prepared,
-                            List<QueuedEvent> sources) {
+    private List<QueuedEvent> take(int tokenBudget) {
+        List<QueuedEvent> queue = new ArrayList<>();
+        for (BatchMember m : members) {
+            queue.addAll(m.queued());
+        }
+        queue.sort(Comparator.comparingLong(QueuedEvent::queuedAt));
+        List<QueuedEvent> taken = new ArrayList<>();
+        long tokens = 0;
+        for (QueuedEvent q : queue) {
+            int expected = plan.expectedTokens(q.event().getText().length());
+            boolean suspect = scoring.unfinished(q.record()) > 0;
+            if (!taken.isEmpty() && (suspect || taken.size() == config.batchMaxEvents() || tokens + expected > tokenBudget)) {
+                break;
+            }
+            taken.add(q);
+            tokens += expected;
+            if (suspect) {
+                break;
+            }
+        }
+        Set<QueuedEvent> gone = Collections.newSetFromMap(new IdentityHashMap<>());
+        gone.addAll(taken);
+        for (BatchMember m : members) {
+            m.queued().removeIf(gone::contains);
+        }
+        queuedDepth -= taken.size();
+        return taken;
+    }
+
+    /** What became of a taken event: scored, refused with a code, a resend, or failed. */
+    private record Result(SessionScorer.Prepared prepared, SessionScorer.Outcome outcome, String code, String reason,
+                          Throwable failure, long nanos) {
+    }
+
+    /**
+     * Scores taken events in rounds: round r holds the r-th event of each session, read from the state
+     * the session's previous event left (from {@code states} for its first), so a session's events are
+     * scored in arrival order; a round is cut into model calls of at most
+     * {@link ScorerConfig#batchMaxEvents()} events and {@link ScorerConfig#batchMaxTokens()} tokens.
+     * Touches no task state: it runs on the model thread. Result i belongs to event i.
+     */
+    private Done run(LanguageModel model, List<QueuedEvent> events, Map<BatchMember, Map<String, SessionState>> states) {
+        Map<BatchMember, Map<String, SessionState>> current = new IdentityHashMap<>();
+        states.forEach((m, s) -> current.put(m, new HashMap<>(s)));
+        List<Result> results = new ArrayList<>(Collections.nCopies(events.size(), null));
+        List<Integer> calls = new ArrayList<>();
+        List<List<Integer>> rounds = new ArrayList<>();
+        Map<BatchMember, Map<String, Integer>> depth = new IdentityHashMap<>();
+        for (int i = 0; i < events.size(); i++) {
+            QueuedEvent q = events.get(i);
+            int round = depth.computeIfAbsent(q.owner(), k -> new HashMap<>()).merge(q.session(), 1, Integer::sum) - 1;
+            if (round == rounds.size()) {
+                rounds.add(new ArrayList<>());
+            }
+            rounds.get(round).add(i);
+        }
+        for (List<Integer> round : rounds) {
+            List<SessionScorer.Prepared> prepared = new ArrayList<>(round.size());
+            List<Integer> index = new ArrayList<>(round.size());
+            for (int i : round) {
+                QueuedEvent q = events.get(i);
+                try {
+                    prepared.add(sessions.prepare(model, current.get(q.owner()).get(q.session()), q.session(), q.event(),
+                            q.record().timestamp()));
+                    index.add(i);
+                } catch (SessionScorer.Rejected r) {
+                    results.set(i, new Result(null, null, r.code(), r.getMessage(), null, 0));
+                } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+                    results.set(i, new Result(null, null, null, null, e, 0));
+                }
+            }
+            for (int[] cut : SessionScorer.batches(prepared, config.batchMaxEvents(), config.batchMaxTokens())) {
+                score(model, prepared.subList(cut[0], cut[1]), index.subList(cut[0], cut[1]), results, calls);
+            }
+            for (int i : round) {
+                Result r = results.get(i);
+                if (r.outcome() != null) {
+                    QueuedEvent q = events.get(i);
+                    current.get(q.owner()).put(q.session(), q.event().getEndOfSession() ? null : r.outcome().next());
+                }
+            }
+        }
+        return new Done(results, calls);
+    }
+
+    /**
+     * One model call. A call that fails is made again one event at a time, so only the event that
+     * fails is dead-lettered; running out of memory counts as a failure here, since a call's memory
+     * is freed as it unwinds.
+     */
+    private void score(LanguageModel model, List<SessionScorer.Prepared> prepared, List<Integer> index,
+                       List<Result> results, List<Integer> calls) {
         long started = System.nanoTime();
-        List<SessionScorer.Outcome> outcomes;
         try {
-            outcomes = sessions.scoreAll(model, prepared);
+            List<SessionScorer.Outcome> outcomes = sessions.scoreAll(model, prepared);
+            calls.add(outcomes.size());
+            long perEvent = (System.nanoTime() - started) / outcomes.size();
+            for (int i = 0; i < outcomes.size(); i++) {
+                results.set(index.get(i), new Result(prepared.get(i), outcomes.get(i), null, null, null, perEvent));
+            }
         } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
             if (prepared.size() == 1) {
-                scoring.end(sources.get(0).record());
-                failed(sources.get(0), model, e);
+                results.set(index.get(0), new Result(null, null, null, null, e, 0));
                 return;
             }
             LOG.warn("a batch of {} events failed ({}); scoring them one by one", prepared.size(), e.toString());
             for (int i = 0; i < prepared.size(); i++) {
-                scoreBatch(model, List.of(prepared.get(i)), List.of(sources.get(i)));
+                score(model, List.of(prepared.get(i)), List.of(index.get(i)), results, calls);
             }
-            return;
-        }
-        long perEvent = (System.nanoTime() - started) / outcomes.size();
-        metrics.batch(outcomes.size());
-        for (int i = 0; i < outcomes.size(); i++) {
-            QueuedEvent q = sources.get(i);
-            scoring.end(q.record());
-            q.owner().scored(q, prepared.get(i), outcomes.get(i), perEvent);
         }
     }
 
-    private void failed(QueuedEvent q, LanguageModel model, Throwable e) {
-        LOG.error("scoring failed for session {} with model {}", q.session(), model.version(), e);
-        q.owner().rejected(q, "scoring-failed", "scoring failed: " + e);
+    /** Hands back the batch in flight: at once if it is done, else only when {@code wait}ing for it. */
+    private void collect(boolean wait) {
+        if (inFlight == null || (!wait && !inFlight.done().isDone())) {
+            return;
+        }
+        Call call = inFlight;
+        inFlight = null;
+        Done done;
+        try {
+            done = call.done().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            done = failedAll(call, e);
+        } catch (ExecutionException e) {
+            done = failedAll(call, e.getCause());
+        }
+        List<Result> results = done.results();
+        int tokens = 0;
+        long chars = 0;
+        long nanos = 0;
+        for (Result r : results) {
+            if (r.outcome() != null) {
+                tokens += r.prepared().tokens().length;
+                chars += r.prepared().event().getText().length();
+                nanos += r.nanos();
+            }
+        }
+        plan.observe(call.model().version(), tokens, chars, nanos);
+        done.calls().forEach(metrics::batch);
+        for (int i = 0; i < results.size(); i++) {
+            QueuedEvent q = call.sources().get(i);
+            Result r = results.get(i);
+            scoring.end(q.record());
+            if (!members.contains(q.owner())) {
+                continue; // its task has left this thread: its next owner scores it again from the pending store
+            }
+            if (r.outcome() != null) {
+                q.owner().scored(q, r.prepared(), r.outcome(), r.nanos());
+            } else if (SessionScorer.DUPLICATE.equals(r.code())) {
+                q.owner().duplicate(q);
+            } else if (r.code() != null) {
+                q.owner().rejected(q, r.code(), r.reason());
+            } else {
+                LOG.error("scoring failed for session {} with model {}", q.session(), call.model().version(), r.failure());
+                q.owner().rejected(q, "scoring-failed", "scoring failed: " + r.failure());
+            }
+        }
+    }
+
+    private static Done failedAll(Call call, Throwable e) {
+        return new Done(Collections.nCopies(call.sources().size(), new Result(null, null, null, null, e, 0)), List.of());
     }
 }

@@ -208,7 +208,8 @@ class DeploymentFilesTest {
                 "surprisal_anomalies_total", "surprisal_dead_letters_total", "surprisal_batch_events_sum",
                 "surprisal_batch_queued", "surprisal_scoring_latency_seconds", "surprisal_model_bits_total",
                 "surprisal_model_info", "kafka_consumer_fetch_manager_records_lag_max",
-                "surprisal_restore_remaining_records")) {
+                "surprisal_restore_remaining_records", "surprisal_latency_target_seconds", "surprisal_batch_planned_tokens",
+                "surprisal_model_cost_per_token_seconds")) {
             assertTrue(dashboard.get("panels").toString().contains(wanted), "a panel shows " + wanted);
         }
     }

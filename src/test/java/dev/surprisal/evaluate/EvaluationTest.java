@@ -55,7 +55,7 @@ class EvaluationTest {
 
     @Test
     void countsEverySessionAndLeavesUnlabelledOnesOutOfTheDetectionFigures() {
-        ScorerConfig config = new ScorerConfig(Map.of(ScorerConfig.PERPLEXITY_THRESHOLD, 250.0));
+        ScorerConfig config = new ScorerConfig(Map.of(ScorerConfig.MODEL_THREAD, false, ScorerConfig.PERPLEXITY_THRESHOLD, 250.0));
         try (LanguageModel model = TestModels.tinyByteModel()) {
             List<Replayer.SessionResult> results = new Replayer(config).replay(model, FIXTURE);
             ObjectNode report = Evaluation.of(model, new SessionScorer(config.scoring()).policyFor(model), results, Map.of());
@@ -96,7 +96,7 @@ class EvaluationTest {
     @ParameterizedTest
     @ValueSource(doubles = {0, 0.3})
     void replayScoresEventsExactlyAsTheTopologyDoes(double baselineWeight, @TempDir Path stateDir) throws Exception {
-        ScorerConfig config = new ScorerConfig(Map.of(ScorerConfig.STATE_DIR, stateDir.toString()));
+        ScorerConfig config = new ScorerConfig(Map.of(ScorerConfig.MODEL_THREAD, false, ScorerConfig.STATE_DIR, stateDir.toString()));
         InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
         try (LanguageModel model = tiny(baselineWeight);
              TopologyTestDriver driver = new TopologyTestDriver(
@@ -138,7 +138,7 @@ class EvaluationTest {
 
     @Test
     void theBaselineIsMeasuredBesideTheModelInUnitsThatDoNotDependOnTheTokenizer() {
-        ScorerConfig config = new ScorerConfig(Map.of());
+        ScorerConfig config = new ScorerConfig(Map.of(ScorerConfig.MODEL_THREAD, false));
         try (LanguageModel model = TestModels.tinyByteModel()) {
             Corpus normal = new Corpus(List.of(List.of("GET /a 200", "GET /b 200"), List.of("GET /a 200")));
             KneserNey baseline = BaselineTrainer.train(3, model.tokenizer(), normal, normal, 99);
@@ -173,7 +173,7 @@ class EvaluationTest {
 
     @Test
     void theHtmlReportIsSelfContainedAndEscapesTheText() {
-        ScorerConfig config = new ScorerConfig(Map.of());
+        ScorerConfig config = new ScorerConfig(Map.of(ScorerConfig.MODEL_THREAD, false));
         List<ReplaySession> hostile = List.of(
                 new ReplaySession("s1", true, events("h", "<script>alert(1)</script>")),
                 new ReplaySession("s2", false, events("k", "fine")));
@@ -202,7 +202,7 @@ class EvaluationTest {
     /** A replay of normal traffic only (a user's own logs, labelled normal) says what it can measure, and nothing else. */
     @Test
     void aReportWithoutAnomalousLabelsSaysSoInsteadOfShowingUndefinedFigures() {
-        ScorerConfig config = new ScorerConfig(Map.of());
+        ScorerConfig config = new ScorerConfig(Map.of(ScorerConfig.MODEL_THREAD, false));
         List<ReplaySession> normal = List.of(new ReplaySession("s1", false, events("a", "GET /cart 200")),
                 new ReplaySession("s2", false, events("b", "GET /item 200")));
         try (LanguageModel model = TestModels.tinyByteModel()) {

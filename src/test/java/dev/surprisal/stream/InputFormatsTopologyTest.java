@@ -72,6 +72,7 @@ class InputFormatsTopologyTest {
                 ScorerConfig.OUTPUT_FORMAT, "json",
                 ScorerConfig.MAX_TEXT_BYTES, 200,
                 ScorerConfig.BATCH_MAX_EVENTS, 16));
+        settings.put(ScorerConfig.MODEL_THREAD, false);
         settings.putAll(overrides);
         config = new ScorerConfig(settings);
         metrics = new ScorerMetrics(new SimpleMeterRegistry());

@@ -76,7 +76,7 @@ class MalformedInputCatalogueTest {
 
     @BeforeEach
     void start() {
-        config = new ScorerConfig(Map.of(ScorerConfig.STATE_DIR, stateDir.toString(),
+        config = new ScorerConfig(Map.of(ScorerConfig.MODEL_THREAD, false, ScorerConfig.STATE_DIR, stateDir.toString(),
                 ScorerConfig.MAX_TEXT_BYTES, 1000, ScorerConfig.MAX_RECORD_BYTES, 20_000,
                 ScorerConfig.DLQ_MAX_RECORD_BYTES, 10_000, ScorerConfig.BATCH_MAX_EVENTS, 16));
         driver = new TopologyTestDriver(ScoringTopology.build(config, ModelProvider.fixed(model), registry),

@@ -63,7 +63,7 @@ class MicroBatchingTopologyTest {
     }
 
     private Output run(Path stateDir, int batchMaxEvents, int eventsPerWindow) {
-        ScorerConfig config = new ScorerConfig(Map.of(ScorerConfig.STATE_DIR, stateDir.toString(),
+        ScorerConfig config = new ScorerConfig(Map.of(ScorerConfig.MODEL_THREAD, false, ScorerConfig.STATE_DIR, stateDir.toString(),
                 ScorerConfig.BATCH_MAX_EVENTS, batchMaxEvents, ScorerConfig.APPLICATION_ID, "batch-" + batchMaxEvents));
         try (TopologyTestDriver driver = new TopologyTestDriver(
                 ScoringTopology.build(config, ModelProvider.fixed(model), registry), config.streamsProperties())) {

@@ -113,7 +113,7 @@ class RegistryFaultTopologyTest {
 
     /** A fresh scorer (nothing cached) keeping its stores in {@code dir}. */
     private void start(Path dir) {
-        config = new ScorerConfig(Map.of(ScorerConfig.STATE_DIR, dir.toString(),
+        config = new ScorerConfig(Map.of(ScorerConfig.MODEL_THREAD, false, ScorerConfig.STATE_DIR, dir.toString(),
                 ScorerConfig.BATCH_MAX_EVENTS, batchMaxEvents, ScorerConfig.MAX_TEXT_BYTES, 100));
         metrics = new ScorerMetrics(new SimpleMeterRegistry());
         driver = new TopologyTestDriver(ScoringTopology.build(config, ModelProvider.fixed(model), registry, metrics),

@@ -76,6 +76,7 @@ class ScoringTopologyTest {
                 ScorerConfig.IDLE_SCAN_INTERVAL_MS, 100L,
                 ScorerConfig.MAX_TEXT_BYTES, 100,
                 ScorerConfig.BATCH_MAX_EVENTS, batchMaxEvents));
+        settings.put(ScorerConfig.MODEL_THREAD, false);
         settings.putAll(overrides);
         config = new ScorerConfig(settings);
         Properties props = config.streamsProperties();

@@ -37,7 +37,7 @@ class TemplateTopologyTest {
 
     @Test
     void rawLinesAreScoredAsTheirTemplatesAndANewTemplateIsFlagged(@TempDir Path stateDir) {
-        ScorerConfig config = new ScorerConfig(Map.of(ScorerConfig.STATE_DIR, stateDir.toString()));
+        ScorerConfig config = new ScorerConfig(Map.of(ScorerConfig.MODEL_THREAD, false, ScorerConfig.STATE_DIR, stateDir.toString()));
         InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
         List<String> training = List.of(HEADER + "PacketResponder 1 for block blk_1 terminating",
                 HEADER + "PacketResponder 2 for block blk_-7 terminating",
@@ -97,7 +97,7 @@ class TemplateTopologyTest {
         InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
         List<org.apache.kafka.streams.test.TestRecord<byte[], byte[]>> learned;
         try (LanguageModel model = TestModels.tinyTemplateModel(training)) {
-            ScorerConfig first = new ScorerConfig(Map.of(ScorerConfig.STATE_DIR, stateDir.resolve("a").toString()));
+            ScorerConfig first = new ScorerConfig(Map.of(ScorerConfig.MODEL_THREAD, false, ScorerConfig.STATE_DIR, stateDir.resolve("a").toString()));
             try (TopologyTestDriver driver = new TopologyTestDriver(
                     ScoringTopology.build(first, ModelProvider.fixed(model), registry), first.streamsProperties())) {
                 List<ScoredEvent> scored = score(driver, first, registry, fresh, "a");
@@ -117,7 +117,7 @@ class TemplateTopologyTest {
                 assertTrue(record.contains(id) && record.contains("Exception in receiveBlock for block blk_<*>"), record);
                 assertTrue(record.contains("\"lines\":2"), "counts are shared at 1, 2, 4 ... lines: " + record);
             }
-            ScorerConfig second = new ScorerConfig(Map.of(ScorerConfig.STATE_DIR, stateDir.resolve("b").toString()));
+            ScorerConfig second = new ScorerConfig(Map.of(ScorerConfig.MODEL_THREAD, false, ScorerConfig.STATE_DIR, stateDir.resolve("b").toString()));
             try (TopologyTestDriver driver = new TopologyTestDriver(
                     ScoringTopology.build(second, ModelProvider.fixed(model), registry), second.streamsProperties())) {
                 TestInputTopic<byte[], byte[]> topic = driver.createInputTopic(second.learnedTemplatesTopic(),
@@ -128,7 +128,7 @@ class TemplateTopologyTest {
                 assertFalse(scored.get(0).getAnomalous(), "another scorer knows the template from the topic");
                 assertTrue(scored.get(0).getNotes().get(0).startsWith("learned-template:t"));
             }
-            ScorerConfig alerting = new ScorerConfig(Map.of(ScorerConfig.STATE_DIR, stateDir.resolve("c").toString(),
+            ScorerConfig alerting = new ScorerConfig(Map.of(ScorerConfig.MODEL_THREAD, false, ScorerConfig.STATE_DIR, stateDir.resolve("c").toString(),
                     ScorerConfig.LEARN_TEMPLATES, false));
             try (TopologyTestDriver driver = new TopologyTestDriver(
                     ScoringTopology.build(alerting, ModelProvider.fixed(model), registry), alerting.streamsProperties())) {

@@ -112,8 +112,41 @@ class ThreadBatchTest {
 
         batch.score();
 
-        // a refusal is known before the round's model call; the resend is in the next round
-        assertEquals(List.of("e2:empty-text", "e1", "e1:duplicate"), a.outcomes);
+        // handed back in arrival order; the resend is read from the state its first copy left
+        assertEquals(List.of("e1", "e2:empty-text", "e1:duplicate"), a.outcomes);
+    }
+
+    @Test
+    void withAModelThreadTheCallRunsBesideTheStreamThreadAndResultsComeBackInOrder() throws Exception {
+        Member a = new Member();
+        List<String> leaseClosedOn = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ModelProvider watched = new ModelProvider() {
+            @Override
+            public LanguageModel current() {
+                return model;
+            }
+
+            @Override
+            public dev.surprisal.model.ModelLease lease() {
+                return new dev.surprisal.model.ModelLease(model, () -> leaseClosedOn.add(Thread.currentThread().getName()));
+            }
+        };
+        ThreadBatch batch = new ThreadBatch(new ScorerConfig(Map.of(ScorerConfig.BATCH_MAX_EVENTS, 16)), watched, metrics,
+                new dev.surprisal.session.LearnedTemplates());
+        batch.join(a);
+        queue(a, "a1", "s", "the cat");
+        queue(a, "a2", "s", " sat");
+        queue(a, "b1", "t", "on the mat");
+
+        batch.drive(0);
+        batch.drive(1_000); // the window has passed: the batch goes to the model thread
+        assertEquals(0, batch.queued(), "taken off the queue");
+        batch.leave(a); // waits for the call in flight and hands its results back first
+
+        assertEquals(List.of("a1", "a2", "b1"), a.outcomes);
+        assertEquals(11, a.states.get("s").tokens(), "a2 continued from a1's state");
+        assertEquals(1, leaseClosedOn.size());
+        assertTrue(leaseClosedOn.get(0).endsWith("-model"), leaseClosedOn.toString());
     }
 
     @Test
