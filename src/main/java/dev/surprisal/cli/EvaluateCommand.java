@@ -100,10 +100,10 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--to", description = "Topic range: last event time included (ISO-8601).")
     Instant to;
 
-    @Option(names = "--threshold", defaultValue = "0", description = "Event perplexity threshold (0: the model's calibrated one).")
+    @Option(names = "--threshold", defaultValue = ScorerConfig.DEFAULT_PERPLEXITY_THRESHOLD, description = "Event perplexity threshold (0: the model's calibrated one).")
     double threshold;
 
-    @Option(names = "--top-g", defaultValue = "-1", description = "g of the top-g rule as the scorer would apply it "
+    @Option(names = "--top-g", defaultValue = ScorerConfig.DEFAULT_TOP_G, description = "g of the top-g rule as the scorer would apply it "
             + "(-1: as calibrated for keys models, else off; 0: off; the rule's table then uses g = 9).")
     int topG;
 

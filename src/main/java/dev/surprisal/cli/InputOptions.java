@@ -11,7 +11,7 @@ import java.util.Map;
 /** How a topic's records are written, as the scorer's {@code input.*} settings say: for commands that read or write the input topic. */
 final class InputOptions {
 
-    @Option(names = "--input-format", defaultValue = "avro", description = "How the topic's records are written, as the "
+    @Option(names = "--input-format", defaultValue = InputSettings.DEFAULT_FORMAT, description = "How the topic's records are written, as the "
             + "scorer's input.format: avro (TextEvents through the registry), text, json, otlp-proto or otlp-json.")
     String format;
 

@@ -2,6 +2,7 @@ package dev.surprisal.cli;
 
 import dev.surprisal.avro.TextEvent;
 import dev.surprisal.input.InputFormat;
+import dev.surprisal.input.InputSettings;
 import dev.surprisal.serde.AvroSerdes;
 import dev.surprisal.session.LineSessions;
 import dev.surprisal.stream.ScorerConfig;
@@ -85,7 +86,7 @@ final class ProduceCommand implements Callable<Integer> {
     @Mixin
     WindowOptions windows;
 
-    @Option(names = "--input-format", defaultValue = "avro", description = "How the events are written, as the "
+    @Option(names = "--input-format", defaultValue = InputSettings.DEFAULT_FORMAT, description = "How the events are written, as the "
             + "scorer's input.format: avro (TextEvents through the registry), text (the line) or json (message, "
             + "@timestamp and labels); keyed by session either way.")
     String format;

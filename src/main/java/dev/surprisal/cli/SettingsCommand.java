@@ -16,7 +16,8 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 @Command(name = "settings", mixinStandardHelpOptions = true,
-        footer = {"%nExample:", "  java -jar surprisal.jar settings --markdown > docs/configuration.md"},
+        footer = {"%nExamples:", "  java -jar surprisal.jar settings --markdown > docs/configuration.md",
+            "  java -jar surprisal.jar settings --cli-markdown > docs/reference/cli.md"},
         description = "Every setting of the scorer and the trainer, from their definitions: key, environment "
                 + "variable, default and meaning.")
 final class SettingsCommand implements Callable<Integer> {
@@ -24,8 +25,15 @@ final class SettingsCommand implements Callable<Integer> {
     @Option(names = "--markdown", description = "Print docs/configuration.md (the catalogue as Markdown tables).")
     boolean markdown;
 
+    @Option(names = "--cli-markdown", description = "Print docs/reference/cli.md (every command's options and defaults).")
+    boolean cliMarkdown;
+
     @Override
     public Integer call() {
+        if (cliMarkdown) {
+            System.out.print(CliReference.markdown());
+            return 0;
+        }
         if (markdown) {
             System.out.print(markdown());
             return 0;

@@ -29,6 +29,8 @@ public record InputSettings(InputFormat format, String textField, List<String> s
                             int maxEventsPerRecord) {
 
     public static final String FORMAT = "input.format";
+    /** The default of {@link #FORMAT} (a constant: command-line options share it). */
+    public static final String DEFAULT_FORMAT = "avro";
     public static final String TEXT_FIELD = "input.text.field";
     public static final String SESSION_FIELD = "input.session.field";
     public static final String SESSION_REGEX = "input.session.regex";
@@ -47,7 +49,7 @@ public record InputSettings(InputFormat format, String textField, List<String> s
 
     public static ConfigDef define(ConfigDef def) {
         return def
-                .define(FORMAT, Type.STRING, InputFormat.AVRO.id(), Importance.HIGH,
+                .define(FORMAT, Type.STRING, DEFAULT_FORMAT, Importance.HIGH,
                         "How input records are written: " + InputFormat.ids() + ". avro: TextEvents keyed by session "
                         + "through the schema registry; text: UTF-8 lines; json: an object per record (log shippers); "
                         + "otlp-proto / otlp-json: OpenTelemetry logs, many per record.")

@@ -52,7 +52,7 @@ final class BatchForward {
     }
 
     /** Forwards of one event per session, in the order given; the caller holds the model's lock. */
-    List<LanguageModel.Forward> run(List<float[]> states, List<int[]> tokens, int k) {
+    List<LanguageModel.Forward> run(List<float[]> states, List<int[]> tokens, int k, boolean topEverywhere) {
         ModelSpec spec = block.spec();
         int batch = states.size();
         int slice = spec.layers() * spec.hiddenSize();
@@ -76,7 +76,8 @@ final class BatchForward {
             // a call's logits are (running, steps + 1, vocab): cut the segment in time to stay within the cap
             int maxSteps = (int) Math.max(1, DjlRuntime.maxLogitsPerCall() / ((long) running * spec.vocabularySize()) - 1);
             for (int from = time; from < end; from += maxSteps) {
-                segment(order, tokens, working, rows, running, from, Math.min(end, from + maxSteps), slice, lstm, k);
+                segment(order, tokens, working, rows, running, from, Math.min(end, from + maxSteps), slice, lstm, k,
+                        topEverywhere);
             }
             time = end;
             while (running > 0 && tokens.get(order[running - 1]).length == end) {
@@ -92,7 +93,7 @@ final class BatchForward {
 
     /** Tokens [from, to) of the first {@code running} sessions in one recurrent and one projection call. */
     private void segment(Integer[] order, List<int[]> tokens, float[][] working, Rows[] rows, int running,
-                         int from, int to, int slice, boolean lstm, int k) {
+                         int from, int to, int slice, boolean lstm, int k, boolean topEverywhere) {
         ModelSpec spec = block.spec();
         int hidden = spec.hiddenSize();
         int layers = spec.layers();
@@ -136,7 +137,8 @@ final class BatchForward {
             }
             NDArray logProbs = block.project(parameters, hiddens, false).logSoftmax(2); // (batch, positions, vocab)
             clock = KernelProfile.lap(KernelProfile.Phase.PROJECT, clock);
-            Reduced r = reduce(logProbs, m.create(targets, new Shape(running, positions)), k);
+            Reduced r = reduce(logProbs, m.create(targets, new Shape(running, positions)), k, topEverywhere);
+            int topRows = topEverywhere ? positions : 1; // else the segment's last position: an ending event's prediction
             clock = KernelProfile.lap(KernelProfile.Phase.REDUCE, clock);
             float[] h = rnnOut.get(1).toFloatArray();
             float[] c = lstm ? rnnOut.get(2).toFloatArray() : null;
@@ -145,8 +147,9 @@ final class BatchForward {
                 System.arraycopy(r.logProb, b * positions, rows[b].logProb, row, positions);
                 System.arraycopy(r.rank, b * positions, rows[b].rank, row, positions);
                 System.arraycopy(r.entropy, b * positions, rows[b].entropy, row, positions);
-                System.arraycopy(r.topIds, b * positions * k, rows[b].topIds, row * k, positions * k);
-                System.arraycopy(r.topLogProbs, b * positions * k, rows[b].topLogProbs, row * k, positions * k);
+                int topRow = topEverywhere ? row : to;
+                System.arraycopy(r.topIds, b * topRows * k, rows[b].topIds, topRow * k, topRows * k);
+                System.arraycopy(r.topLogProbs, b * topRows * k, rows[b].topLogProbs, topRow * k, topRows * k);
                 for (int l = 0; l < layers; l++) {
                     System.arraycopy(h, (l * running + b) * hidden, working[b], l * hidden, hidden);
                     if (lstm) {
@@ -163,10 +166,16 @@ final class BatchForward {
     }
 
     static Reduced reduce(NDArray logProbs, NDArray targets, int k) {
+        return reduce(logProbs, targets, k, true);
+    }
+
+    /** With {@code topEverywhere} false, the top k of the last position only: (batch, 1, k). */
+    static Reduced reduce(NDArray logProbs, NDArray targets, int k, boolean topEverywhere) {
         NDArray actual = logProbs.gather(targets.toType(DataType.INT64, false).expandDims(2), 2); // (batch, positions, 1)
         NDArray rank = logProbs.gt(actual).sum(new int[] {2}).add(1);                         // (batch, positions)
         NDArray entropy = logProbs.exp().mul(logProbs).sum(new int[] {2}).neg();               // (batch, positions)
-        NDList top = logProbs.topK(k, 2, true, true);                                           // (batch, positions, k) ×2
+        NDArray ranked = topEverywhere ? logProbs : logProbs.get(":, -1:, :");                // (batch, positions or 1, vocab)
+        NDList top = ranked.topK(k, 2, true, true);                                             // (batch, positions or 1, k) ×2
         return new Reduced(actual.toFloatArray(), rank.toType(DataType.INT32, false).toIntArray(),
                 entropy.toFloatArray(), top.get(1).toType(DataType.INT32, false).toIntArray(), top.get(0).toFloatArray());
     }

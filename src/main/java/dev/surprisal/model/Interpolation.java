@@ -67,8 +67,8 @@ final class Interpolation {
         return join(network, baseline.startHistory(), new int[0]);
     }
 
-    /** The network's forward pass over {@code tokens}, its probabilities mixed at every position. */
-    LanguageModel.Forward mix(LanguageModel.Forward network, int[] history, int[] tokens) {
+    /** The network's forward pass over {@code tokens}, its probabilities mixed (its top k where it has them). */
+    LanguageModel.Forward mix(LanguageModel.Forward network, int[] history, int[] tokens, boolean topEverywhere) {
         int k = network.k();
         float[] logProb = network.logProb().clone();
         float[] topLogProbs = network.topLogProbs().clone();
@@ -79,7 +79,9 @@ final class Interpolation {
             if (t < tokens.length) {
                 logProb[t] = mixed(logProb[t], next.probability(tokens[t]));
             }
-            mixTop(topIds, topLogProbs, t * k, k, next);
+            if (topEverywhere || t == network.positions() - 1) {
+                mixTop(topIds, topLogProbs, t * k, k, next);
+            }
             if (t < tokens.length) {
                 KneserNey.push(h, tokens[t]);
             }

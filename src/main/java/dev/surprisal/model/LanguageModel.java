@@ -201,6 +201,16 @@ public final class LanguageModel implements AutoCloseable {
      * bounds native memory whatever the events' length and the vocabulary.
      */
     public List<Forward> forwardBatch(List<float[]> states, List<int[]> tokens, int k) {
+        return forwardBatch(states, tokens, k, true);
+    }
+
+    /**
+     * {@link #forwardBatch(List, List, int)}, with the top {@code k} at every position only when
+     * {@code topEverywhere}; otherwise only at each event's last position (the prediction after it),
+     * the others left empty. Ranking the whole vocabulary at every position is, with a small
+     * vocabulary, most of the time spent outside the recurrent layers.
+     */
+    public List<Forward> forwardBatch(List<float[]> states, List<int[]> tokens, int k, boolean topEverywhere) {
         int batch = states.size();
         if (batch != tokens.size() || batch == 0) {
             throw new IllegalArgumentException("one token list per state, and at least one");
@@ -224,7 +234,8 @@ public final class LanguageModel implements AutoCloseable {
                 JniUtils.setNumThreads(BATCH_THREADS);
             }
             try {
-                network = batches.run(mix == null ? states : states.stream().map(mix::network).toList(), tokens, keep);
+                network = batches.run(mix == null ? states : states.stream().map(mix::network).toList(), tokens, keep,
+                        topEverywhere);
             } finally {
                 if (widen) {
                     JniUtils.setNumThreads(single);
@@ -237,7 +248,7 @@ public final class LanguageModel implements AutoCloseable {
         // the counts are plain Java: mixed outside the lock, so other threads' native calls need not wait
         List<Forward> out = new ArrayList<>(batch);
         for (int b = 0; b < batch; b++) {
-            out.add(mix.mix(network.get(b), mix.history(states.get(b)), tokens.get(b)));
+            out.add(mix.mix(network.get(b), mix.history(states.get(b)), tokens.get(b), topEverywhere));
         }
         return out;
     }

@@ -24,7 +24,8 @@ public final class EventScorer {
     }
 
     public EventScore score(LanguageModel model, float[] state, int[] tokens) {
-        return fromForward(model.forward(state, tokens, keep()), tokens, model.tokenizer().bosId());
+        return fromForward(model.forwardBatch(List.of(state), List.of(tokens), keep(), perTokenTopK > 0).get(0), tokens,
+                model.tokenizer().bosId());
     }
 
     /** Top tokens kept per position: enough for the per-token and the next-token predictions. */
@@ -55,7 +56,7 @@ public final class EventScorer {
      * belongs to states i and tokens i.
      */
     public List<EventScore> scoreAll(LanguageModel model, List<float[]> states, List<int[]> tokens) {
-        List<LanguageModel.Forward> forwards = model.forwardBatch(states, tokens, keep());
+        List<LanguageModel.Forward> forwards = model.forwardBatch(states, tokens, keep(), perTokenTopK > 0);
         List<EventScore> out = new ArrayList<>(forwards.size());
         for (int i = 0; i < forwards.size(); i++) {
             out.add(fromForward(forwards.get(i), tokens.get(i), model.tokenizer().bosId()));

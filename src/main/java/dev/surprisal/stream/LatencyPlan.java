@@ -3,10 +3,10 @@ package dev.surprisal.stream;
 /**
  * How many tokens a batch may take for its events to be visible within the latency target, from
  * what the model has been measured to cost. An event that arrives just after a batch started waits
- * for the window, then for that batch, then for its own, then for the commit: so a batch gets
- * (target − window) / 2.5 of model time, the half-share leaving room for the commit and the
- * hand-over between threads. A backlog older than the target is past saving; its batches grow to
- * the configured caps, which is what throughput needs.
+ * for the window, then for that batch, then for its own, then for the commit: so a batch gets a
+ * third of what the target leaves after the window and the commit interval, the third share
+ * leaving room for the commit itself and the hand-over between threads. A backlog older than the
+ * target is past saving; its batches grow to the configured caps, which is what throughput needs.
  *
  * <p>The cost per token and the tokens per character of text are moving averages over recent
  * batches, restarted when the model changes, so they follow the model, the event sizes and the
@@ -19,6 +19,7 @@ final class LatencyPlan {
 
     private final long targetNanos;
     private final long waitNanos;
+    private final long commitNanos;
     private final int maxTokens;
     private String model;
     private volatile double nanosPerToken = Double.NaN;
@@ -29,6 +30,7 @@ final class LatencyPlan {
     LatencyPlan(ScorerConfig config) {
         this.targetNanos = config.latencyTarget().toNanos();
         this.waitNanos = config.batchWait().toNanos();
+        this.commitNanos = config.commitInterval().toNanos();
         this.maxTokens = config.batchMaxTokens();
         this.planned = maxTokens;
     }
@@ -43,7 +45,7 @@ final class LatencyPlan {
         if (Double.isNaN(nanosPerToken) || oldestWaitNanos > targetNanos) {
             budget = maxTokens;
         } else {
-            double modelNanos = (targetNanos - waitNanos) / 2.5;
+            double modelNanos = Math.max(0, targetNanos - waitNanos - commitNanos) / 3.0;
             budget = (int) Math.max(1, Math.min(maxTokens, modelNanos / nanosPerToken));
         }
         planned = budget;

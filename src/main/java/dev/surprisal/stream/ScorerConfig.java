@@ -80,6 +80,8 @@ public final class ScorerConfig extends AbstractConfig {
     public static final String DEFAULT_BATCH_MAX_EVENTS = "128";
     public static final String DEFAULT_BATCH_MAX_WAIT_MS = "20";
     public static final String DEFAULT_LATENCY_TARGET_MS = "250";
+    public static final String DEFAULT_PERPLEXITY_THRESHOLD = "0";
+    public static final String DEFAULT_TOP_G = "-1";
     public static final String DEFAULT_STREAM_THREADS = "1";
     public static final String DEFAULT_COMMIT_INTERVAL_MS = "50";
     public static final String ENV_PREFIX = Environment.PREFIX;
@@ -163,9 +165,9 @@ public final class ScorerConfig extends AbstractConfig {
                     "Next-token predictions reported after each event.")
             .define(PER_TOKEN_TOP_K, Type.INT, 0, Range.between(0, 100), Importance.LOW,
                     "Predictions reported at every token position; 0 leaves them out (they multiply the output size).")
-            .define(PERPLEXITY_THRESHOLD, Type.DOUBLE, 0.0, Range.atLeast(0), Importance.MEDIUM,
+            .define(PERPLEXITY_THRESHOLD, Type.DOUBLE, DEFAULT_PERPLEXITY_THRESHOLD, Range.atLeast(0), Importance.MEDIUM,
                     "Event perplexity above which an event is anomalous; 0 uses the threshold calibrated at training.")
-            .define(TOP_G, Type.INT, -1, Range.atLeast(-1), Importance.MEDIUM,
+            .define(TOP_G, Type.INT, DEFAULT_TOP_G, Range.atLeast(-1), Importance.MEDIUM,
                     "DeepLog rule: an actual token ranked worse than g flags the event. -1: the g calibrated at "
                     + "training for keys models (log templates), off for byte and word models; 0: off.")
             .define(BATCH_MAX_EVENTS, Type.INT, DEFAULT_BATCH_MAX_EVENTS, Range.between(1, 4096), Importance.MEDIUM,
@@ -178,8 +180,9 @@ public final class ScorerConfig extends AbstractConfig {
                     + "this plus " + COMMIT_INTERVAL_MS + ".")
             .define(LATENCY_TARGET_MS, Type.LONG, DEFAULT_LATENCY_TARGET_MS, Range.atLeast(10), Importance.MEDIUM,
                     "Time from an event's arrival to its score being visible that the scorer aims for. Each batch "
-                    + "takes as many tokens as the model, at its measured cost per token, scores within the share of "
-                    + "this left after the wait (at most a tenth of the target) and the batch ahead of it; a backlog "
+                    + "takes as many tokens as the model, at its measured cost per token, scores in a third of what "
+                    + "this leaves after the wait (at most a tenth of the target) and the commit interval, so that "
+                    + "the batch ahead, its own and the commit fit; a backlog "
                     + "older than the target lifts that limit up to " + BATCH_MAX_EVENTS + " and " + BATCH_MAX_TOKENS
                     + ", so a lower target costs throughput only below full load. The commit interval is kept "
                     + "within a fifth of it.")

@@ -138,6 +138,39 @@ class LanguageModelTest {
         }
     }
 
+    @Test
+    void withoutTopKAtEveryPositionThePredictionAfterEachEventIsTheSame() {
+        try (LanguageModel model = TestModels.tinyByteModel(ModelSpec.Cell.LSTM, 1, 10)) {
+            List<String> texts = List.of("a long event that is cut into pieces", "short", "mid-sized one", "short");
+            List<float[]> states = new ArrayList<>();
+            List<int[]> tokens = new ArrayList<>();
+            for (String text : texts) {
+                states.add(model.stateAfter("before " + text));
+                tokens.add(model.tokenizer().encode(text));
+            }
+            List<LanguageModel.Forward> everywhere = model.forwardBatch(states, tokens, 3, true);
+            System.setProperty("surprisal.max.logits.per.call", Integer.toString(4 * 5 * 256)); // segments cut in time
+            try {
+                List<LanguageModel.Forward> lastOnly = model.forwardBatch(states, tokens, 3, false);
+                for (int i = 0; i < texts.size(); i++) {
+                    LanguageModel.Forward all = everywhere.get(i);
+                    LanguageModel.Forward last = lastOnly.get(i);
+                    int end = all.positions() - 1;
+                    assertArrayEquals(all.logProb(), last.logProb(), 1e-4f);
+                    assertArrayEquals(all.rank(), last.rank());
+                    assertArrayEquals(all.entropy(), last.entropy(), 1e-4f);
+                    for (int j = 0; j < 3; j++) {
+                        assertEquals(all.topId(end, j), last.topId(end, j), texts.get(i));
+                        assertEquals(all.topLogProb(end, j), last.topLogProb(end, j), 1e-4f, texts.get(i));
+                    }
+                    assertArrayEquals(all.state(), last.state(), 1e-5f);
+                }
+            } finally {
+                System.clearProperty("surprisal.max.logits.per.call");
+            }
+        }
+    }
+
     private static void assertSameForward(LanguageModel.Forward expected, LanguageModel.Forward actual, String what) {
         assertEquals(expected.positions(), actual.positions());
         assertArrayEquals(expected.logProb(), actual.logProb(), 1e-4f, what);

@@ -29,10 +29,10 @@ class LatencyPlanTest {
         LatencyPlan relaxed = plan(250);
         relaxed.observe("m", 1000, 1000, 10 * MS);
 
-        // (100 ms − a 10 ms window) / 2.5 = 36 ms of model time
-        assertEquals(3600, fast.tokenBudget(0));
-        assertEquals(900, slow.tokenBudget(0));
-        assertEquals(9200, relaxed.tokenBudget(0), "(250 − 20) / 2.5 = 92 ms");
+        // (100 ms − a 10 ms window − 20 ms between commits) / 3 = 23.3 ms of model time
+        assertEquals(2333, fast.tokenBudget(0));
+        assertEquals(583, slow.tokenBudget(0));
+        assertEquals(6000, relaxed.tokenBudget(0), "(250 − 20 − 50) / 3 = 60 ms");
         assertEquals(fast.tokenBudget(0), fast.planned());
         assertEquals(10e-6, fast.secondsPerToken(), 1e-12);
     }
@@ -41,7 +41,7 @@ class LatencyPlanTest {
     void aBacklogOlderThanTheTargetIsScoredInBatchesAsLargeAsConfigured() {
         LatencyPlan plan = plan(100);
         plan.observe("m", 1000, 1000, 40 * MS);
-        assertEquals(900, plan.tokenBudget(99 * MS));
+        assertEquals(583, plan.tokenBudget(99 * MS));
         assertEquals(16_384, plan.tokenBudget(101 * MS));
     }
 
