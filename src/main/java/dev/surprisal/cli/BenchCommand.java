@@ -92,7 +92,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--cases", split = ",", defaultValue = "byte,word,key,formats",
             description = "What to measure (comma-separated): byte (the options above), word (10,000 words, 3,000 events "
                     + "of 20 words over 300 sessions), key (a 50-key model, one key per event, as a log-template model "
-                    + "scores), formats (every input format on the byte model, 1 round; `bench formats` for more).")
+                    + "scores), formats (every input format on the byte model, best of 2 rounds; `bench formats` for more).")
     List<String> cases;
 
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
@@ -116,7 +116,7 @@ final class BenchCommand implements Callable<Integer> {
             };
             if (settings == null) {
                 result.set("formats", new FormatBenchmark(new FormatBenchmark.Settings(events, sessions, tokensPerEvent,
-                        hidden, 50, 1, 7)).run());
+                        hidden, 50, 2, 7)).run());
                 continue;
             }
             if (peak < 0) {
