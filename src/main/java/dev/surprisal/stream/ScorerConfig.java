@@ -182,7 +182,8 @@ public final class ScorerConfig extends AbstractConfig {
                     "Time from an event's arrival to its score being visible that the scorer aims for. Each batch "
                     + "takes as many tokens as the model, at its measured cost per token, scores in a third of what "
                     + "this leaves after the wait (at most a tenth of the target) and the commit interval, so that "
-                    + "the batch ahead, its own and the commit fit; a backlog "
+                    + "the batch ahead, its own and the commit fit; a backlog (an event's age counts from its record's "
+                    + "timestamp) "
                     + "older than the target lifts that limit up to " + BATCH_MAX_EVENTS + " and " + BATCH_MAX_TOKENS
                     + ", so a lower target costs throughput only below full load. The commit interval is kept "
                     + "within a fifth of it.")

@@ -128,14 +128,18 @@ final class ThreadBatch {
             queuedSeenAt = now;
         }
         long oldest = Long.MAX_VALUE;
+        long earliestRecord = Long.MAX_VALUE;
         long chars = 0;
         for (BatchMember m : members) {
             for (QueuedEvent q : m.queued()) {
                 oldest = Math.min(oldest, q.queuedAt());
+                earliestRecord = Math.min(earliestRecord, q.record().timestamp());
                 chars += q.event().getText().length();
             }
         }
-        int budget = plan.tokenBudget(System.nanoTime() - oldest);
+        // an event's age counts from its record's timestamp too: a backlog waits in the topic, not in the queue
+        long age = Math.max(System.nanoTime() - oldest, (System.currentTimeMillis() - earliestRecord) * 1_000_000);
+        int budget = plan.tokenBudget(age);
         boolean due = now != NO_CLOCK && now - queuedSeenAt >= plan.waitNanos() / 1_000_000;
         boolean full = queuedDepth >= config.batchMaxEvents()
                 || plan.expectedTokens((int) Math.min(Integer.MAX_VALUE, chars)) >= budget;

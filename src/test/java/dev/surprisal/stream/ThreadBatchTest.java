@@ -77,7 +77,11 @@ class ThreadBatchTest {
     }
 
     private void queue(Member member, String id, String session, String text) {
-        PendingEvent record = new PendingEvent(session.getBytes(), new byte[0], 1, new RecordHeaders(), "in", 0,
+        queue(member, id, session, text, 1);
+    }
+
+    private void queue(Member member, String id, String session, String text, long timestamp) {
+        PendingEvent record = new PendingEvent(session.getBytes(), new byte[0], timestamp, new RecordHeaders(), "in", 0,
                 offset++, PendingEvent.NOT_CLAMPED);
         member.queued.add(new QueuedEvent(member, -1, record,
                 new TextEvent(id, session, text, Instant.ofEpochMilli(1), false, null), session));
@@ -147,6 +151,27 @@ class ThreadBatchTest {
         assertEquals(11, a.states.get("s").tokens(), "a2 continued from a1's state");
         assertEquals(1, leaseClosedOn.size());
         assertTrue(leaseClosedOn.get(0).endsWith("-model"), leaseClosedOn.toString());
+    }
+
+    @Test
+    void aBatchIsSizedForTheLatencyTargetUnlessItsRecordsAreAlreadyOlderThanTheTarget() {
+        Member a = new Member();
+        ScorerMetrics own = new ScorerMetrics(new SimpleMeterRegistry()); // this batch's gauges alone
+        ThreadBatch batch = new ThreadBatch(new ScorerConfig(Map.of(ScorerConfig.LATENCY_TARGET_MS, 100L,
+                ScorerConfig.MODEL_THREAD, false)), ModelProvider.fixed(model), own,
+                new dev.surprisal.session.LearnedTemplates());
+        batch.join(a);
+        queue(a, "m", "s", "measured first", System.currentTimeMillis());
+        batch.score(); // a model call: the plan now knows a cost per token
+        var planned = own.registry().find("surprisal.batch.planned.tokens").gauges();
+
+        queue(a, "fresh", "t", "just produced", System.currentTimeMillis());
+        batch.drive(ThreadBatch.NO_CLOCK);
+        assertTrue(planned.stream().anyMatch(g -> g.value() < 16_384), "sized for the target");
+
+        queue(a, "late", "u", "produced a minute ago", System.currentTimeMillis() - 60_000);
+        batch.drive(ThreadBatch.NO_CLOCK);
+        assertTrue(planned.stream().anyMatch(g -> g.value() == 16_384), "a backlog takes the configured cap");
     }
 
     @Test
