@@ -29,6 +29,7 @@ public record DriftSettings(String topic, Duration interval, Duration window, lo
     public static final String WINDOW_MS = "health.window.ms";
     public static final String MIN_EVENTS = "health.min.events";
     public static final String DRIFT_BITS_RATIO = "health.drift.bits.ratio";
+    public static final double DEFAULT_DRIFT_BITS_RATIO = 1.5;
     public static final String DRIFT_FLAG_RATE = "health.drift.flag.rate";
     public static final String DRIFT_UNKNOWN_RATE = "health.drift.unknown.rate";
     public static final String DRIFT_HOLD_MS = "health.drift.hold.ms";
@@ -50,7 +51,7 @@ public record DriftSettings(String topic, Duration interval, Duration window, lo
                         "The rolling window the live figures cover.")
                 .define(MIN_EVENTS, Type.LONG, 200L, Range.atLeast(1), Importance.LOW,
                         "Fewer events than this in the window are too few to call drift.")
-                .define(DRIFT_BITS_RATIO, Type.DOUBLE, 1.5, Range.atLeast(1), Importance.MEDIUM,
+                .define(DRIFT_BITS_RATIO, Type.DOUBLE, DEFAULT_DRIFT_BITS_RATIO, Range.atLeast(1), Importance.MEDIUM,
                         "Drift when the window's mean bits per token exceeds this multiple of the held-out figure "
                         + "recorded at training.")
                 .define(DRIFT_FLAG_RATE, Type.DOUBLE, 0.05, Range.between(0, 1), Importance.MEDIUM,
