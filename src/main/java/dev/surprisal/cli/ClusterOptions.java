@@ -1,6 +1,7 @@
 package dev.surprisal.cli;
 
 import dev.surprisal.config.Environment;
+import dev.surprisal.kafka.Reachability;
 import dev.surprisal.registry.RestSchemaRegistry;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.retraining.TrainerConfig;
@@ -45,6 +46,13 @@ final class ClusterOptions {
                 props.get(ScorerConfig.BOOTSTRAP_SERVERS), ScorerConfig.DEFAULT_BOOTSTRAP_SERVERS));
         props.put(ScorerConfig.SCHEMA_REGISTRY_URL, resolve(registryUrl, ScorerConfig.SCHEMA_REGISTRY_URL,
                 props.get(ScorerConfig.SCHEMA_REGISTRY_URL), ScorerConfig.DEFAULT_SCHEMA_REGISTRY_URL));
+        return props;
+    }
+
+    /** {@link #clientProperties()}, once the cluster has answered at them (else one line, within {@link Reachability#WAIT}). */
+    Map<String, Object> reachableClientProperties() {
+        Map<String, Object> props = clientProperties();
+        Reachability.require(props, Reachability.WAIT);
         return props;
     }
 

@@ -3,10 +3,11 @@ package dev.surprisal.cli;
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.demo.ConsoleRenderer;
 import dev.surprisal.kafka.Clients;
+import dev.surprisal.kafka.Reachability;
+import dev.surprisal.kafka.SkipUnreadable;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.serde.AvroJson;
 import dev.surprisal.serde.AvroSerdes;
-import dev.surprisal.serde.InvalidRecordException;
 import dev.surprisal.serde.JsonRecords;
 import dev.surprisal.stream.ScorerConfig;
 
@@ -25,8 +26,10 @@ import picocli.CommandLine.Spec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 
 @Command(name = "consume", mixinStandardHelpOptions = true,
         footer = {"%nExample:", "  java -jar surprisal.jar consume --topic text-anomalies --from-beginning \\", "      --output jsonl"},
@@ -67,9 +70,10 @@ final class ConsumeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Map<String, Object> props = cluster.clientProperties();
+        Map<String, Object> props = cluster.reachableClientProperties();
         props.put(ConsumerConfig.GROUP_ID_CONFIG, group != null ? group : "surprisal-consume-" + UUID.randomUUID());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromBeginning ? "earliest" : "latest");
+        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false); // reading never creates a topic
         ConsoleRenderer renderer = new ConsoleRenderer(System.console() != null && System.getenv("NO_COLOR") == null, false);
         long seen = 0;
         long lastEvent = System.nanoTime();
@@ -88,22 +92,26 @@ final class ConsumeCommand implements Callable<Integer> {
                 return reader.deserialize(topic, data);
             }
         };
-        Deserializer<ScoredEvent> scores = JsonRecords.orAvro(ScoredEvent.class, avro);
+        Deserializer<ScoredEvent> scores = SkipUnreadable.of(JsonRecords.orAvro(ScoredEvent.class, avro),
+                "a ScoredEvent (Avro or JSON)");
         try (ShutdownSignal shutdown = new ShutdownSignal();
              KafkaConsumer<String, byte[]> consumer = Clients.readCommitted(props, new StringDeserializer(),
                      new ByteArrayDeserializer())) {
+            Set<String> topics = consumer.listTopics(Reachability.WAIT).keySet();
+            if (!topics.contains(topic)) {
+                spec.commandLine().getErr().println("no topic " + topic + " at " + props.get(ScorerConfig.BOOTSTRAP_SERVERS)
+                        + " (its topics: " + topics.stream().filter(t -> !t.startsWith("__")).sorted()
+                        .collect(Collectors.joining(", ")) + ")");
+                return 1;
+            }
             consumer.subscribe(List.of(topic));
             while (!shutdown.requested() && (max == 0 || seen < max)) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     if (r.value() == null) {
                         continue;
                     }
-                    ScoredEvent e;
-                    try {
-                        e = scores.deserialize(r.topic(), r.value());
-                    } catch (InvalidRecordException notAScore) {
-                        spec.commandLine().getErr().println("skipped " + r.topic() + "-" + r.partition() + "@" + r.offset()
-                                + ": " + notAScore.getMessage());
+                    ScoredEvent e = scores.deserialize(r.topic(), r.value());
+                    if (e == null) {
                         continue;
                     }
                     spec.commandLine().getOut().print(output == Output.jsonl ? AvroJson.toJson(e) + "\n" : renderer.render(e));

@@ -149,8 +149,8 @@ final class EvaluateCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("no such model directory or zip: " + ref);
             }
         }
-        Map<String, Object> props = cluster.clientProperties();
         boolean topic = input.startsWith(TOPIC_PREFIX);
+        Map<String, Object> props = topic ? cluster.reachableClientProperties() : cluster.clientProperties();
         if (shadow && !inputOptions.avro()) {
             throw new IllegalArgumentException("--shadow replays Avro input topics only; leave it out for "
                     + inputOptions.format + " input");

@@ -93,7 +93,7 @@ final class ProduceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Map<String, Object> props = cluster.clientProperties();
+        Map<String, Object> props = cluster.reachableClientProperties();
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         AtomicReference<Exception> failure = new AtomicReference<>();

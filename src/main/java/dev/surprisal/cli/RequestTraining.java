@@ -4,6 +4,7 @@ import dev.surprisal.avro.PromotionPolicy;
 import dev.surprisal.avro.TrainCommand;
 import dev.surprisal.avro.TrainerState;
 import dev.surprisal.avro.TrainerStatus;
+import dev.surprisal.kafka.SkipUnreadable;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.retraining.CommandValidation;
 import dev.surprisal.serde.AvroSerdes;
@@ -145,7 +146,7 @@ final class RequestTraining implements Callable<Integer> {
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         KafkaConsumer<String, TrainerStatus> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                AvroSerdes.value(TrainerStatus.class, registry).deserializer());
+                SkipUnreadable.of(AvroSerdes.value(TrainerStatus.class, registry).deserializer(), "a TrainerStatus"));
         List<TopicPartition> partitions = consumer.partitionsFor(statusTopic).stream()
                 .map(p -> new TopicPartition(statusTopic, p.partition())).toList();
         consumer.assign(partitions);
@@ -168,7 +169,7 @@ final class RequestTraining implements Callable<Integer> {
         while (System.nanoTime() < deadline) {
             for (ConsumerRecord<String, TrainerStatus> r : statuses.poll(POLL)) {
                 TrainerStatus s = r.value();
-                if (!commandId.equals(s.getCommandId())) {
+                if (s == null || !commandId.equals(s.getCommandId())) {
                     continue;
                 }
                 if (s.getState() == TrainerState.TRAINING) {

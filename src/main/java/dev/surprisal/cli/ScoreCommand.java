@@ -1,5 +1,6 @@
 package dev.surprisal.cli;
 
+import dev.surprisal.kafka.Reachability;
 import dev.surprisal.kafka.TopicSetup;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelArtifact;
@@ -78,6 +79,7 @@ final class ScoreCommand implements Callable<Integer> {
                         + "releases, drift retraining and feedback need one: --schema-registry-url)");
             }
         }
+        Reachability.require(config.clientProperties(), Reachability.WAIT);
         boolean follow = !noFollow && !registryFree;
         SchemaRegistry registry = registryFree ? null : ClusterOptions.checkedRegistry(config.clientProperties());
         try (ShutdownSignal shutdown = new ShutdownSignal();

@@ -5,6 +5,7 @@ import dev.surprisal.config.Environment;
 import dev.surprisal.embedded.EmbeddedKafkaBroker;
 import dev.surprisal.kafka.Clients;
 import dev.surprisal.kafka.Directories;
+import dev.surprisal.kafka.SkipUnreadable;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelArtifact;
 import dev.surprisal.node.ScorerNode;
@@ -178,7 +179,8 @@ public final class DemoRunner {
              ScorerNode node = ScorerNode.start(wiring, prometheus);
              // from the end of the scores topic (the broker keeps earlier runs), positions fixed before publishing
              KafkaConsumer<String, ScoredEvent> consumer = Clients.readCommittedAll(clientProps, config.outputTopic(),
-                     false, new StringDeserializer(), AvroSerdes.value(ScoredEvent.class, registry).deserializer());
+                     false, new StringDeserializer(),
+                     SkipUnreadable.of(AvroSerdes.value(ScoredEvent.class, registry).deserializer(), "a ScoredEvent"));
              DemoPublisher publisher = new DemoPublisher(broker.bootstrapServers(), registry, config.inputTopic(),
                      scenario.phases(switched), options.events())) {
             Thread trainerThread = new Thread(() -> trainer.run(stopped::get), "demo-trainer");
@@ -203,6 +205,9 @@ public final class DemoRunner {
                     }
                     for (ConsumerRecord<String, ScoredEvent> r : consumer.poll(Duration.ofMillis(200))) {
                         ScoredEvent e = r.value();
+                        if (e == null) {
+                            continue;
+                        }
                         String injected = publisher.injectedKind(e.getEventId());
                         if (tally.add(e, injected, publisher.phaseOf(e.getEventId()) > 0 && shifting(), start)) {
                             scenario.announceSwitch(e);

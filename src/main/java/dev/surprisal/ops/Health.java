@@ -2,6 +2,7 @@ package dev.surprisal.ops;
 
 import dev.surprisal.model.ModelProvider;
 import dev.surprisal.registry.SchemaRegistry;
+import dev.surprisal.stream.DeadLetterWatch;
 import dev.surprisal.stream.DependencyFaults;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScorerService;
@@ -24,7 +25,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Liveness and readiness. Ready means able to make progress: Kafka Streams running, a model to
- * score with, the broker and the registry answering, and no stream thread dying over and over.
+ * score with, the broker and the registry answering, and no stream thread dying over and over. A
+ * large share of input going to the dead-letter topic is listed among the problems without making
+ * the instance unready: the input is at fault, and a restart would not help.
  * Live means not stuck: Kafka Streams not dead, and a running instance with tasks keeps
  * punctuating. The broker and the registry are probed in the background, so a probe request never
  * waits on them.
@@ -45,6 +48,7 @@ final class Health implements AutoCloseable {
             KafkaStreams.State.PENDING_ERROR, KafkaStreams.State.NOT_RUNNING, KafkaStreams.State.PENDING_SHUTDOWN);
 
     private final ModelProvider models;
+    private final String dlqTopic;
     private final SchemaRegistry registry;
     private final Admin admin;
     private final ScheduledExecutorService probes = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -58,6 +62,7 @@ final class Health implements AutoCloseable {
     private volatile SchemaRegistry.Fault registryFault;
 
     Health(ScorerConfig config, ModelProvider models, SchemaRegistry registry) {
+        this.dlqTopic = config.dlqTopic();
         this.models = models;
         this.registry = registry;
         Map<String, Object> props = new HashMap<>(config.clientProperties());
@@ -148,7 +153,14 @@ final class Health implements AutoCloseable {
                 reasons.add("stream-thread-failures");
             }
         }
-        return new Verdict(problems.isEmpty(), state, problems, reasons);
+        boolean ok = problems.isEmpty();
+        // refused input is the input's fault, not the instance's: shown, but a restart would not help
+        DeadLetterWatch.Summary refused = s == null ? null : s.metrics().deadLetterWatch().recent().orElse(null);
+        if (refused != null && refused.problem()) {
+            problems.add(refused.describe(dlqTopic));
+            reasons.add("dead-letters-" + refused.code());
+        }
+        return new Verdict(ok, state, problems, reasons);
     }
 
     Verdict live() {

@@ -17,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The pages a person opens in a browser: the live stream of flagged events ({@code /}) and a
@@ -40,11 +41,14 @@ final class LiveView {
 
     private final ModelProvider models;
     private final String instance;
+    private final Supplier<List<String>> problems;
     private volatile RecentEvents recent;
 
-    LiveView(ModelProvider models, String instance) {
+    /** @param problems what readiness finds wrong now, shown above the events (dead letters among them) */
+    LiveView(ModelProvider models, String instance, Supplier<List<String>> problems) {
         this.models = models;
         this.instance = instance;
+        this.problems = problems;
     }
 
     void attach(RecentEvents events) {
@@ -82,6 +86,7 @@ final class LiveView {
             }
         }
         ObjectNode out = JSON.createObjectNode().put("instance", instance).put("now", Instant.now().toString());
+        problems.get().forEach(out.putArray("problems")::add);
         try (ModelLease lease = models.lease()) {
             LanguageModel model = lease.model();
             out.put("servingModel", model.version())

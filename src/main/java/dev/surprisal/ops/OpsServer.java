@@ -85,7 +85,7 @@ public final class OpsServer implements AutoCloseable {
         this.predictions = new EventScorer(config.topK(), 0);
         this.health = health;
         this.maxIdChars = config.httpMaxIdChars();
-        this.live = new LiveView(models, self.host() + ":" + self.port());
+        this.live = new LiveView(models, self.host() + ":" + self.port(), () -> health.ready().problems());
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.ShadowState;
 import dev.surprisal.avro.ShadowTrial;
 import dev.surprisal.kafka.Clients;
+import dev.surprisal.kafka.SkipUnreadable;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.release.ModelReleases;
 import dev.surprisal.release.ReleaseLog;
@@ -16,7 +17,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -60,7 +60,8 @@ public final class ShadowJudge {
         this.topics = topics;
         this.maxWait = maxWait;
         this.onDecision = onDecision;
-        this.scores = JsonRecords.orAvro(ScoredEvent.class, AvroSerdes.value(ScoredEvent.class, registry).deserializer());
+        this.scores = SkipUnreadable.of(JsonRecords.orAvro(ScoredEvent.class,
+                AvroSerdes.value(ScoredEvent.class, registry).deserializer()), "a ScoredEvent");
     }
 
     /** Judges trials until {@code stop} says so. */
@@ -120,12 +121,7 @@ public final class ShadowJudge {
     }
 
     private ScoredEvent read(ConsumerRecord<String, byte[]> r) {
-        try {
-            return scores.deserialize(r.topic(), r.value());
-        } catch (SerializationException e) {
-            LOG.warn("skipping an unreadable score on {} at offset {}: {}", r.topic(), r.offset(), e.getMessage());
-            return null;
-        }
+        return r.value() == null ? null : scores.deserialize(r.topic(), r.value());
     }
 
     private static void seekToTrialStart(KafkaConsumer<String, byte[]> consumer, ShadowTrial trial) {

@@ -1,5 +1,6 @@
 package dev.surprisal.stream;
 
+import dev.surprisal.kafka.RateLimitedLog;
 import dev.surprisal.serde.InvalidRecordException;
 
 import org.apache.kafka.common.header.Header;
@@ -41,8 +42,9 @@ public final class DeadLetter {
     /** Room for the record's own framing and our headers. */
     private static final int OVERHEAD = 4096;
 
+    /** One line while dead letters last: what share of the input, the commonest reason, the setting to fix it. */
     private static final RateLimitedLog LOG = new RateLimitedLog(LoggerFactory.getLogger(DeadLetter.class),
-            Duration.ofSeconds(10));
+            Duration.ofSeconds(30));
 
     private DeadLetter() {
     }
@@ -88,14 +90,14 @@ public final class DeadLetter {
         return new Record<>(key, value, source.timestamp(), headers);
     }
 
-    /** Sends {@code source} to the dead-letter sink {@code sink}, counted and logged (at most every 10 s). */
+    /** Sends {@code source} to the dead-letter sink {@code sink}, counted, and summed up in the log every 30 s. */
     static void send(ProcessorContext<byte[], byte[]> context, String sink, PendingEvent source, String code,
                      String reason, ScorerConfig config, ScorerMetrics metrics) {
         context.forward(of(source, code, reason, config.dlqMaxRecordBytes()), sink);
-        metrics.deadLetter(code);
-        String where = source.partition() < 0 ? ""
-                : " at " + source.topic() + "-" + source.partition() + "@" + source.offset();
-        LOG.warn("sent an input record" + where + " to " + config.dlqTopic() + " (" + code + "): " + reason(reason));
+        String where = source.partition() < 0 ? "" : source.topic() + "-" + source.partition() + "@" + source.offset()
+                + ": ";
+        metrics.deadLetter(code, where + reason(reason));
+        LOG.warn(() -> metrics.deadLetterWatch().recent().map(r -> r.describe(config.dlqTopic())).orElse(reason));
     }
 
     /** Sends a record with no value, or one over the record limit, unread to the dead-letter sink: true if it did. */

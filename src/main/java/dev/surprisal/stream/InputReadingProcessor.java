@@ -62,6 +62,7 @@ final class InputReadingProcessor implements Processor<byte[], byte[], byte[], b
         long offset = m == null ? -1 : m.offset();
         PendingEvent source = new PendingEvent(record.key(), record.value(), record.timestamp(), record.headers(),
                 topic, partition, offset, PendingEvent.NOT_CLAMPED);
+        metrics.inputRecord();
         if (DeadLetter.unreadable(context, dlq, source, config, metrics)) {
             return;
         }

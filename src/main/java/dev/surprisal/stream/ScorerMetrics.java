@@ -36,6 +36,7 @@ public final class ScorerMetrics {
     private final ConcurrentHashMap<String, Counter> anomalies = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> deadLetters = new ConcurrentHashMap<>();
     private final Counter duplicates;
+    private final DeadLetterWatch deadLetterWatch = new DeadLetterWatch();
     private Gauge servingInfo;
     private final Counter threadFailures;
     private volatile long lastProgress = System.nanoTime();
@@ -82,6 +83,20 @@ public final class ScorerMetrics {
                 .register(registry);
         this.restore = new RestoreProgress(registry);
         this.dependencies = new DependencyFaults(registry);
+        Gauge.builder("surprisal.dead.letter.share", () -> deadLetterWatch.recent()
+                        .map(r -> (double) r.dead() / Math.max(r.records(), r.dead())).orElse(0.0))
+                .description("Share of the last minute's input records sent to the dead-letter topic")
+                .register(registry);
+    }
+
+    /** The last minute's input and dead letters, for readiness, the live page and the log. */
+    public DeadLetterWatch deadLetterWatch() {
+        return deadLetterWatch;
+    }
+
+    /** An input record arrived, before any refusal: the denominator of the dead-letter share. */
+    void inputRecord() {
+        deadLetterWatch.record();
     }
 
     /** Whether the registry serves the scoring path now, and the records held until it does. */
@@ -214,7 +229,8 @@ public final class ScorerMetrics {
                 .increment();
     }
 
-    void deadLetter(String reason) {
+    void deadLetter(String reason, String example) {
+        deadLetterWatch.deadLetter(reason, example);
         deadLetters.computeIfAbsent(reason, r -> Counter.builder("surprisal.dead.letters")
                 .description("Input records sent to the dead-letter topic, by reason").tag("reason", r)
                 .register(registry)).increment();

@@ -4,6 +4,7 @@ import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.SessionEndReason;
 import dev.surprisal.avro.SessionSummary;
 import dev.surprisal.avro.TextEvent;
+import dev.surprisal.kafka.RateLimitedLog;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.serde.InvalidRecordException;
 import dev.surprisal.session.ScoredEvents;
@@ -134,6 +135,9 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
     @Override
     public void process(Record<byte[], byte[]> record) {
         PendingEvent arrived = pendingOf(record);
+        if (record.headers().lastHeader(InputReadingProcessor.HEADER_OFFSET) == null) {
+            metrics.inputRecord(); // else counted where it was read
+        }
         if (record.key() == null || record.key().length == 0) {
             deadLetter(arrived, "missing-key", "missing session key: the record key must be the session id");
             return;

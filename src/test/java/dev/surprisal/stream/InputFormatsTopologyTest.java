@@ -260,6 +260,27 @@ class InputFormatsTopologyTest {
     }
 
     @Test
+    void unkeyedLinesWithNoSessionRuleAreAllRefusedAndTheWatchSaysWhichSettingsFindTheirSessions() {
+        start(Map.of(InputSettings.FORMAT, "text"));
+        for (int i = 0; i < 50; i++) {
+            send(null, "GET /items/" + i + " 200");
+        }
+        send("s1", "a keyed line scores");
+        assertEquals(1, scored().size());
+        assertEquals(50, dlq.readRecordsToList().size());
+        DeadLetterWatch.Summary summary = metrics.deadLetterWatch().recent().orElseThrow();
+        assertEquals(51, summary.records(), "every input record is counted once, the scored one too");
+        assertEquals(50, summary.dead());
+        assertTrue(summary.problem());
+        String line = summary.describe(config.dlqTopic());
+        assertTrue(line.startsWith("50 of the last 51 input records were dead-lettered to " + config.dlqTopic()
+                + ": missing-key, e.g. " + config.inputTopic() + "-0@49: "), line);
+        assertTrue(line.contains(InputSettings.SESSION_REGEX) && line.contains(InputSettings.WINDOW_MS), line);
+        assertEquals(line.indexOf(InputSettings.SESSION_REGEX), line.lastIndexOf(InputSettings.SESSION_REGEX),
+                "the reason already names the settings: no hint repeats them");
+    }
+
+    @Test
     void summariesAreJsonToo() {
         start(Map.of(InputSettings.FORMAT, "text", ScorerConfig.IDLE_TIMEOUT_MS, 1_000L,
                 ScorerConfig.IDLE_SCAN_INTERVAL_MS, 100L));

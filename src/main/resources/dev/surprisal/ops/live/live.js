@@ -13,10 +13,34 @@ function flaggedItem(e) {
   meta.className = 'meta';
   meta.append(cell(e.rule, 'rule'), cell(new Date(e.eventTime).toLocaleTimeString()),
       cell(sessionLink(e.sessionId)),
-      cell(`perplexity ${number(e.perplexity, 2)} (threshold ${number(e.perplexityThreshold, 2)})`),
+      cell(why(e)),
       cell(`score ${number(e.anomalyScore, 2)}`), cell(`model ${e.modelVersion}`), cell(`event ${e.eventId}`));
   item.append(meta, renderTokens(e), feedbackButtons(e));
   return item;
+}
+
+/** Why the rule fired, in words: a new template's perplexity is beside the point. */
+function why(e) {
+  const perplexity = `perplexity ${number(e.perplexity, 2)}`;
+  switch (e.rule) {
+    case 'NEW_TEMPLATE': return 'a line that fits none of the model\'s templates: a new template, alerted once';
+    case 'PERPLEXITY': return `${perplexity} above the threshold ${number(e.perplexityThreshold, 2)}`;
+    case 'TOP_G': return `a token outside the model's top predictions (${perplexity})`;
+    case 'PERPLEXITY_AND_TOP_G': return `${perplexity} above the threshold ${number(e.perplexityThreshold, 2)}, `
+        + 'and a token outside the model\'s top predictions';
+    default: return perplexity;
+  }
+}
+
+/** What readiness finds wrong (most often: input going to the dead-letter topic), above everything else. */
+function showProblems(problems) {
+  const box = document.getElementById('problems');
+  box.hidden = problems.length === 0;
+  box.replaceChildren(...problems.map(p => {
+    const item = document.createElement('li');
+    item.textContent = p;
+    return item;
+  }));
 }
 
 /** Marks the event normal (a false positive) or anomalous on the feedback topic, which training reads. */
@@ -70,6 +94,7 @@ async function poll() {
     const live = await getJson('/api/live?after=' + lastSeq);
     text('model', live.servingModel || 'none yet');
     text('instance', live.instance);
+    showProblems(live.problems || []);
     if (live.state !== 'scoring') {
       text('status', 'the scorer is starting…');
       return;

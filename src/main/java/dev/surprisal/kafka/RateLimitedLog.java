@@ -1,11 +1,12 @@
-package dev.surprisal.stream;
+package dev.surprisal.kafka;
 
 import org.slf4j.Logger;
 
 import java.time.Duration;
+import java.util.function.Supplier;
 
 /** A WARN line at most once per interval, saying how many were held back since the last one; shared by threads. */
-final class RateLimitedLog {
+public final class RateLimitedLog {
 
     private final Logger log;
     private final long intervalNanos;
@@ -13,12 +14,21 @@ final class RateLimitedLog {
     private boolean logged;
     private long suppressed;
 
-    RateLimitedLog(Logger log, Duration interval) {
+    public RateLimitedLog(Logger log, Duration interval) {
         this.log = log;
         this.intervalNanos = interval.toNanos();
     }
 
-    synchronized void warn(String message) {
+    /** As {@link #warn(String)}, building the message only when it is logged. */
+    public synchronized void warn(Supplier<String> message) {
+        if (logged && System.nanoTime() - lastNanos < intervalNanos) {
+            suppressed++;
+            return;
+        }
+        warn(message.get());
+    }
+
+    public synchronized void warn(String message) {
         long now = System.nanoTime();
         if (logged && now - lastNanos < intervalNanos) {
             suppressed++;
