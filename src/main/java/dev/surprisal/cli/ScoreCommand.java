@@ -1,6 +1,7 @@
 package dev.surprisal.cli;
 
 import dev.surprisal.kafka.Reachability;
+import dev.surprisal.kafka.SharedTopics;
 import dev.surprisal.kafka.TopicSetup;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelArtifact;
@@ -25,6 +26,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 @Command(name = "score", mixinStandardHelpOptions = true,
@@ -93,6 +95,10 @@ final class ScoreCommand implements Callable<Integer> {
                 if (!created.isEmpty()) {
                     spec.commandLine().getErr().println("created topics " + created);
                 }
+                String shared = sharedWith(admin, config);
+                if (shared != null) {
+                    spec.commandLine().getErr().println(shared);
+                }
             }
             PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             ScorerNode.Wiring wiring = new ScorerNode.Wiring(config, registry, initial, follow,
@@ -112,6 +118,27 @@ final class ScoreCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** One line when another application reads this scorer's input or writes its scores, else null. */
+    static String sharedWith(Admin admin, ScorerConfig config) {
+        Duration wait = Duration.ofSeconds(5);
+        Set<String> readers = SharedTopics.readers(admin, config.inputTopic(), config.applicationId(), wait);
+        Set<String> writers = SharedTopics.writers(admin, config.outputTopic(), config.applicationId(), wait);
+        if (readers.isEmpty() && writers.isEmpty()) {
+            return null;
+        }
+        List<String> uses = new ArrayList<>();
+        if (!readers.isEmpty()) {
+            uses.add(config.inputTopic() + " is also read by " + String.join(", ", readers));
+        }
+        if (!writers.isEmpty()) {
+            uses.add(config.outputTopic() + " is also written by " + String.join(", ", writers));
+        }
+        return "warning: " + String.join(", and ", uses) + ". Two applications on one scores topic mix their "
+                + "records (Avro and JSON ones too): give this scorer topics of its own (--set " + ScorerConfig.INPUT_TOPIC
+                + "=... --set " + ScorerConfig.OUTPUT_TOPIC + "=... --set " + ScorerConfig.ANOMALIES_TOPIC + "=...), or "
+                + "the same " + ScorerConfig.APPLICATION_ID + " (" + config.applicationId() + " now) to share the work.";
     }
 
     private Map<String, Object> overrides() {

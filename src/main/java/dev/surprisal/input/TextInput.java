@@ -16,6 +16,7 @@ final class TextInput implements InputReader {
 
     private final InputSettings settings;
     private final LineSessions lines;
+    private final LayoutCheck layoutCheck = new LayoutCheck();
     /** The last line with a time: a line without one (a continuation) joins its windows. */
     private LineSessions.Line previous;
 
@@ -31,6 +32,9 @@ final class TextInput implements InputReader {
             return List.of(Read.refused(INVALID_UTF8, "the value is not UTF-8 text"));
         }
         text = stripNewline(text);
+        if (lines != null && lines.format() != null) {
+            layoutCheck.line(text, lines.format());
+        }
         String key = record.key() == null || record.key().length == 0 ? null : InputReader.utf8(record.key());
         Instant recordTime = Instant.ofEpochMilli(record.timestamp());
         if (!settings.rekeys()) {

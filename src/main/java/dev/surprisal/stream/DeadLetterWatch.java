@@ -124,6 +124,8 @@ public final class DeadLetterWatch {
                     + "(schema.registry.url), or set input.format to what the topic holds";
             case "invalid-json", "not-json-object", "missing-text" -> "the records are not the JSON input.format=json "
                     + "reads (input.text.field names the text): input.format=text scores the lines as they are";
+            case "invalid-utf8" -> "the records are not UTF-8 text: set input.format to what the topic holds (avro for "
+                    + "TextEvents, otlp-proto for OpenTelemetry logs)";
             case "too-large" -> "raise input.max.record.bytes or text.max.bytes if such records are expected";
             default -> null;
         };

@@ -338,6 +338,11 @@ public final class ScorerConfig extends AbstractConfig {
         return getString(DLQ_TOPIC);
     }
 
+    /** Kafka Streams' application id: the consumer group and the prefix of the internal topics and producers. */
+    public String applicationId() {
+        return getString(APPLICATION_ID);
+    }
+
     public String learnedTemplatesTopic() {
         String topic = getString(LEARNED_TEMPLATES_TOPIC);
         return topic.isEmpty() ? getString(APPLICATION_ID) + "-learned-templates" : topic;

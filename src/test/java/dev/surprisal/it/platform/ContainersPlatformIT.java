@@ -2,18 +2,21 @@ package dev.surprisal.it.platform;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.condition.EnabledIf;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
 import org.testcontainers.containers.wait.strategy.Wait;
-import org.testcontainers.junit.jupiter.Testcontainers;
 import org.testcontainers.kafka.KafkaContainer;
 import org.testcontainers.utility.DockerImageName;
 
+
 /**
  * The same contract against the images docker-compose.yml runs: Apache Kafka (KRaft) and
- * Confluent's schema registry. Skipped where no Docker engine runs (as on the build machine).
+ * Confluent's schema registry. Skipped where no Docker engine runs, or where the engine lacks the images
+ * and no registry serves them (as on the build machine).
  */
-@Testcontainers(disabledWithoutDocker = true)
+@EnabledIf(value = "dev.surprisal.it.platform.LocalImages#allPresent",
+        disabledReason = "no Docker engine here holds " + ContainerImages.KAFKA + " and " + ContainerImages.SCHEMA_REGISTRY)
 class ContainersPlatformIT extends ScoringPlatformContract {
 
     private static Network network;
