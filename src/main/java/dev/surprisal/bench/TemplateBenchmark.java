@@ -114,13 +114,13 @@ public final class TemplateBenchmark {
         return mined.length == 0 ? 0 : (double) correct / mined.length;
     }
 
-    /** The EventId column of a loghub structured CSV (fields may be quoted, with doubled quotes). */
+    /** The EventId (else EventTemplate) column of a loghub structured CSV (fields may be quoted, with doubled quotes). */
     static List<String> eventIds(Path csv) throws IOException {
         List<String> rows = Files.readAllLines(csv, StandardCharsets.UTF_8);
         List<String> header = fields(rows.get(0));
-        int column = header.indexOf("EventId");
+        int column = header.indexOf("EventId") >= 0 ? header.indexOf("EventId") : header.indexOf("EventTemplate");
         if (column < 0) {
-            throw new IllegalArgumentException(csv + " has no EventId column");
+            throw new IllegalArgumentException(csv + " has no EventId or EventTemplate column (its header: " + header + ")");
         }
         List<String> out = new ArrayList<>();
         for (String row : rows.subList(1, rows.size())) {
@@ -160,15 +160,17 @@ public final class TemplateBenchmark {
     }
 
     public static String table(List<Result> results) {
-        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%-10s %6s %6s %6s %9s %12s%n", "system",
+        int width = Math.max(10, results.stream().mapToInt(r -> r.system().length()).max().orElse(0));
+        String name = "%-" + width + "s";
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, name + " %6s %6s %6s %9s %12s%n", "system",
                 "lines", "true", "mined", "accuracy", "lines/s"));
         for (Result r : results) {
-            out.append(String.format(Locale.ROOT, "%-10s %6d %6d %6d %9.4f %,12.0f%n", r.system(), r.lines(),
+            out.append(String.format(Locale.ROOT, name + " %6d %6d %6d %9.4f %,12.0f%n", r.system(), r.lines(),
                     r.trueTemplates(), r.minedTemplates(), r.groupingAccuracy(), r.linesPerSecond()));
         }
-        out.append(String.format(Locale.ROOT, "%-10s %6s %6s %6s %9.4f %,12.0f%n", "mean", "", "", "",
-                results.stream().mapToDouble(Result::groupingAccuracy).average().orElse(0),
-                results.stream().mapToDouble(Result::linesPerSecond).average().orElse(0)));
+        out.append(String.format(Locale.ROOT, name + " %6s %6s %6s %9.4f %,12.0f%n", "mean", "", "", "",
+                results.stream().mapToDouble(Result::groupingAccuracy).average().orElse(Double.NaN),
+                results.stream().mapToDouble(Result::linesPerSecond).average().orElse(Double.NaN)));
         return out.toString();
     }
 }
