@@ -135,8 +135,10 @@ final class ScoreCommand implements Callable<Integer> {
         if (!writers.isEmpty()) {
             uses.add(config.outputTopic() + " is also written by " + String.join(", ", writers));
         }
-        return "warning: " + String.join(", and ", uses) + ". Two applications on one scores topic mix their "
-                + "records (Avro and JSON ones too): give this scorer topics of its own (--set " + ScorerConfig.INPUT_TOPIC
+        String harm = writers.isEmpty() ? "Each application scores every event" : "Two applications on one scores "
+                + "topic mix their records (Avro and JSON ones too)";
+        return "warning: " + String.join(", and ", uses) + ". " + harm + ": give this scorer topics of its own (--set "
+                + ScorerConfig.INPUT_TOPIC
                 + "=... --set " + ScorerConfig.OUTPUT_TOPIC + "=... --set " + ScorerConfig.ANOMALIES_TOPIC + "=...), or "
                 + "the same " + ScorerConfig.APPLICATION_ID + " (" + config.applicationId() + " now) to share the work.";
     }

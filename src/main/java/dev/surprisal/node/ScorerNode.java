@@ -88,10 +88,15 @@ public final class ScorerNode implements AutoCloseable {
 
     @Override
     public void close() {
+        // a cluster that stopped answering (the last probe said so) cannot take the last commit: no use waiting for it
+        Duration wait = ops != null && !ops.clusterAnswers() ? Duration.ofSeconds(2) : ScorerService.CLOSE_TIMEOUT;
+        AutoCloseable stopScorer = scorer == null ? null : () -> scorer.close(wait);
         // each part is closed even when an earlier one fails to close
-        try (ReleaseFollower f = follower; OpsServer o = ops; ScorerService s = scorer; DriftWatch h = health;
+        try (ReleaseFollower f = follower; OpsServer o = ops; AutoCloseable s = stopScorer; DriftWatch h = health;
              ShadowRunner r = shadow) {
             // closed in reverse: shadow, drift watch, scorer, ops server, follower
+        } catch (Exception e) {
+            throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
         }
     }
 }

@@ -39,6 +39,7 @@ final class Health implements AutoCloseable {
     }
 
     static final Duration PROBE_INTERVAL = Duration.ofSeconds(5);
+    private static final String NO_ANSWER = "the Kafka cluster does not answer";
     /** Thread deaths within this window that make an instance not ready. */
     static final Duration CRASH_WINDOW = Duration.ofMinutes(5);
     static final int CRASHES_NOT_READY = 2;
@@ -85,7 +86,7 @@ final class Health implements AutoCloseable {
             Thread.currentThread().interrupt();
             return;
         } catch (Exception e) {
-            brokerProblem = "the Kafka cluster does not answer";
+            brokerProblem = NO_ANSWER;
         }
         if (registry == null) {
             registryProblem = null;
@@ -102,6 +103,10 @@ final class Health implements AutoCloseable {
             registryProblem = "the schema registry fails: " + e.getMessage();
             registryFault = SchemaRegistry.Fault.SERVER_ERROR;
         }
+    }
+
+    boolean clusterAnswers() {
+        return !NO_ANSWER.equals(brokerProblem);
     }
 
     /** What the last probe of the registry found wrong, null if nothing. */

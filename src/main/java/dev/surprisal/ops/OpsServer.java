@@ -138,6 +138,11 @@ public final class OpsServer implements AutoCloseable {
         live.attach(events);
     }
 
+    /** Whether the last probe of the cluster had an answer (true before the first). */
+    public boolean clusterAnswers() {
+        return health.clusterAnswers();
+    }
+
     public int port() {
         return http.port();
     }

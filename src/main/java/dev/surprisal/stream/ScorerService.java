@@ -193,12 +193,24 @@ public final class ScorerService implements AutoCloseable {
      * Stops the scorer and leaves the consumer group, so that the partitions move to another
      * instance at once instead of after the session timeout.
      */
+    /** How long a stop waits for Kafka Streams to commit and leave its group. */
+    public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
     @Override
     public void close() {
+        close(CLOSE_TIMEOUT);
+    }
+
+    /**
+     * Stops, waiting at most {@code timeout} for the last transaction to commit: {@link #CLOSE_TIMEOUT}
+     * (Kubernetes' default grace period) normally; a cluster that no longer answers cannot take a commit, and
+     * an unclean stop loses nothing (the open transaction aborts, its records are read again).
+     */
+    public void close(Duration timeout) {
         metrics.dependencies().listen(null);
         pauser.close();
         streamsMetrics.close();
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                .withTimeout(Duration.ofSeconds(30)));
+                .withTimeout(timeout));
     }
 }
