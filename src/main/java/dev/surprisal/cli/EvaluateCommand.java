@@ -21,6 +21,7 @@ import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.release.ModelReleases;
 import dev.surprisal.release.ReleaseLog;
 import dev.surprisal.scoring.AnomalyPolicy;
+import dev.surprisal.session.AnomalyLabel;
 import dev.surprisal.session.SessionScorer;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.training.BaselineTrainer;
@@ -166,7 +167,7 @@ final class EvaluateCommand implements Callable<Integer> {
                         ? FeedbackLog.read(props, registry, cluster.releaseTopics().feedback())
                         : FeedbackLabels.NONE)
                 : ReplayInputs.file(Path.of(input), format, windows.sessions(logFormat, sessionRegex),
-                        label == null ? null : !"0".equals(label.strip()));
+                        AnomalyLabel.parse(label));
         ScorerConfig config = new ScorerConfig(Map.of(ScorerConfig.PERPLEXITY_THRESHOLD, threshold,
                 ScorerConfig.TOP_G, topG));
         Map<String, Object> settings = new LinkedHashMap<>();

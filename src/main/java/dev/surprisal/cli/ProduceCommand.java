@@ -4,6 +4,7 @@ import dev.surprisal.avro.TextEvent;
 import dev.surprisal.input.InputFormat;
 import dev.surprisal.input.InputSettings;
 import dev.surprisal.serde.AvroSerdes;
+import dev.surprisal.session.AnomalyLabel;
 import dev.surprisal.session.LineSessions;
 import dev.surprisal.stream.ScorerConfig;
 
@@ -122,7 +123,7 @@ final class ProduceCommand implements Callable<Integer> {
                 String text = textOf(line);
                 Map<String, String> eventLabels = new HashMap<>(labels);
                 if (read.anomalous() != null) {
-                    eventLabels.put("anomalous", read.anomalous() ? "1" : "0");
+                    eventLabels.putAll(AnomalyLabel.of(read.anomalous()));
                 }
                 if (ids.isEmpty() || text.isBlank()) {
                     skipped++;

@@ -25,7 +25,7 @@ final class WindowOptions {
     String key;
 
     @Option(names = "--label-field", description = "A field of --log-format holding each line's label: '-' (or 0, "
-            + "normal, empty) is normal, anything else an alert (loghub's first column, e.g. Label).")
+            + "normal, false, no, empty) is normal, anything else an alert (loghub's first column, e.g. Label).")
     String labelField;
 
     @Option(names = "--label-regex", description = "A line that matches this is labelled anomalous, every other normal.")

@@ -3,6 +3,7 @@ package dev.surprisal.demo;
 import dev.surprisal.avro.TextEvent;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
+import dev.surprisal.session.AnomalyLabel;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -97,7 +98,7 @@ final class DemoPublisher implements AutoCloseable {
         }
         phaseOf.put(id, phase);
         TextEvent event = new TextEvent(id, line.sessionId(), line.text(), Instant.now(), line.endOfSession(),
-                Map.of("anomalous", line.anomaly() == null ? "0" : "1"));
+                AnomalyLabel.of(line.anomaly() != null));
         producer.send(new ProducerRecord<>(topic, line.sessionId(), event), (meta, e) -> {
             if (e != null) {
                 failure.compareAndSet(null, e);

@@ -15,6 +15,7 @@ import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.release.ModelReleases;
 import dev.surprisal.release.ReleaseLog;
 import dev.surprisal.serde.AvroSerdes;
+import dev.surprisal.session.AnomalyLabel;
 import dev.surprisal.stream.ReleaseTopics;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -115,7 +116,7 @@ final class RetrainScenario {
         TrainCommand command = TrainCommand.newBuilder().setCommandId(id).setTopic(inputTopic)
                 .setFromTimestamp(from).setFineTune(true).setEpochs(3)
                 // after a shift most new lines are flagged: keep them, leave out only known anomalies
-                .setExcludeFlagged(false).setExcludeLabels(Map.of("anomalous", "1"))
+                .setExcludeFlagged(false).setExcludeLabels(AnomalyLabel.of(true))
                 .setPromotion(PromotionPolicy.AUTO_IF_BETTER).build();
         send(command);
         info.println("sent train command " + id + ": fine-tune on " + inputTopic + " since " + from);
@@ -190,7 +191,7 @@ final class RetrainScenario {
             awaitingModel.set(true);
             String id = "demo-operator-" + Instant.now().toEpochMilli();
             send(TrainCommand.newBuilder().setCommandId(id).setTopic(inputTopic).setFromTimestamp(shiftStart.get())
-                    .setFineTune(true).setExcludeFlagged(true).setExcludeLabels(Map.of("anomalous", "1"))
+                    .setFineTune(true).setExcludeFlagged(true).setExcludeLabels(AnomalyLabel.of(true))
                     .setPromotion(PromotionPolicy.SHADOW).setShadowEvents(100)
                     .setReason("operator: " + OPERATOR_MARKS + " false positives marked normal").build());
             info.println("after " + OPERATOR_MARKS + " marks the operator asks for a fine-tune (" + id + "): flagged "

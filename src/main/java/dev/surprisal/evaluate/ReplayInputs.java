@@ -9,6 +9,7 @@ import dev.surprisal.input.RawRecord;
 import dev.surprisal.input.Read;
 import dev.surprisal.kafka.TopicRange;
 import dev.surprisal.registry.SchemaRegistry;
+import dev.surprisal.session.AnomalyLabel;
 import dev.surprisal.session.LineSessions;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -29,7 +30,6 @@ import java.util.regex.Pattern;
 /** Reads what to replay: files in the formats {@code train} takes, or a range of a topic. */
 public final class ReplayInputs {
 
-    public static final String LABEL_KEY = "anomalous";
 
     private ReplayInputs() {
     }
@@ -119,7 +119,7 @@ public final class ReplayInputs {
                     throw new IllegalArgumentException("line " + n + ": expected id<TAB>label<TAB>tokens");
                 }
                 id = cols[0];
-                sessionLabel = parseLabel(cols[1]);
+                sessionLabel = AnomalyLabel.parse(cols[1]);
                 tokens = cols[2];
             }
             List<ReplaySession.Event> events = new ArrayList<>();
@@ -132,17 +132,6 @@ public final class ReplayInputs {
             out.add(new ReplaySession(id, sessionLabel, endingLast(events)));
         }
         return out;
-    }
-
-    static Boolean parseLabel(String value) {
-        if (value == null) {
-            return null;
-        }
-        return switch (value.strip().toLowerCase(Locale.ROOT)) {
-            case "1", "true", "anomalous", "yes" -> true;
-            case "0", "false", "normal", "no" -> false;
-            default -> null;
-        };
     }
 
     /**
@@ -179,7 +168,7 @@ public final class ReplayInputs {
                 }
                 TextEvent e = read.event();
                 Boolean label = feedback.of(e.getEventId(), read.session()).map(v -> v == FeedbackVerdict.ANOMALOUS)
-                        .orElse(e.getLabels() == null ? null : parseLabel(e.getLabels().get(LABEL_KEY)));
+                        .orElse(e.getLabels() == null ? null : AnomalyLabel.parse(e.getLabels().get(AnomalyLabel.KEY)));
                 sessions.computeIfAbsent(read.session(), k -> new ArrayList<>())
                         .add(new ReplaySession.Event(e.getEventId(), e.getText(), label, e.getEndOfSession(), e.getEventTime()));
             }

@@ -73,7 +73,7 @@ public record InputSettings(InputFormat format, String textField, List<String> s
                 .define(LABELS_FIELD, Type.STRING, "", Importance.LOW,
                         "Labels for evaluation and training. json: an object of labels, or a value that is the "
                         + "'anomalous' label; otlp: an attribute; text: a field of input.log.format (loghub's first "
-                        + "column: - is normal, anything else anomalous).")
+                        + "column). -, 0, false, no, normal and blank are normal, anything else anomalous.")
                 .define(LOG_FORMAT, Type.STRING, "", Importance.MEDIUM,
                         "text: the lines' header layout, as for train --log-format (<Date> <Time> <Node> <Content>); "
                         + "needed for time windows and for label and key fields.")

@@ -1,6 +1,7 @@
 package dev.surprisal.input;
 
 import dev.surprisal.avro.TextEvent;
+import dev.surprisal.session.AnomalyLabel;
 import dev.surprisal.session.SessionIds;
 
 import com.fasterxml.jackson.core.JsonFactory;
@@ -159,6 +160,6 @@ final class JsonInput implements InputReader {
             });
             return out;
         }
-        return Labels.of(JsonFields.scalar(node));
+        return AnomalyLabel.of(JsonFields.scalar(node));
     }
 }

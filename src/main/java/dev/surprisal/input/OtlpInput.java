@@ -1,6 +1,7 @@
 package dev.surprisal.input;
 
 import dev.surprisal.avro.TextEvent;
+import dev.surprisal.session.AnomalyLabel;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -114,7 +115,7 @@ final class OtlpInput implements InputReader {
         long nanos = log.getTimeUnixNano() != 0 ? log.getTimeUnixNano() : log.getObservedTimeUnixNano();
         Instant time = nanos != 0 ? Instant.ofEpochSecond(0, nanos) : Instant.ofEpochMilli(record.timestamp());
         String label = settings.labelsField().isEmpty() ? null : attribute(log.getAttributesList(), settings.labelsField());
-        return Read.of(new TextEvent(record.eventId(index), session, text, time, false, Labels.of(label)));
+        return Read.of(new TextEvent(record.eventId(index), session, text, time, false, AnomalyLabel.of(label)));
     }
 
     /**

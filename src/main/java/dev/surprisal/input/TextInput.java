@@ -1,6 +1,7 @@
 package dev.surprisal.input;
 
 import dev.surprisal.avro.TextEvent;
+import dev.surprisal.session.AnomalyLabel;
 import dev.surprisal.session.LineSessions;
 
 import java.time.Instant;
@@ -45,7 +46,7 @@ final class TextInput implements InputReader {
             Map<String, String> labels = null;
             if (lines != null) {
                 Boolean anomalous = lines.read(text, key, null).anomalous();
-                labels = Labels.of(anomalous);
+                labels = AnomalyLabel.of(anomalous);
             }
             return List.of(Read.of(new TextEvent(record.eventId(0), key, text, recordTime, false, labels)));
         }
@@ -63,7 +64,7 @@ final class TextInput implements InputReader {
         List<Read> out = new ArrayList<>();
         for (int i = 0; i < line.sessions().size(); i++) {
             out.add(Read.of(new TextEvent(record.eventId(i), line.sessions().get(i), text, time, false,
-                    Labels.of(line.anomalous()))));
+                    AnomalyLabel.of(line.anomalous()))));
         }
         return out;
     }

@@ -12,6 +12,7 @@ import dev.surprisal.model.OpenSession;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
 import dev.surprisal.serde.JsonRecords;
+import dev.surprisal.session.AnomalyLabel;
 import dev.surprisal.training.Corpus;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -108,7 +109,13 @@ final class TopicCorpus {
         if (excluded == null || excluded.isEmpty() || event.getLabels() == null) {
             return false;
         }
-        return excluded.entrySet().stream().anyMatch(e -> e.getValue().equals(event.getLabels().get(e.getKey())));
+        return excluded.entrySet().stream().anyMatch(e -> {
+            String value = event.getLabels().get(e.getKey());
+            // anomalous=1 excludes what the label rule reads as anomalous, whatever its spelling (true, KERNDTLB)
+            return AnomalyLabel.KEY.equals(e.getKey())
+                    ? value != null && AnomalyLabel.parse(value).equals(AnomalyLabel.parse(e.getValue()))
+                    : e.getValue().equals(value);
+        });
     }
 
     private static Set<String> flaggedEventIds(Map<String, Object> clientProps, SchemaRegistry registry, String topic) {

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -17,7 +16,7 @@ import java.util.regex.Pattern;
  * session ids (BGL, syslog), from time windows per key, read from the line's own time: fixed windows
  * ({@code window}), or sliding ones that start every {@code slide} and so hold a line several times.
  * The key is a field of the log format (a node), the session regex's capture, or one key for the log.
- * A label field (loghub's first column: {@code -} is normal, anything else an alert) or a label regex
+ * A label field (loghub's first column, read by {@link AnomalyLabel}: {@code -} is normal, anything else an alert) or a label regex
  * marks anomalous lines.
  *
  * @param format       the log's layout; needed for windows (the time) and for key and label fields
@@ -110,7 +109,6 @@ public record LineSessions(LogFormat format, Pattern sessionRegex, String keyFie
         if (fields == null) {
             return null;
         }
-        String value = fields.get(labelField).strip().toLowerCase(Locale.ROOT);
-        return !(value.equals("-") || value.isEmpty() || value.equals("0") || value.equals("normal"));
+        return AnomalyLabel.parse(fields.get(labelField));
     }
 }

@@ -1,5 +1,6 @@
 package dev.surprisal.training;
 
+import dev.surprisal.session.AnomalyLabel;
 import dev.surprisal.session.LineSessions;
 import dev.surprisal.session.SessionIds;
 
@@ -24,7 +25,7 @@ import java.util.regex.Pattern;
  *       capture group (or whole match), in file order, and a line naming several sessions belongs to
  *       each ({@link SessionIds}); without a regex the file is one stream.</li>
  *   <li>{@code sessions}: one session per line, each whitespace-separated token one event (a log key).</li>
- *   <li>{@code sessions-tsv}: {@code id<TAB>label<TAB>tokens}, label 0 normal and 1 anomalous.</li>
+ *   <li>{@code sessions-tsv}: {@code id<TAB>label<TAB>tokens}, the label read by {@link AnomalyLabel} (0 normal, 1 anomalous).</li>
  * </ul>
  * Events are split exactly as {@code evaluate} splits them, so the anomaly threshold calibrated at
  * training is one for the events the scorer will see.
@@ -120,7 +121,7 @@ public final class CorpusReader {
             if (cols.length < 3) {
                 throw new IllegalArgumentException(file + ":" + number + ": expected id<TAB>label<TAB>tokens");
             }
-            if (normalOnly && !"0".equals(cols[1].strip())) {
+            if (normalOnly && AnomalyLabel.parse(cols[1])) {
                 continue;
             }
             out.add(keys(cols[2]));
