@@ -4,6 +4,7 @@ import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelArtifact;
 import dev.surprisal.model.ModelSpec;
 import dev.surprisal.model.TrainingMetrics;
+import dev.surprisal.tokenize.LogFormat;
 import dev.surprisal.training.ConsoleProgress;
 import dev.surprisal.training.Corpus;
 import dev.surprisal.training.CorpusReader;
@@ -15,11 +16,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
         footer = {"%nExamples:", "  java -jar surprisal.jar train --corpus app.log --session-regex \\", "      'user=(\\w+)' --out models/app", "  java -jar surprisal.jar train --corpus HDFS.log --session-regex \\", "      '(blk_-?\\d+)' --tokenizer template --out models/hdfs"},
@@ -140,6 +144,12 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (templates.logFormat != null && Files.isRegularFile(corpus)) {
+            // before anything is read or said: a layout that fits no line of the file is refused in its terms
+            try (Stream<String> lines = Files.lines(corpus, StandardCharsets.UTF_8)) {
+                LogFormat.parse(templates.logFormat).requireFitsAny(lines::iterator);
+            }
+        }
         Corpus text = CorpusReader.read(corpus, CorpusReader.Format.parse(format),
                 windows.sessions(templates.logFormat, sessionRegex), normalOnly);
         TrainingOptions options = options();

@@ -69,6 +69,23 @@ public final class LogFormat {
         }
     }
 
+    /** {@link #requireFits} over {@code lines}, stopping at the first that fits. */
+    public void requireFitsAny(Iterable<String> lines) {
+        long count = 0;
+        String first = null;
+        for (String line : lines) {
+            if (line.isBlank()) {
+                continue;
+            }
+            if (fits(line)) {
+                return;
+            }
+            count++;
+            first = first == null ? line : first;
+        }
+        requireFits(0, count, first);
+    }
+
     public boolean fits(String line) {
         return pattern.matcher(line).matches();
     }

@@ -33,19 +33,11 @@ public final class TemplateTokenizer implements Tokenizer {
     public static TemplateTokenizer train(Iterable<String> lines, TemplateSettings settings) {
         TemplateMiner miner = TemplateMiner.of(settings);
         LogFormat layout = settings.logFormat() == null ? null : LogFormat.parse(settings.logFormat());
-        long count = 0;
-        long fitting = 0;
-        String first = null;
+        if (layout != null) {
+            layout.requireFitsAny(lines);
+        }
         for (String line : lines) {
             miner.mine(line);
-            if (layout != null && !line.isBlank()) {
-                count++;
-                first = first == null ? line : first;
-                fitting += layout.fits(line) ? 1 : 0;
-            }
-        }
-        if (layout != null) {
-            layout.requireFits(fitting, count, first);
         }
         return new TemplateTokenizer(settings, miner.templates().stream().map(TemplateMiner.Template::text).toList());
     }
