@@ -17,6 +17,7 @@ import dev.surprisal.model.TrainingMetrics;
 import dev.surprisal.registry.InMemorySchemaRegistry;
 import dev.surprisal.scoring.EventScore;
 import dev.surprisal.scoring.EventScorer;
+import dev.surprisal.scoring.Percentiles;
 import dev.surprisal.serde.AvroSerdes;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScorerMetrics;
@@ -45,7 +46,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -200,7 +200,7 @@ public final class PipelineBenchmark {
                         halfRate, target);
                 targets.putObject(Long.toString(target)).put("p50LatencyMs", half.latency(50))
                         .put("p99LatencyMs", half.latency(99)).put("meanBatchEvents", half.meanBatch())
-                        .put("warmupP99LatencyMs", Run.percentile(half.warmupLatenciesMs(), 99));
+                        .put("warmupP99LatencyMs", Percentiles.of(half.warmupLatenciesMs(), 99));
                 if (target == defaultTarget) {
                     out.put("halfLoadP50LatencyMs", half.latency(50));
                     out.put("halfLoadP99LatencyMs", half.latency(99));
@@ -219,14 +219,7 @@ public final class PipelineBenchmark {
     private record Run(double seconds, double[] latenciesMs, double meanBatch, double scoringSeconds,
                        double[] warmupLatenciesMs) {
         double latency(double percentile) {
-            return percentile(latenciesMs, percentile);
-        }
-
-        static double percentile(double[] values, double percentile) {
-            double[] sorted = values.clone();
-            Arrays.sort(sorted);
-            int rank = (int) Math.ceil(percentile / 100 * sorted.length);
-            return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+            return Percentiles.of(latenciesMs, percentile);
         }
     }
 

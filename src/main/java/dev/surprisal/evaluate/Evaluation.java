@@ -2,6 +2,7 @@ package dev.surprisal.evaluate;
 
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.scoring.AnomalyPolicy;
+import dev.surprisal.scoring.Percentiles;
 import dev.surprisal.tokenize.TemplateTokenizer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -115,7 +116,7 @@ public final class Evaluation {
         double[] sorted = perplexities.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         ObjectNode dist = out.putObject("eventPerplexity");
         for (double p : new double[] {50, 90, 99}) {
-            dist.put("p" + (int) p, percentile(sorted, p));
+            dist.put("p" + (int) p, Percentiles.ofSorted(sorted, p));
         }
         dist.put("max", sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1]);
     }
@@ -267,14 +268,6 @@ public final class Evaluation {
             inWord = !space;
         }
         return words;
-    }
-
-    static double percentile(double[] sorted, double p) {
-        if (sorted.length == 0) {
-            return Double.NaN;
-        }
-        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
     }
 
     /** Mean surprisal per event, split by the label of the event's session, for the histogram. */

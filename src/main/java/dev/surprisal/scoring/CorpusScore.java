@@ -201,9 +201,6 @@ public record CorpusScore(long tokens, double totalBits, double[] eventPerplexit
         if (values.length == 0) {
             throw new IllegalStateException("no events were scored");
         }
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int rank = (int) Math.ceil(percentile / 100.0 * sorted.length);
-        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+        return Percentiles.of(values, percentile);
     }
 }
