@@ -38,7 +38,7 @@ public final class ScorerNode implements AutoCloseable {
     private final ModelProvider models;
     private OpsServer ops;
     private ScorerService scorer;
-    private DriftWatch health;
+    private DriftWatch drift;
     private ShadowRunner shadow;
 
     private ScorerNode(ReleaseFollower follower, ModelProvider models) {
@@ -61,7 +61,7 @@ public final class ScorerNode implements AutoCloseable {
             node.scorer = ScorerService.start(config, node.models, w.registry(), new ScorerMetrics(prometheus),
                     w.startTimeout());
             ScorerMetrics metrics = node.scorer.metrics();
-            node.health = DriftWatch.start(config.health(), metrics::modelTotals, metrics.registry(),
+            node.drift = DriftWatch.start(config.drift(), metrics::modelTotals, metrics.registry(),
                     node.models, new DriftWatch.Wiring(config.getString(ScorerConfig.ADVERTISED_HOST) + ":"
                             + node.ops.port(), config.inputTopic(), config.releaseTopics().commands(),
                             config.clientProperties(), w.registry()), w.onHealth());
@@ -92,7 +92,7 @@ public final class ScorerNode implements AutoCloseable {
         Duration wait = ops != null && !ops.clusterAnswers() ? Duration.ofSeconds(2) : ScorerService.CLOSE_TIMEOUT;
         AutoCloseable stopScorer = scorer == null ? null : () -> scorer.close(wait);
         // each part is closed even when an earlier one fails to close
-        try (ReleaseFollower f = follower; OpsServer o = ops; AutoCloseable s = stopScorer; DriftWatch h = health;
+        try (ReleaseFollower f = follower; OpsServer o = ops; AutoCloseable s = stopScorer; DriftWatch h = drift;
              ShadowRunner r = shadow) {
             // closed in reverse: shadow, drift watch, scorer, ops server, follower
         } catch (Exception e) {

@@ -305,7 +305,7 @@ public final class ScorerConfig extends AbstractConfig {
     }
 
     /** How the scorer watches its model on live traffic. */
-    public DriftSettings health() {
+    public DriftSettings drift() {
         return DriftSettings.of(this);
     }
 

@@ -29,7 +29,7 @@ public final class ScorerTopics {
                         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
                 new NewTopic(config.dlqTopic(), 1, replication)
                         .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(14L * 24 * 3600 * 1000))),
-                new NewTopic(config.health().topic(), 1, replication)
+                new NewTopic(config.drift().topic(), 1, replication)
                         .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(30L * 24 * 3600 * 1000))));
     }
 }
