@@ -48,12 +48,16 @@ final class JsonInput implements InputReader {
                     ? Read.refused("json-too-deep", "JSON nested deeper than " + MAX_DEPTH + " levels")
                     : Read.refused("json-limit", "a JSON number or name past the reader's limits: " + e.getMessage()));
         } catch (JsonProcessingException e) {
+            // one code per fault whatever the format: bytes that are not UTF-8 are that, not bad JSON
+            if (InputReader.utf8(record.value()) == null) {
+                return List.of(Read.refused(INVALID_UTF8, "the value is not UTF-8 text"));
+            }
             return List.of(Read.refused("invalid-json", "not JSON: " + e.getOriginalMessage()));
         } catch (IOException e) {
             return List.of(Read.refused("invalid-json", "not JSON: " + e.getMessage()));
         }
         if (root == null || root.isMissingNode()) {
-            return List.of(Read.refused("invalid-json", "an empty value"));
+            return List.of(Read.refused("empty-text", "an empty value"));
         }
         if (root.isObject() && root.size() == 2 && root.has("schema") && root.has("payload")) {
             root = root.get("payload"); // Kafka Connect's JsonConverter with schemas.enable=true
