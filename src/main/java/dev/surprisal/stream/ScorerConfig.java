@@ -42,6 +42,7 @@ public final class ScorerConfig extends AbstractConfig {
     public static final String MAX_TEXT_BYTES = "text.max.bytes";
     public static final String MAX_RECORD_BYTES = "input.max.record.bytes";
     public static final String MAX_COLLECTION_ITEMS = "input.max.collection.items";
+    public static final String MAX_SESSION_BYTES = "input.max.session.bytes";
     public static final String DLQ_MAX_RECORD_BYTES = "dlq.max.record.bytes";
     public static final String OUTPUT_MAX_RECORD_BYTES = "output.max.record.bytes";
     public static final String MAX_FUTURE_MS = "event.time.max.future.ms";
@@ -120,6 +121,10 @@ public final class ScorerConfig extends AbstractConfig {
             .define(MAX_RECORD_BYTES, Type.INT, 256 * 1024, Range.atLeast(1024), Importance.MEDIUM,
                     "Input records larger than this (key, value and headers) go to the dead-letter topic unread. "
                     + "Must exceed " + MAX_TEXT_BYTES + " with room for the rest of the event.")
+            .define(MAX_SESSION_BYTES, Type.INT, 1024, Range.atLeast(1), Importance.LOW,
+                    "Longest session id, in UTF-8 bytes, that an event may carry (a record key, or a field, capture or "
+                    + "attribute that names the session): each session is a state-store key and a changelog record's "
+                    + "key, so a longer one goes to the dead-letter topic as session-too-long.")
             .define(MAX_COLLECTION_ITEMS, Type.INT, 1000, Range.atLeast(0), Importance.LOW,
                     "Input events declaring more map or array items (labels) than this go to the dead-letter topic "
                     + "before anything is allocated for them.")
@@ -362,6 +367,10 @@ public final class ScorerConfig extends AbstractConfig {
 
     public int maxRecordBytes() {
         return getInt(MAX_RECORD_BYTES);
+    }
+
+    public int maxSessionBytes() {
+        return getInt(MAX_SESSION_BYTES);
     }
 
     public int maxCollectionItems() {

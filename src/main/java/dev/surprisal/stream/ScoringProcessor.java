@@ -145,6 +145,11 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         if (DeadLetter.unreadable(context, ScoringTopology.DLQ_SINK, arrived, config, metrics)) {
             return;
         }
+        if (record.key().length > config.maxSessionBytes()) {
+            deadLetter(arrived, "session-too-long", "a session id of " + record.key().length + " bytes, limit "
+                    + config.maxSessionBytes() + " (" + ScorerConfig.MAX_SESSION_BYTES + ")");
+            return;
+        }
         if (reading.unfinished(arrived) > 0) {
             reading.end(arrived);
             deadLetter(arrived, "crashed-scorer", "reading this record stopped the stream thread before");

@@ -281,6 +281,16 @@ class InputFormatsTopologyTest {
     }
 
     @Test
+    void aSessionIdPastItsLimitIsDeadLetteredWhateverNamedIt() {
+        start(Map.of(InputSettings.FORMAT, "json", InputSettings.SESSION_FIELD, "service"));
+        String huge = "s".repeat(config.maxSessionBytes() + 1);
+        send(null, "{\"message\":\"hi\",\"service\":\"" + huge + "\"}");
+        send(null, "{\"message\":\"hi\",\"service\":\"checkout\"}");
+        assertEquals(List.of("session-too-long"), deadCodes());
+        assertEquals(List.of("checkout"), scored().stream().map(ScoredEvent::getSessionId).toList());
+    }
+
+    @Test
     void summariesAreJsonToo() {
         start(Map.of(InputSettings.FORMAT, "text", ScorerConfig.IDLE_TIMEOUT_MS, 1_000L,
                 ScorerConfig.IDLE_SCAN_INTERVAL_MS, 100L));

@@ -203,8 +203,10 @@ class MalformedInputCatalogueTest {
         c.add(new Case("emoji and other 4-byte characters", KEY, textEvent("e20", "s", "ok \uD83D\uDE00 \uD834\uDD1E", null),
                 SCORED));
         c.add(new Case("NUL and control characters", KEY, textEvent("e21", "s", "a\u0000b\u0001\u007f", null), SCORED));
-        c.add(new Case("a 2 KB session key", "k".repeat(2048).getBytes(StandardCharsets.UTF_8),
+        c.add(new Case("a 1 KB session key, the limit", "k".repeat(1024).getBytes(StandardCharsets.UTF_8),
                 textEvent("e22", "k", "x", null), SCORED));
+        c.add(new Case("a 2 KB session key", "k".repeat(2048).getBytes(StandardCharsets.UTF_8),
+                textEvent("e22b", "k", "x", null), "session-too-long"));
         Schema newer = SchemaBuilder.record("TextEvent").namespace("dev.surprisal.avro").fields()
                 .requiredString("eventId").requiredString("sessionId").requiredString("text").requiredLong("eventTime")
                 .name("endOfSession").type().booleanType().booleanDefault(false)
