@@ -14,6 +14,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -56,7 +57,8 @@ final class ScoreCommand implements Callable<Integer> {
     int partitions;
 
     @Option(names = "--replication-factor", defaultValue = "-1",
-            description = "Replication of topics created if missing (-1: the broker's default).")
+            description = "Replication of the topics created if missing and of Kafka Streams' internal topics "
+                    + "(changelogs, repartition; unless kafka.replication.factor is set). -1: the brokers' default.")
     short replication;
 
     @Option(names = "--no-create-topics", description = "Only verify that the topics exist.")
@@ -143,13 +145,17 @@ final class ScoreCommand implements Callable<Integer> {
                 + "the same " + ScorerConfig.APPLICATION_ID + " (" + config.applicationId() + " now) to share the work.";
     }
 
-    private Map<String, Object> overrides() {
+    Map<String, Object> overrides() {
         Map<String, Object> out = new HashMap<>();
         cluster.clientProperties().forEach((key, value) -> {
             boolean own = ScorerConfig.DEFINITION.names().contains(key);
             out.put(own ? key : ScorerConfig.KAFKA_PREFIX + key, value);
         });
         out.putAll(settings);
+        // one setting for every topic: the ones created here and Kafka Streams' own (changelogs, repartition)
+        if (replication != -1) {
+            out.putIfAbsent(ScorerConfig.KAFKA_PREFIX + StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) replication);
+        }
         return out;
     }
 }
