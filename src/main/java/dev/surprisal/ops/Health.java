@@ -50,6 +50,7 @@ final class Health implements AutoCloseable {
 
     private final ModelProvider models;
     private final String dlqTopic;
+    private final Duration stallBound;
     private final SchemaRegistry registry;
     private final Admin admin;
     private final ScheduledExecutorService probes = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -64,6 +65,7 @@ final class Health implements AutoCloseable {
 
     Health(ScorerConfig config, ModelProvider models, SchemaRegistry registry) {
         this.dlqTopic = config.dlqTopic();
+        this.stallBound = config.readinessStall();
         this.models = models;
         this.registry = registry;
         Map<String, Object> props = new HashMap<>(config.clientProperties());
@@ -78,6 +80,10 @@ final class Health implements AutoCloseable {
     }
 
     private void probe() {
+        ScorerService s = scorer;
+        if (s != null) {
+            s.metrics().outputStall().lag(s.inputLag(), System.currentTimeMillis());
+        }
         try {
             int nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs(3000)).nodes()
                     .get(4, TimeUnit.SECONDS).size();
@@ -159,6 +165,13 @@ final class Health implements AutoCloseable {
             }
         }
         boolean ok = problems.isEmpty();
+        long stalled = s == null ? 0 : s.metrics().outputStall().stalledMs(System.currentTimeMillis());
+        if (stalled > stallBound.toMillis()) {
+            // the cluster's fault as a rule (transactions that cannot commit): shown, without getting the pod killed
+            problems.add("input has waited " + stalled / 1000 + " s with no score written (" + s.inputLag()
+                    + " records behind); see the cluster's controller and transaction coordinators");
+            reasons.add("output-stalled");
+        }
         // refused input is the input's fault, not the instance's: shown, but a restart would not help
         DeadLetterWatch.Summary refused = s == null ? null : s.metrics().deadLetterWatch().recent().orElse(null);
         if (refused != null && refused.problem()) {

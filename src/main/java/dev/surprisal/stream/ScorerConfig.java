@@ -43,6 +43,7 @@ public final class ScorerConfig extends AbstractConfig {
     public static final String MAX_RECORD_BYTES = "input.max.record.bytes";
     public static final String MAX_COLLECTION_ITEMS = "input.max.collection.items";
     public static final String MAX_SESSION_BYTES = "input.max.session.bytes";
+    public static final String READINESS_STALL_MS = "readiness.stall.ms";
     public static final String DLQ_MAX_RECORD_BYTES = "dlq.max.record.bytes";
     public static final String OUTPUT_MAX_RECORD_BYTES = "output.max.record.bytes";
     public static final String MAX_FUTURE_MS = "event.time.max.future.ms";
@@ -121,6 +122,10 @@ public final class ScorerConfig extends AbstractConfig {
             .define(MAX_RECORD_BYTES, Type.INT, 256 * 1024, Range.atLeast(1024), Importance.MEDIUM,
                     "Input records larger than this (key, value and headers) go to the dead-letter topic unread. "
                     + "Must exceed " + MAX_TEXT_BYTES + " with room for the rest of the event.")
+            .define(READINESS_STALL_MS, Type.LONG, 30_000L, Range.atLeast(1000), Importance.LOW,
+                    "Input that has waited this long with no score written is listed among readiness's problems "
+                    + "(surprisal_output_stall_seconds has the length), without turning it 503: a stall is most often the "
+                    + "cluster's (a controller or transaction coordinator moving), and a restart would not help.")
             .define(MAX_SESSION_BYTES, Type.INT, 1024, Range.atLeast(1), Importance.LOW,
                     "Longest session id, in UTF-8 bytes, that an event may carry (a record key, or a field, capture or "
                     + "attribute that names the session): each session is a state-store key and a changelog record's "
@@ -367,6 +372,10 @@ public final class ScorerConfig extends AbstractConfig {
 
     public int maxRecordBytes() {
         return getInt(MAX_RECORD_BYTES);
+    }
+
+    public Duration readinessStall() {
+        return Duration.ofMillis(getLong(READINESS_STALL_MS));
     }
 
     public int maxSessionBytes() {

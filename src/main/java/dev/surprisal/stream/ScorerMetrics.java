@@ -37,6 +37,7 @@ public final class ScorerMetrics {
     private final ConcurrentHashMap<String, Counter> deadLetters = new ConcurrentHashMap<>();
     private final Counter duplicates;
     private final DeadLetterWatch deadLetterWatch = new DeadLetterWatch();
+    private final OutputStall outputStall = new OutputStall(System.currentTimeMillis());
     private Gauge servingInfo;
     private final Counter threadFailures;
     private volatile long lastProgress = System.nanoTime();
@@ -87,6 +88,14 @@ public final class ScorerMetrics {
                         .map(r -> (double) r.dead() / Math.max(r.records(), r.dead())).orElse(0.0))
                 .description("Share of the last minute's input records sent to the dead-letter topic")
                 .register(registry);
+        Gauge.builder("surprisal.output.stall.seconds", () -> outputStall.stalledMs(System.currentTimeMillis()) / 1000.0)
+                .description("How long input has waited with no score written (0 when nothing waits or scores flow)")
+                .register(registry);
+    }
+
+    /** How long input has waited with nothing written (readiness samples the lag into it). */
+    public OutputStall outputStall() {
+        return outputStall;
     }
 
     /** The last minute's input and dead letters, for readiness, the live page and the log. */
@@ -144,6 +153,7 @@ public final class ScorerMetrics {
 
     /** An event's scores were emitted: counted for its model version and remembered for the live page. */
     void emitted(ScoredEvent e) {
+        outputStall.output(System.currentTimeMillis());
         ModelMeters m = models.computeIfAbsent(e.getModelVersion(), this::modelMeters);
         m.events().increment();
         m.tokens().increment(e.getTokens().size());

@@ -7,6 +7,8 @@ import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
 
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -17,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -184,18 +187,36 @@ public final class ScorerService implements AutoCloseable {
         return metrics.sinceProgress();
     }
 
+    /**
+     * Records that wait in the partitions this instance reads (its input and repartition topics), as its
+     * consumers saw at their last fetch; restore and global consumers are not counted.
+     */
+    public long inputLag() {
+        double lag = 0;
+        for (Map.Entry<MetricName, ? extends Metric> m : streams.metrics().entrySet()) {
+            MetricName name = m.getKey();
+            String client = name.tags().getOrDefault("client-id", "");
+            if (name.name().equals("records-lag") && name.group().equals("consumer-fetch-manager-metrics")
+                    && !client.endsWith("restore-consumer") && !client.endsWith("global-consumer")
+                    && m.getValue().metricValue() instanceof Double value && value > 0) {
+                lag += value;
+            }
+        }
+        return (long) lag;
+    }
+
     /** Whether this instance owns any input partition now. */
     public boolean hasActiveTasks() {
         return streams.metadataForLocalThreads().stream().anyMatch(t -> !t.activeTasks().isEmpty());
     }
 
+    /** How long a stop waits for Kafka Streams to commit and leave its group. */
+    public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
     /**
      * Stops the scorer and leaves the consumer group, so that the partitions move to another
      * instance at once instead of after the session timeout.
      */
-    /** How long a stop waits for Kafka Streams to commit and leave its group. */
-    public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
-
     @Override
     public void close() {
         close(CLOSE_TIMEOUT);
