@@ -73,17 +73,15 @@ final class ScoreCommand implements Callable<Integer> {
         // JSON in and out needs no registry: without one configured, the scorer keeps to --model
         boolean registryFree = !config.needsRegistry() && !cluster.registryConfigured()
                 && !settings.containsKey(ScorerConfig.SCHEMA_REGISTRY_URL);
-        if (registryFree) {
-            if (model == null) {
-                throw new IllegalArgumentException("with " + config.input().format().id() + " input, JSON output and no "
-                        + "schema registry, give --model: model releases come through a registry (--schema-registry-url)");
-            }
-            if (!noFollow) {
-                spec.commandLine().getErr().println("no schema registry configured: scoring with --model only (model "
-                        + "releases, drift retraining and feedback need one: --schema-registry-url)");
-            }
+        if (registryFree && model == null) {
+            throw new IllegalArgumentException("with " + config.input().format().id() + " input, JSON output and no "
+                    + "schema registry, give --model: model releases come through a registry (--schema-registry-url)");
         }
         Reachability.require(config.clientProperties(), Reachability.WAIT);
+        if (registryFree && !noFollow) {
+            spec.commandLine().getErr().println("no schema registry configured: scoring with --model only (model "
+                    + "releases, drift retraining and feedback need one: --schema-registry-url)");
+        }
         boolean follow = !noFollow && !registryFree;
         SchemaRegistry registry = registryFree ? null : ClusterOptions.checkedRegistry(config.clientProperties());
         try (ShutdownSignal shutdown = new ShutdownSignal();
