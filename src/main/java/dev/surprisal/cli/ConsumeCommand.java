@@ -1,6 +1,7 @@
 package dev.surprisal.cli;
 
 import dev.surprisal.avro.ScoredEvent;
+import dev.surprisal.config.Environment;
 import dev.surprisal.demo.ConsoleRenderer;
 import dev.surprisal.kafka.Clients;
 import dev.surprisal.kafka.Reachability;
@@ -74,7 +75,7 @@ final class ConsumeCommand implements Callable<Integer> {
         props.put(ConsumerConfig.GROUP_ID_CONFIG, group != null ? group : "surprisal-consume-" + UUID.randomUUID());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromBeginning ? "earliest" : "latest");
         props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false); // reading never creates a topic
-        ConsoleRenderer renderer = new ConsoleRenderer(System.console() != null && System.getenv("NO_COLOR") == null, false);
+        ConsoleRenderer renderer = new ConsoleRenderer(Environment.colourTerminal(), false);
         long seen = 0;
         long lastEvent = System.nanoTime();
         // a registry given is checked at once (wrong settings end the command with one line); none given, JSON

@@ -74,8 +74,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        boolean ansi = colour == Colour.always || (colour == Colour.auto && System.console() != null
-                && System.getenv("NO_COLOR") == null);
+        boolean ansi = colour == Colour.always || (colour == Colour.auto && Environment.colourTerminal());
         DemoRunner.Options options = new DemoRunner.Options(
                 DemoRunner.Scenario.valueOf(scenario.toUpperCase(java.util.Locale.ROOT)), events, output == Output.jsonl, seed, rate, sessions,
                 anomalyRate, port, registryPort, httpPort, fresh ? deleted(dataDir) : dataDir, model, modelCache,

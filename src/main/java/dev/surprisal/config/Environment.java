@@ -64,6 +64,14 @@ public final class Environment {
         return System.getenv(name(key));
     }
 
+    /**
+     * Whether a terminal may be coloured: it is one, and NO_COLOR (the convention of no-color.org, any
+     * value) is not set.
+     */
+    public static boolean colourTerminal() {
+        return System.console() != null && System.getenv("NO_COLOR") == null;
+    }
+
     /** A process-level setting outside any configuration class: a system property, else its variable. */
     public static String setting(String key) {
         return System.getProperty(key, System.getenv(name(key.startsWith("surprisal.")
