@@ -8,12 +8,10 @@ import dev.surprisal.model.ModelArtifact;
 import dev.surprisal.node.ScorerNode;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.stream.ScorerConfig;
-import dev.surprisal.stream.ScorerTopics;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -87,11 +85,8 @@ final class ScoreCommand implements Callable<Integer> {
         try (ShutdownSignal shutdown = new ShutdownSignal();
              LanguageModel initial = model == null ? null : ModelArtifact.load(model)) {
             try (Admin admin = Admin.create(config.clientProperties())) {
-                List<NewTopic> topics = new ArrayList<>(ScorerTopics.all(config, partitions, replication));
-                if (follow) {
-                    topics.addAll(config.releaseTopics().all(replication));
-                }
-                List<String> created = TopicSetup.ensure(admin, topics, !noCreateTopics);
+                List<String> created = TopicSetup.ensure(admin, ScorerNode.topics(config, partitions, replication, follow),
+                        !noCreateTopics);
                 if (!created.isEmpty()) {
                     spec.commandLine().getErr().println("created topics " + created);
                 }

@@ -18,12 +18,10 @@ import dev.surprisal.serde.AvroSerdes;
 import dev.surprisal.shadow.ShadowJudge;
 import dev.surprisal.stream.DriftSettings;
 import dev.surprisal.stream.ScorerConfig;
-import dev.surprisal.stream.ScorerTopics;
 import dev.surprisal.training.ConsoleProgress;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -34,8 +32,6 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -160,9 +156,7 @@ public final class DemoRunner {
                 ScorerConfig.ADVERTISED_HOST, "127.0.0.1",
                 ScorerConfig.HTTP_PORT, options.httpPort() == 0 ? freePort() : options.httpPort()));
         ScorerConfig config = new ScorerConfig(settings);
-        List<NewTopic> topics = new ArrayList<>(ScorerTopics.all(config, 4, (short) 1));
-        topics.addAll(config.releaseTopics().all((short) 1));
-        broker.createTopics(topics);
+        broker.createTopics(ScorerNode.topics(config, 4, (short) 1, true));
         Map<String, Object> clientProps = config.clientProperties();
         RetrainScenario scenario = new RetrainScenario(options, clientProps, registry, config.releaseTopics(),
                 config.inputTopic(), info);

@@ -11,10 +11,14 @@ import dev.surprisal.shadow.ShadowRunner;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScorerMetrics;
 import dev.surprisal.stream.ScorerService;
+import dev.surprisal.stream.ScorerTopics;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.kafka.clients.admin.NewTopic;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -80,6 +84,20 @@ public final class ScorerNode implements AutoCloseable {
 
     public int port() {
         return ops.port();
+    }
+
+    /**
+     * The topics a node uses: the scorer's (input, outputs, dead letters, health), and, when it follows
+     * releases, the model lifecycle's. {@code score} creates the missing ones on a cluster, the demo on
+     * its own broker.
+     */
+    public static List<NewTopic> topics(ScorerConfig config, int partitions, short replication,
+                                        boolean followsReleases) {
+        List<NewTopic> topics = new ArrayList<>(ScorerTopics.all(config, partitions, replication));
+        if (followsReleases) {
+            topics.addAll(config.releaseTopics().all(replication));
+        }
+        return topics;
     }
 
     public ScorerService scorer() {
