@@ -56,8 +56,14 @@ public final class TemplateBenchmark {
     }
 
     /** One system's figures. */
+    /**
+     * One system's figures, as Loghub-2.0 reports them: grouping accuracy (GA, by lines), its F1 over
+     * templates (FGA: a mined template is right when its lines are exactly one true template's), and
+     * parsing accuracy (PA: lines whose mined template text is their true template, spaces aside; NaN
+     * without an EventTemplate column).
+     */
     public record Result(String system, int lines, int trueTemplates, int minedTemplates, double groupingAccuracy,
-                         double linesPerSecond) {
+                         double groupingF1, double parsingAccuracy, double linesPerSecond) {
     }
 
     private TemplateBenchmark() {
@@ -79,6 +85,18 @@ public final class TemplateBenchmark {
             mined[i] = miner.mine(lines.get(i)).id();
         }
         double accuracy = groupingAccuracy(mined, truth);
+        double f1 = groupingF1(mined, truth);
+        List<String> trueTexts = column(structured, "EventTemplate");
+        double pa = Double.NaN;
+        if (trueTexts != null) {
+            Map<Integer, String> minedTexts = new HashMap<>();
+            miner.templates().forEach(t -> minedTexts.put(t.id(), t.text()));
+            long right = 0;
+            for (int i = 0; i < mined.length; i++) {
+                right += spaced(minedTexts.get(mined[i])).equals(spaced(trueTexts.get(i))) ? 1 : 0;
+            }
+            pa = mined.length == 0 ? Double.NaN : (double) right / mined.length;
+        }
         long start = System.nanoTime();
         long mined2 = 0;
         for (int r = 0; r < timingRounds; r++) {
@@ -92,43 +110,73 @@ public final class TemplateBenchmark {
             throw new IllegalStateException();
         }
         return new Result(system, lines.size(), (int) truth.stream().distinct().count(), miner.templates().size(),
-                accuracy, timingRounds * (double) lines.size() / seconds);
+                accuracy, f1, pa, timingRounds * (double) lines.size() / seconds);
     }
 
     /** Share of lines whose mined group is exactly their true group. */
     public static double groupingAccuracy(int[] mined, List<String> truth) {
-        Map<Integer, List<Integer>> byMined = new HashMap<>();
-        Map<String, Integer> trueSizes = new HashMap<>();
-        for (int i = 0; i < mined.length; i++) {
-            byMined.computeIfAbsent(mined[i], k -> new ArrayList<>()).add(i);
-            trueSizes.merge(truth.get(i), 1, Integer::sum);
-        }
-        long correct = 0;
-        for (List<Integer> group : byMined.values()) {
-            String label = truth.get(group.get(0));
-            boolean pure = group.stream().allMatch(i -> truth.get(i).equals(label));
-            if (pure && trueSizes.get(label) == group.size()) {
-                correct += group.size();
-            }
-        }
+        Grouping g = Grouping.of(mined, truth);
+        long correct = g.byMined().values().stream().filter(group -> g.right(group, truth)).mapToLong(List::size).sum();
         return mined.length == 0 ? 0 : (double) correct / mined.length;
     }
 
-    /** The EventId (else EventTemplate) column of a loghub structured CSV (fields may be quoted, with doubled quotes). */
-    static List<String> eventIds(Path csv) throws IOException {
+    /** F1 over templates: precision over the mined ones, recall over the true ones, a template right when pure and whole. */
+    public static double groupingF1(int[] mined, List<String> truth) {
+        Grouping g = Grouping.of(mined, truth);
+        long right = g.byMined().values().stream().filter(group -> g.right(group, truth)).count();
+        double precision = g.byMined().isEmpty() ? 0 : (double) right / g.byMined().size();
+        double recall = g.trueSizes().isEmpty() ? 0 : (double) right / g.trueSizes().size();
+        return precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
+    }
+
+    /** The lines of each mined template, and how many lines each true template has. */
+    private record Grouping(Map<Integer, List<Integer>> byMined, Map<String, Integer> trueSizes) {
+
+        static Grouping of(int[] mined, List<String> truth) {
+            Map<Integer, List<Integer>> byMined = new HashMap<>();
+            Map<String, Integer> trueSizes = new HashMap<>();
+            for (int i = 0; i < mined.length; i++) {
+                byMined.computeIfAbsent(mined[i], k -> new ArrayList<>()).add(i);
+                trueSizes.merge(truth.get(i), 1, Integer::sum);
+            }
+            return new Grouping(byMined, trueSizes);
+        }
+
+        /** A mined template is right when its lines are all of one true template, and all of its lines. */
+        boolean right(List<Integer> group, List<String> truth) {
+            String label = truth.get(group.get(0));
+            return group.stream().allMatch(i -> truth.get(i).equals(label)) && trueSizes.get(label) == group.size();
+        }
+    }
+
+    private static String spaced(String text) {
+        return text == null ? "" : text.strip().replaceAll("\\s+", " ");
+    }
+
+    /** A named column of a loghub structured CSV, or null when it has none. */
+    static List<String> column(Path csv, String name) throws IOException {
         List<String> rows = Files.readAllLines(csv, StandardCharsets.UTF_8);
-        List<String> header = fields(rows.get(0));
-        int column = header.indexOf("EventId") >= 0 ? header.indexOf("EventId") : header.indexOf("EventTemplate");
-        if (column < 0) {
-            throw new IllegalArgumentException(csv + " has no EventId or EventTemplate column (its header: " + header + ")");
+        int index = fields(rows.get(0)).indexOf(name);
+        if (index < 0) {
+            return null;
         }
         List<String> out = new ArrayList<>();
         for (String row : rows.subList(1, rows.size())) {
             if (!row.isEmpty()) {
-                out.add(fields(row).get(column));
+                out.add(fields(row).get(index));
             }
         }
         return out;
+    }
+
+    /** The EventId (else EventTemplate) column of a loghub structured CSV (fields may be quoted, with doubled quotes). */
+    static List<String> eventIds(Path csv) throws IOException {
+        List<String> ids = column(csv, "EventId");
+        ids = ids != null ? ids : column(csv, "EventTemplate");
+        if (ids == null) {
+            throw new IllegalArgumentException(csv + " has no EventId or EventTemplate column");
+        }
+        return ids;
     }
 
     static List<String> fields(String row) {
@@ -162,14 +210,17 @@ public final class TemplateBenchmark {
     public static String table(List<Result> results) {
         int width = Math.max(10, results.stream().mapToInt(r -> r.system().length()).max().orElse(0));
         String name = "%-" + width + "s";
-        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, name + " %6s %6s %6s %9s %12s%n", "system",
-                "lines", "true", "mined", "accuracy", "lines/s"));
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, name + " %6s %6s %6s %7s %7s %7s %12s%n",
+                "system", "lines", "true", "mined", "GA", "FGA", "PA", "lines/s"));
         for (Result r : results) {
-            out.append(String.format(Locale.ROOT, name + " %6d %6d %6d %9.4f %,12.0f%n", r.system(), r.lines(),
-                    r.trueTemplates(), r.minedTemplates(), r.groupingAccuracy(), r.linesPerSecond()));
+            out.append(String.format(Locale.ROOT, name + " %6d %6d %6d %7.4f %7.4f %7.4f %,12.0f%n", r.system(),
+                    r.lines(), r.trueTemplates(), r.minedTemplates(), r.groupingAccuracy(), r.groupingF1(),
+                    r.parsingAccuracy(), r.linesPerSecond()));
         }
-        out.append(String.format(Locale.ROOT, name + " %6s %6s %6s %9.4f %,12.0f%n", "mean", "", "", "",
+        out.append(String.format(Locale.ROOT, name + " %6s %6s %6s %7.4f %7.4f %7.4f %,12.0f%n", "mean", "", "", "",
                 results.stream().mapToDouble(Result::groupingAccuracy).average().orElse(Double.NaN),
+                results.stream().mapToDouble(Result::groupingF1).average().orElse(Double.NaN),
+                results.stream().mapToDouble(Result::parsingAccuracy).average().orElse(Double.NaN),
                 results.stream().mapToDouble(Result::linesPerSecond).average().orElse(Double.NaN)));
         return out.toString();
     }
