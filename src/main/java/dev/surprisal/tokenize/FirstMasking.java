@@ -15,10 +15,10 @@ final class FirstMasking {
         if (token.startsWith("/") || token.contains("://")) {
             return TemplateMiner.WILDCARD;
         }
-        if (!TemplateMiner.hasDigit(token, 0)) {
+        if (!TokenMasks.hasDigit(token, 0)) {
             return token;
         }
-        if (TemplateMiner.hexLike(token)) {
+        if (TokenMasks.hexLike(token)) {
             return TemplateMiner.WILDCARD;
         }
         StringBuilder out = new StringBuilder(token.length());
