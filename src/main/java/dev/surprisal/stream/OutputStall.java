@@ -15,7 +15,7 @@ public final class OutputStall {
         this.lastOutputMs = nowMs;
     }
 
-    /** A score was written. */
+    /** A score or a dead letter was written. */
     public synchronized void output(long nowMs) {
         lastOutputMs = nowMs;
     }

@@ -240,6 +240,7 @@ public final class ScorerMetrics {
     }
 
     void deadLetter(String reason, String example) {
+        outputStall.output(System.currentTimeMillis()); // a refusal written is progress too
         deadLetterWatch.deadLetter(reason, example);
         deadLetters.computeIfAbsent(reason, r -> Counter.builder("surprisal.dead.letters")
                 .description("Input records sent to the dead-letter topic, by reason").tag("reason", r)

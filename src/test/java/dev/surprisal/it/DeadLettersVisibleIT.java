@@ -92,12 +92,14 @@ class DeadLettersVisibleIT {
                     "it names the settings that find a line's session: " + problem);
             assertEquals("dead-letters-missing-key", ready[0].get("reasons").get(0).asText());
 
-            JsonNode live = JSON.readTree(get(node.port(), "/api/live").body());
-            assertEquals(problem.substring(0, problem.indexOf(':')),
-                    live.get("problems").get(0).asText().substring(0, problem.indexOf(':')), "the page shows it");
+            // the counts move on while the scorer reads the rest: the page says the same thing in the same words
+            String page = JSON.readTree(get(node.port(), "/api/live").body()).get("problems").get(0).asText();
+            assertTrue(page.matches("\\d+ of the last \\d+ input records were dead-lettered to "
+                    + config.dlqTopic() + ": missing-key, e\\.g\\. .*"), "the page shows it: " + page);
             String metrics = get(node.port(), "/metrics").body();
             assertTrue(metrics.lines().anyMatch(l -> l.startsWith("surprisal_dead_letter_share ")
-                    && Double.parseDouble(l.substring(l.indexOf(' ') + 1)) == 1.0), "all of the input");
+                    && Double.parseDouble(l.substring(l.indexOf(' ') + 1)) > 0.9), "all of the input, bar a record "
+                    + "counted in the moment before its refusal");
             assertTrue(System.nanoTime() - sent < Duration.ofSeconds(10).toNanos());
         } finally {
             prometheus.close();
