@@ -15,8 +15,10 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A JSON object per record, as log shippers write: the text, session, id, time and labels at named
@@ -33,9 +35,15 @@ final class JsonInput implements InputReader {
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build()).build());
 
     private final InputSettings settings;
+    /** The optional fields the settings name, by setting: a record without one is read all the same. */
+    private final Map<String, String> optionalFields;
+    private final FieldCheck fieldCheck;
 
     JsonInput(InputSettings settings) {
         this.settings = settings;
+        this.optionalFields = Map.of(InputSettings.TIME_FIELD, settings.timeField(), InputSettings.EVENT_ID_FIELD,
+                settings.eventIdField(), InputSettings.LABELS_FIELD, settings.labelsField());
+        this.fieldCheck = new FieldCheck(optionalFields);
     }
 
     @Override
@@ -96,6 +104,7 @@ final class JsonInput implements InputReader {
             time = Instant.ofEpochMilli(record.timestamp());
         }
         Map<String, String> labels = root.isObject() ? labels(root) : null;
+        fieldCheck.record(present(root));
         List<Read> out = new ArrayList<>();
         for (int i = 0; i < sessions.size(); i++) {
             String eventId = id == null ? record.eventId(i) : i == 0 ? id : id + "#" + i;
@@ -103,6 +112,17 @@ final class JsonInput implements InputReader {
                     labels == null ? null : new HashMap<>(labels))));
         }
         return out;
+    }
+
+    /** The settings whose optional field this record has. */
+    private Set<String> present(JsonNode root) {
+        Set<String> present = new HashSet<>();
+        optionalFields.forEach((setting, field) -> {
+            if (!field.isEmpty() && root.isObject() && !JsonFields.at(root, field).isMissingNode()) {
+                present.add(setting);
+            }
+        });
+        return present;
     }
 
     private JsonNode textField(JsonNode root) {
