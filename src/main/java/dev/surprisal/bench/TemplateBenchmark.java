@@ -1,5 +1,6 @@
 package dev.surprisal.bench;
 
+import dev.surprisal.evaluate.CsvRows;
 import dev.surprisal.tokenize.LogFormat;
 import dev.surprisal.tokenize.TemplateMiner;
 
@@ -155,18 +156,11 @@ public final class TemplateBenchmark {
 
     /** A named column of a loghub structured CSV, or null when it has none. */
     static List<String> column(Path csv, String name) throws IOException {
-        List<String> rows = Files.readAllLines(csv, StandardCharsets.UTF_8);
-        int index = fields(rows.get(0)).indexOf(name);
-        if (index < 0) {
+        List<Map<String, String>> rows = CsvRows.withHeader(csv);
+        if (rows.isEmpty() || !rows.get(0).containsKey(name)) {
             return null;
         }
-        List<String> out = new ArrayList<>();
-        for (String row : rows.subList(1, rows.size())) {
-            if (!row.isEmpty()) {
-                out.add(fields(row).get(index));
-            }
-        }
-        return out;
+        return rows.stream().map(r -> r.get(name)).toList();
     }
 
     /** The EventId (else EventTemplate) column of a loghub structured CSV (fields may be quoted, with doubled quotes). */
@@ -177,34 +171,6 @@ public final class TemplateBenchmark {
             throw new IllegalArgumentException(csv + " has no EventId or EventTemplate column");
         }
         return ids;
-    }
-
-    static List<String> fields(String row) {
-        List<String> out = new ArrayList<>();
-        StringBuilder field = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < row.length(); i++) {
-            char c = row.charAt(i);
-            if (quoted) {
-                if (c == '"' && i + 1 < row.length() && row.charAt(i + 1) == '"') {
-                    field.append('"');
-                    i++;
-                } else if (c == '"') {
-                    quoted = false;
-                } else {
-                    field.append(c);
-                }
-            } else if (c == '"') {
-                quoted = true;
-            } else if (c == ',') {
-                out.add(field.toString());
-                field.setLength(0);
-            } else {
-                field.append(c);
-            }
-        }
-        out.add(field.toString());
-        return out;
     }
 
     public static String table(List<Result> results) {

@@ -2,6 +2,7 @@ package dev.surprisal.cli;
 
 import dev.surprisal.avro.ModelRelease;
 import dev.surprisal.evaluate.BaselineReplayer;
+import dev.surprisal.evaluate.CsvRows;
 import dev.surprisal.evaluate.Evaluation;
 import dev.surprisal.evaluate.EvaluationReport;
 import dev.surprisal.evaluate.HtmlReport;
@@ -234,10 +235,13 @@ final class EvaluateCommand implements Callable<Integer> {
         Files.createDirectories(report);
         if (keyNames != null) {
             ObjectNode names = json.putObject("keyNames");
-            for (String line : Files.readAllLines(keyNames, StandardCharsets.UTF_8)) {
-                String[] idAndText = line.split("[,\t]", 2);
-                if (idAndText.length == 2 && !idAndText[0].isBlank()) {
-                    names.put(idAndText[0].strip(), idAndText[1].strip().replaceAll("^\"|\"$", ""));
+            String first;
+            try (var lines = Files.lines(keyNames, StandardCharsets.UTF_8)) {
+                first = lines.findFirst().orElse("");
+            }
+            for (String[] idAndText : CsvRows.rows(keyNames, first.contains("\t") ? '\t' : ',')) {
+                if (idAndText.length >= 2 && !idAndText[0].isBlank()) {
+                    names.put(idAndText[0].strip(), idAndText[1].strip());
                 }
             }
         }
