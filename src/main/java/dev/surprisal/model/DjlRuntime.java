@@ -16,6 +16,12 @@ public final class DjlRuntime {
 
     /** A process-wide setting: a system property, or the {@code SURPRISAL_*} variable of its key. */
     public record Setting(String key, String defaultValue, String doc) {
+
+        /** What the process was given, else the default: the one place the default is written. */
+        String value() {
+            String configured = Environment.setting(key);
+            return configured != null ? configured : defaultValue;
+        }
     }
 
     public static final Setting BATCH_THREADS = new Setting("surprisal.batch.threads", "the available cores",
@@ -48,14 +54,12 @@ public final class DjlRuntime {
 
     /** {@link #BATCH_THREADS_FROM_SESSIONS}. */
     public static int batchThreadsFromSessions() {
-        String configured = Environment.setting(BATCH_THREADS_FROM_SESSIONS.key());
-        return configured == null ? 64 : Math.max(2, Integer.parseInt(configured));
+        return Math.max(2, Integer.parseInt(BATCH_THREADS_FROM_SESSIONS.value()));
     }
 
     /** {@link #MAX_LOGITS_PER_CALL}. */
     public static long maxLogitsPerCall() {
-        String configured = Environment.setting(MAX_LOGITS_PER_CALL.key());
-        return configured == null ? 8L << 20 : Math.max(1, Long.parseLong(configured));
+        return Math.max(1, Long.parseLong(MAX_LOGITS_PER_CALL.value()));
     }
 
     private static void setDefault(String key, String value) {
