@@ -42,11 +42,15 @@ public final class TemplateMiner {
     public static final class Template {
         private final int id;
         private final String[] tokens;
+        private final Node leaf;
         private long lines;
+        /** The words its lines held where they differ, while mining under the third rules. */
+        private PositionValues values;
 
-        Template(int id, String[] tokens) {
+        Template(int id, String[] tokens, Node leaf) {
             this.id = id;
             this.tokens = tokens;
+            this.leaf = leaf;
         }
 
         public int id() {
@@ -113,9 +117,18 @@ public final class TemplateMiner {
     /** Adds a template mined elsewhere (a saved model, another scorer), routed by its own tokens. */
     public Template add(String text) {
         String[] tokens = text.isEmpty() ? new String[0] : text.split(" ");
-        Template t = new Template(templates.size(), tokens);
-        templates.add(t);
-        leaf(tokens, true).templates.add(t);
+        return newTemplate(tokens, templates.size(), leaf(tokens, true));
+    }
+
+    /** A template of these tokens under this id in this leaf, a new one or one that replaces the template of that id. */
+    private Template newTemplate(String[] tokens, int id, Node leaf) {
+        Template t = new Template(id, tokens, leaf);
+        if (id == templates.size()) {
+            templates.add(t);
+        } else {
+            templates.set(id, t);
+        }
+        leaf.templates.add(t);
         return t;
     }
 
@@ -143,27 +156,78 @@ public final class TemplateMiner {
     public Template mine(String line) {
         String[] tokens = tokens(line);
         Node leaf = leaf(tokens, true);
-        Template best = closest(leaf, tokens);
+        Template best = closest(leaf, tokens, false);
         if (best == null) {
-            best = new Template(templates.size(), tokens);
-            templates.add(best);
-            leaf.templates.add(best);
+            best = newTemplate(tokens, templates.size(), leaf);
         } else {
+            boolean third = rules >= TemplateSettings.RULES;
             for (int i = 0; i < tokens.length; i++) {
-                if (!best.tokens[i].equals(tokens[i])) {
+                if (!best.tokens[i].equals(tokens[i]) && !best.tokens[i].equals(WILDCARD)) {
+                    String previous = i == 0 ? null : tokens[i - 1];
+                    if (third && ClosedSet.candidate(previous, best.tokens[i]) && ClosedSet.candidate(previous, tokens[i])) {
+                        if (best.values == null) {
+                            best.values = new PositionValues();
+                        }
+                        best.values.start(i, best.tokens[i], best.lines);
+                    }
                     best.tokens[i] = WILDCARD;
                 }
+            }
+            if (best.values != null) {
+                best.values.count(tokens);
             }
         }
         best.lines++;
         return best;
     }
 
-    /** The known template the line fits, or null: nothing is learnt. */
+    /**
+     * Ends mining under the third rules: a position whose lines held a few words that kept recurring is
+     * a constant, and its template becomes one template per word (per combination, for several such
+     * positions); the commonest keeps the template's id. A position whose words kept coming stays a
+     * variable. Lines mined after this count afresh.
+     */
+    public void settle() {
+        int mined = templates.size();
+        for (int id = 0; id < mined; id++) {
+            Template t = templates.get(id);
+            PositionValues values = t.values;
+            t.values = null;
+            if (values == null) {
+                continue;
+            }
+            List<Integer> closed = new ArrayList<>();
+            for (int i = 0; i < values.positions().size(); i++) {
+                if (ClosedSet.closed(values.words(i))) {
+                    closed.add(i);
+                }
+            }
+            if (closed.isEmpty()) {
+                continue;
+            }
+            List<Map.Entry<List<String>, Long>> words = new ArrayList<>(values.combinationsOver(closed).entrySet());
+            words.sort(Map.Entry.<List<String>, Long>comparingByValue().reversed()
+                    .thenComparing(e -> String.join(" ", e.getKey())));
+            t.leaf.templates.remove(t);
+            for (int w = 0; w < words.size(); w++) {
+                String[] tokens = t.tokens.clone();
+                for (int c = 0; c < closed.size(); c++) {
+                    tokens[values.positions().get(closed.get(c))] = words.get(w).getKey().get(c);
+                }
+                newTemplate(tokens, w == 0 ? t.id : templates.size(), t.leaf).lines = words.get(w).getValue();
+            }
+        }
+    }
+
+    /**
+     * The known template the line fits, or null: nothing is learnt. Under the third rules a line whose
+     * word differs from a template's constant word is not that template: the word was the same on every
+     * line it was mined from.
+     */
     public Template match(String line) {
         String[] tokens = tokens(line);
         Node leaf = leaf(tokens, false);
-        return leaf == null ? null : closest(leaf, tokens);
+        return leaf == null ? null : closest(leaf, tokens, rules >= TemplateSettings.RULES);
     }
 
     public List<Template> templates() {
@@ -180,45 +244,12 @@ public final class TemplateMiner {
         return split(line).masked();
     }
 
-    private record Split(String[] raw, String[] masked) {
-    }
-
-    /**
-     * The message's tokens, raw and masked. Under today's rules a list of values of one kind (ids,
-     * addresses: the same masked token again and again) is one variable, so that a line with three
-     * blocks and one with thirty are the same template; its raw token is the list.
-     */
-    private Split split(String line) {
+    private MaskedLine split(String line) {
         String content = format == null ? LogHeader.content(line) : format.content(line);
         if (masks != null) {
             content = masks.matcher(content).replaceAll(WILDCARD);
         }
-        List<String> raw = new ArrayList<>();
-        List<String> masked = new ArrayList<>();
-        int n = content.length();
-        int i = 0;
-        while (i < n) {
-            while (i < n && Character.isWhitespace(content.charAt(i))) {
-                i++;
-            }
-            int start = i;
-            while (i < n && !Character.isWhitespace(content.charAt(i))) {
-                i++;
-            }
-            if (i > start) {
-                String token = content.substring(start, i);
-                String mask = rules == TemplateSettings.FIRST_RULES ? FirstMasking.mask(token) : TokenMasks.mask(token);
-                int last = masked.size() - 1;
-                if (rules != TemplateSettings.FIRST_RULES && last >= 0 && mask.contains(WILDCARD)
-                        && mask.equals(masked.get(last))) {
-                    raw.set(last, raw.get(last) + " " + token);
-                } else {
-                    raw.add(token);
-                    masked.add(mask);
-                }
-            }
-        }
-        return new Split(raw.toArray(new String[0]), masked.toArray(new String[0]));
+        return MaskedLine.of(content, rules);
     }
 
     /** Length, then the first tokens; a crowded node sends newcomers down its wildcard branch. */
@@ -261,21 +292,29 @@ public final class TemplateMiner {
         return create ? node.children.computeIfAbsent(key, k -> new Node()) : node.children.get(key);
     }
 
-    private Template closest(Node leaf, String[] tokens) {
+    /** The most similar template, the one with more constants of two as similar; {@code wordsExact}: no word may differ. */
+    private Template closest(Node leaf, String[] tokens, boolean wordsExact) {
         Template best = null;
         double bestScore = -1;
+        int bestConstants = -1;
+        candidates:
         for (Template t : leaf.templates) {
             int constants = 0;
             int same = 0;
             for (int i = 0; i < tokens.length; i++) {
                 if (!t.tokens[i].equals(WILDCARD)) {
                     constants++;
-                    same += t.tokens[i].equals(tokens[i]) ? 1 : 0;
+                    if (t.tokens[i].equals(tokens[i])) {
+                        same++;
+                    } else if (wordsExact && ClosedSet.candidate(i == 0 ? null : t.tokens[i - 1], t.tokens[i])) {
+                        continue candidates;
+                    }
                 }
             }
             double score = constants == 0 ? 1 : (double) same / constants;
-            if (score > bestScore) {
+            if (score > bestScore || (score == bestScore && constants > bestConstants && rules >= TemplateSettings.RULES)) {
                 bestScore = score;
+                bestConstants = constants;
                 best = t;
             }
         }

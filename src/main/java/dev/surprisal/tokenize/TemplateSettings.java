@@ -16,8 +16,14 @@ public record TemplateSettings(String logFormat, List<String> masks, double simi
 
     /** The first rules: runs of non-letters with a digit masked whole, the tree routed on any token. */
     public static final int FIRST_RULES = 1;
-    /** Today's: values masked by what they are with their punctuation kept, routing on words only. */
-    public static final int RULES = 2;
+    /** Values masked by what they are with their punctuation kept, routing on words only. */
+    public static final int SECOND_RULES = 2;
+    /**
+     * Today's: the second rules, and a position whose values are a few recurring words keeps them apart
+     * (each its own template); a value's bracketed restatement ({@code (4 KB)}) and a time value's unit
+     * are part of the value; hex values and approximate numbers are one value.
+     */
+    public static final int RULES = 3;
     public static final TemplateSettings DEFAULT = new TemplateSettings(null, List.of(), TemplateMiner.DEFAULT_SIMILARITY);
 
     public TemplateSettings {
@@ -28,9 +34,9 @@ public record TemplateSettings(String logFormat, List<String> masks, double simi
         if (rules == 0) {
             rules = FIRST_RULES;
         }
-        if (rules != FIRST_RULES && rules != RULES) {
+        if (rules < FIRST_RULES || rules > RULES) {
             throw new IllegalArgumentException("unknown template rules " + rules + " (this version knows "
-                    + FIRST_RULES + " and " + RULES + ")");
+                    + FIRST_RULES + " to " + RULES + ")");
         }
         if (logFormat != null) {
             LogFormat.parse(logFormat);

@@ -39,6 +39,7 @@ public final class TemplateTokenizer implements Tokenizer {
         for (String line : lines) {
             miner.mine(line);
         }
+        miner.settle();
         return new TemplateTokenizer(settings, miner.templates().stream().map(TemplateMiner.Template::text).toList());
     }
 
@@ -53,6 +54,7 @@ public final class TemplateTokenizer implements Tokenizer {
                 fresh.mine(line);
             }
         }
+        fresh.settle();
         if (fresh.templates().isEmpty()) {
             return this;
         }

@@ -21,6 +21,19 @@ final class TokenMasks {
      * number ({@code blk_-123} is {@code blk_<*>}), so a name keeps its words when its value varies.
      */
     static String mask(String token) {
+        return mask(token, TemplateSettings.SECOND_RULES);
+    }
+
+    /**
+     * Under {@link TemplateSettings#RULES} two more: a run of hex digits with letters in it is one value
+     * ({@code @0x7fe3a9c0d2b0} is {@code @<*>}, not six), and an approximate number ({@code <1},
+     * {@code >100}, {@code ~5}) is a value like the number it stands for.
+     */
+    static String mask(String token, int rules) {
+        boolean third = rules >= TemplateSettings.RULES;
+        if (third && approximate(token)) {
+            return TemplateMiner.WILDCARD;
+        }
         int from = 0;
         int to = token.length();
         while (from < to && OPENERS.indexOf(token.charAt(from)) >= 0) {
@@ -42,17 +55,29 @@ final class TokenMasks {
         StringBuilder out = new StringBuilder(token.length()).append(token, 0, from);
         int equals = core.indexOf('=');
         if (equals > 0 && hasDigit(core, equals + 1)) {
-            return numbersMasked(token, from, from + equals + 1, out).append(TemplateMiner.WILDCARD).append(token, to, token.length())
-                    .toString();
+            return numbersMasked(token, from, from + equals + 1, out, third).append(TemplateMiner.WILDCARD)
+                    .append(token, to, token.length()).toString();
         }
-        return numbersMasked(token, from, to, out).append(token, to, token.length()).toString();
+        return numbersMasked(token, from, to, out, third).append(token, to, token.length()).toString();
     }
 
-    /** {@code s[from, to)} onto {@code out} with each number as {@code <*>}. */
-    private static StringBuilder numbersMasked(String s, int from, int to, StringBuilder out) {
+    /** {@code <1}, {@code >=100}, {@code ~5}: a comparison or a tilde, then a number and nothing else. */
+    static boolean approximate(String token) {
+        int i = 0;
+        while (i < token.length() && i < 2 && "<>~=".indexOf(token.charAt(i)) >= 0) {
+            i++;
+        }
+        return i > 0 && i < token.length() && numberEnd(token, i, token.length()) == token.length();
+    }
+
+    /** {@code s[from, to)} onto {@code out} with each number (and, with {@code hexRuns}, each hex value) as {@code <*>}. */
+    private static StringBuilder numbersMasked(String s, int from, int to, StringBuilder out, boolean hexRuns) {
         int i = from;
         while (i < to) {
-            int end = numberEnd(s, i, to);
+            int end = hexRuns ? hexRunEnd(s, i, to) : i;
+            if (end == i) {
+                end = numberEnd(s, i, to);
+            }
             if (end > i) {
                 out.append(TemplateMiner.WILDCARD);
                 i = end;
@@ -61,6 +86,31 @@ final class TokenMasks {
             }
         }
         return out;
+    }
+
+    /**
+     * Where a hex value starting at {@code i} ends ({@code i} if none starts there): a run of letters and
+     * digits that begins the token or follows a non-alphanumeric, is all hex digits, holds a digit and
+     * is {@code 0x}-prefixed or at least eight long with a letter, so that {@code 7fe3a9c0} is a value and {@code dead1}
+     * a word with a number.
+     */
+    private static int hexRunEnd(String s, int i, int to) {
+        if (i > 0 && Character.isLetterOrDigit(s.charAt(i - 1))) {
+            return i;
+        }
+        int j = i;
+        boolean digit = false;
+        boolean letter = false;
+        boolean hex = true;
+        while (j < to && Character.isLetterOrDigit(s.charAt(j))) {
+            char c = s.charAt(j);
+            digit |= Character.isDigit(c);
+            letter |= Character.isLetter(c);
+            hex &= Character.digit(c, 16) >= 0 || (j == i + 1 && (c == 'x' || c == 'X') && s.charAt(i) == '0');
+            j++;
+        }
+        boolean prefixed = j - i > 2 && s.charAt(i) == '0' && (s.charAt(i + 1) == 'x' || s.charAt(i + 1) == 'X');
+        return hex && digit && (prefixed || (letter && j - i >= 8)) ? j : i;
     }
 
     /** A Unix path, a Windows one ({@code C:\\...}, {@code \\\\server\\...}) or a URL. */

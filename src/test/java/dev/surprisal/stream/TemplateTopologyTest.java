@@ -138,6 +138,39 @@ class TemplateTopologyTest {
         }
     }
 
+    /**
+     * What the closed-set rule is for: normal lines carry {@code started} / {@code stopped} among ids, hosts
+     * and numbers that vary. A {@code paused} is a new template, alerted once; new ids, hosts and numbers
+     * in the known templates are not.
+     */
+    @Test
+    void anUnseenStateAmongVaryingValuesIsFlaggedOnceAndNewValuesAreNot(@TempDir Path stateDir) {
+        java.util.Random r = new java.util.Random(11);
+        java.util.function.Function<String, String> line = state -> "2026-12-05 03:" + (10 + r.nextInt(50)) + ":00 INFO "
+                + "worker node-" + r.nextInt(900) + ".example.net job " + r.nextInt(1 << 20) + " " + state + " after "
+                + r.nextInt(5000) + " ms on queue q" + r.nextInt(9) + " priority " + r.nextInt(5);
+        List<String> training = new java.util.ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            training.add(line.apply(r.nextInt(3) == 0 ? "stopped" : "started"));
+        }
+        try (LanguageModel model = TestModels.tinyTemplateModel(training)) {
+            ScorerConfig config = new ScorerConfig(Map.of(ScorerConfig.MODEL_THREAD, false, ScorerConfig.STATE_DIR, stateDir.toString()));
+            InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+            try (TopologyTestDriver driver = new TopologyTestDriver(
+                    ScoringTopology.build(config, ModelProvider.fixed(model), registry), config.streamsProperties())) {
+                List<String> lines = List.of(line.apply("started"), line.apply("stopped"), line.apply("paused"),
+                        line.apply("started"), line.apply("paused"), line.apply("stopped"));
+                List<ScoredEvent> scored = score(driver, config, registry, lines, "d");
+                assertEquals(List.of(false, false, true, false, false, false),
+                        scored.stream().map(ScoredEvent::getAnomalous).toList(), scored.toString());
+                assertEquals(AnomalyRule.NEW_TEMPLATE, scored.get(2).getAnomalyRule());
+                assertTrue(scored.get(4).getNotes().get(0).startsWith("learned-template:t"), "the second is recognised");
+                assertTrue(scored.get(0).getTokens().get(0).getToken().contains(" started "), scored.get(0).getTokens().toString());
+                assertTrue(scored.get(1).getTokens().get(0).getToken().contains(" stopped "));
+            }
+        }
+    }
+
     private static List<ScoredEvent> score(TopologyTestDriver driver, ScorerConfig config, InMemorySchemaRegistry registry,
                                            List<String> lines, String prefix) {
         TestInputTopic<String, TextEvent> in = driver.createInputTopic(config.inputTopic(), new StringSerializer(),
