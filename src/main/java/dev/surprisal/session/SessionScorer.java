@@ -23,16 +23,19 @@ public final class SessionScorer {
 
     /**
      * The result: a score and the session's next state, or why the event was refused. {@code learned}
-     * is a template learned or widened by this event, for the scorers to share; null if none.
+     * is a template learned or widened by this event, for the scorers to share; null if none. When this
+     * scorer met a template first, {@code ifAlertedElsewhere} is the event as it reads if another scorer
+     * alerted the template before (a learned template's line); which one is emitted is decided in one
+     * place per template ({@code NewTemplateJudge}).
      */
     public record Outcome(ScoredEvent scored, SessionState next, EventScore score, String rejectCode,
-                          String rejectReason, LearnedTemplates.Seen learned) {
+                          String rejectReason, LearnedTemplates.Seen learned, ScoredEvent ifAlertedElsewhere) {
         public boolean rejected() {
             return rejectCode != null;
         }
 
         static Outcome reject(String code, String reason) {
-            return new Outcome(null, null, null, code, reason, null);
+            return new Outcome(null, null, null, code, reason, null, null);
         }
     }
 
@@ -150,11 +153,19 @@ public final class SessionScorer {
                     config.dedupWindowEvents());
             ScoredEvent scored = ScoredEvents.of(p.event(), p.session(), model.version(), model.tokenizer(), score,
                     rules, verdict, next);
+            ScoredEvent ifAlertedElsewhere = null;
             if (seen != null) {
                 scored.getNotes().add((seen.first() ? NOTE_NEW_TEMPLATE : NOTE_LEARNED_TEMPLATE) + seen.id());
                 scored.setTemplateId(seen.id());
+                if (seen.first()) {
+                    ifAlertedElsewhere = ScoredEvents.of(p.event(), p.session(), model.version(), model.tokenizer(),
+                            score, rules, rules.learned(score), next);
+                    ifAlertedElsewhere.getNotes().add(NOTE_LEARNED_TEMPLATE + seen.id());
+                    ifAlertedElsewhere.setTemplateId(seen.id());
+                }
             }
-            out.add(new Outcome(scored, next, score, null, null, seen != null && seen.shared() ? seen : null));
+            out.add(new Outcome(scored, next, score, null, null, seen != null && seen.shared() ? seen : null,
+                    ifAlertedElsewhere));
         }
         return out;
     }

@@ -353,6 +353,11 @@ public final class ScorerConfig extends AbstractConfig {
         return getString(APPLICATION_ID);
     }
 
+    /** Where a scorer sends the first line of a template it learned, for one instance to decide the alert. */
+    public String newTemplateClaimsTopic() {
+        return getString(APPLICATION_ID) + "-new-template-claims";
+    }
+
     public String learnedTemplatesTopic() {
         String topic = getString(LEARNED_TEMPLATES_TOPIC);
         return topic.isEmpty() ? getString(APPLICATION_ID) + "-learned-templates" : topic;

@@ -334,13 +334,18 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
                         + " bytes (" + ScorerConfig.OUTPUT_MAX_RECORD_BYTES + ") even without per-token predictions");
                 continue;
             }
-            forward(source, value, ScoringTopology.SCORES_SINK);
+            ScoredEvent ifAlertedElsewhere = r.outcome().ifAlertedElsewhere();
+            if (ifAlertedElsewhere == null) {
+                forward(source, value, ScoringTopology.SCORES_SINK);
+            } else {
+                claimNewTemplate(source, scored, value, ifAlertedElsewhere);
+            }
             if (r.outcome().learned() != null) {
                 KeyValue<byte[], byte[]> learned = LearnedTemplatesLoader.record(r.outcome().learned());
                 context.forward(new Record<>(learned.key, learned.value, source.timestamp()), ScoringTopology.LEARNED_SINK);
             }
             metrics.emitted(scored);
-            if (scored.getAnomalous()) {
+            if (scored.getAnomalous() && ifAlertedElsewhere == null) {
                 metrics.anomaly(scored.getAnomalyRule().name());
                 forward(source, scores.serialize(config.anomaliesTopic(), scored), ScoringTopology.ANOMALIES_SINK);
             }
@@ -363,6 +368,20 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         }
         ready.clear();
         readyStates.clear();
+    }
+
+    /**
+     * The first line of a template this scorer learned goes to the judge, keyed by the template's id, both
+     * ways: alerted, and as a line of a template another instance alerted first. Two instances that meet
+     * a new template at once then alert it once between them.
+     */
+    private void claimNewTemplate(PendingEvent source, ScoredEvent alerted, byte[] alertedValue,
+                                  ScoredEvent ifAlertedElsewhere) {
+        byte[] recognised = fitted(ifAlertedElsewhere);
+        NewTemplateClaim claim = new NewTemplateClaim(source.key(), alerted.getEventId(), alertedValue,
+                scores.serialize(config.anomaliesTopic(), alerted), recognised == null ? alertedValue : recognised);
+        context.forward(new Record<>(alerted.getTemplateId().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                claim.encode(), source.timestamp(), source.headers()), ScoringTopology.CLAIMS_SINK);
     }
 
     /**

@@ -31,8 +31,11 @@ import org.apache.kafka.streams.state.Stores;
  *                                               ├─► text-anomalies      (flagged events)
  *                                               ├─► session-summaries   (ended sessions)
  *                                               ├─► text-events-dlq     (unscoreable input)
- *                                               └─► learned-templates   (lines of new templates)
+ *                                               ├─► learned-templates   (lines of new templates)
+ *                                               └─► new-template-claims (a new template's first line here)
  *   learned-templates ─► learned-templates-loader (global store): what every instance has learned
+ *   new-template-claims ─► judge-new-templates (new-template-alerts store) ─┬─► token-scores
+ *                                                                         └─► text-anomalies (the alert, once)
  * </pre>
  * Input that is not the product's Avro (text, JSON, OTLP logs) is read first, and re-keyed by session
  * through {@code <application.id>-rekeyed-repartition} when the session is not the record key:
@@ -53,6 +56,12 @@ public final class ScoringTopology {
     static final String DLQ_SINK = "dlq-sink";
     static final String LEARNED_SINK = "learned-templates-sink";
     static final String LEARNED_STORE = "learned-templates";
+    static final String CLAIMS_SINK = "new-template-claims-sink";
+    static final String CLAIMS_SOURCE = "new-template-claims-source";
+    static final String JUDGE = "judge-new-templates";
+    static final String NEW_TEMPLATE_ALERTS_STORE = "new-template-alerts";
+    static final String JUDGED_SCORES_SINK = "judged-token-scores-sink";
+    static final String JUDGED_ANOMALIES_SINK = "judged-text-anomalies-sink";
     static final String READER = "read-input";
     static final String READ_DLQ_SINK = "read-input-dlq-sink";
     static final String READ_EVENTS = "read-events";
@@ -109,6 +118,14 @@ public final class ScoringTopology {
                 .addSink(ANOMALIES_SINK, config.anomaliesTopic(), bytes, bytes, SCORER)
                 .addSink(SUMMARIES_SINK, config.summariesTopic(), bytes, bytes, SCORER)
                 .addSink(DLQ_SINK, config.dlqTopic(), bytes, bytes, SCORER)
-                .addSink(LEARNED_SINK, config.learnedTemplatesTopic(), bytes, bytes, SCORER);
+                .addSink(LEARNED_SINK, config.learnedTemplatesTopic(), bytes, bytes, SCORER)
+                .addSink(CLAIMS_SINK, config.newTemplateClaimsTopic(), bytes, bytes, SCORER)
+                .addSource(CLAIMS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
+                        config.newTemplateClaimsTopic())
+                .addProcessor(JUDGE, () -> new NewTemplateJudge(metrics), CLAIMS_SOURCE)
+                .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(NEW_TEMPLATE_ALERTS_STORE),
+                        Serdes.String(), Serdes.String()), JUDGE)
+                .addSink(JUDGED_SCORES_SINK, config.outputTopic(), bytes, bytes, JUDGE)
+                .addSink(JUDGED_ANOMALIES_SINK, config.anomaliesTopic(), bytes, bytes, JUDGE);
     }
 }

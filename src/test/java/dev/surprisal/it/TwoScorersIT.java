@@ -73,14 +73,7 @@ class TwoScorersIT {
             for (int i = 0; i < 120; i++) {
                 events.add(new TextEvent("e" + i, "s" + (i % SESSIONS), "event " + i, Instant.now(), false, null));
             }
-            TestClients.produce(broker.bootstrapServers(), registry, first.inputTopic(), events);
-            List<ConsumerRecord<String, ScoredEvent>> scored = TestClients.consume(broker.bootstrapServers(),
-                    first.outputTopic(), new StringDeserializer(),
-                    AvroSerdes.value(ScoredEvent.class, registry).deserializer(), events.size(), Duration.ofMinutes(1));
-            Map<String, Long> counts = scored.stream()
-                    .collect(Collectors.groupingBy(r -> r.value().getEventId(), Collectors.counting()));
-            assertEquals(events.size(), counts.size(), "every event scored");
-            assertEquals(Set.of(1L), Set.copyOf(counts.values()), "none scored twice");
+            scoredOnceEach(broker, first, registry, events);
 
             Set<String> servers = new HashSet<>();
             for (int s = 0; s < SESSIONS; s++) {
@@ -94,9 +87,74 @@ class TwoScorersIT {
         }
     }
 
+    /**
+     * Lines of new templates reach both instances at once (their sessions spread over the partitions of
+     * both), so each meets every template first in its own miner: the judge, one task per template, still
+     * alerts each template exactly once, and every line is scored once.
+     */
+    @Test
+    void twoInstancesThatMeetNewTemplatesAtOnceAlertEachOnce(@TempDir Path one, @TempDir Path two,
+                                                           EmbeddedKafkaBroker broker) throws Exception {
+        String application = IsolatedScorer.unique("two-scorers-templates-it");
+        InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+        ScorerConfig first = config(broker, one, application);
+        ScorerConfig second = config(broker, two, application);
+        broker.createTopics(ScorerTopics.all(first, 4, (short) 1));
+        String header = "081109 203615 148 INFO dfs.DataNode: ";
+        List<String> training = List.of(header + "PacketResponder 1 for block blk_1 terminating",
+                header + "Received block blk_1 of size 67108864 from /10.0.0.1");
+        List<String> fresh = List.of("Exception in receiveBlock for block blk_%d java.io.IOException: reset",
+                "Verification succeeded for blk_%d", "Deleting block blk_%d file /data/%d",
+                "writeBlock blk_%d received exception java.net.SocketTimeoutException: %d millis timeout",
+                "Unexpected error trying to delete block blk_%d BlockInfo not found in volumeMap %d");
+        try (LanguageModel templates = dev.surprisal.testing.TestModels.tinyTemplateModel(training)) {
+            ModelProvider models = ModelProvider.fixed(templates);
+            try (Instance a = new Instance(first, models, registry); Instance b = new Instance(second, models, registry)) {
+                awaitBothRunningWithPartitions(a, b);
+                List<TextEvent> events = new ArrayList<>();
+                for (int round = 0; round < 3; round++) {
+                    for (int t = 0; t < fresh.size(); t++) {
+                        for (int s = 0; s < SESSIONS; s++) {
+                            int n = events.size();
+                            events.add(new TextEvent("e" + n, "s" + s, header + fresh.get(t).formatted(n, n),
+                                    Instant.now(), false, null));
+                        }
+                    }
+                }
+                List<ConsumerRecord<String, ScoredEvent>> scored = scoredOnceEach(broker, first, registry, events);
+                Map<String, Long> alerts = scored.stream().map(ConsumerRecord::value).filter(ScoredEvent::getAnomalous)
+                        .collect(Collectors.groupingBy(e -> String.valueOf(e.getTemplateId()), Collectors.counting()));
+                Set<String> learned = scored.stream().map(r -> r.value().getTemplateId())
+                        .filter(id -> id != null && id.startsWith("t")).collect(Collectors.toSet());
+                assertEquals(fresh.size(), learned.size(), "one learned template per new message: " + learned);
+                assertEquals(learned, alerts.keySet(), "each alerted: " + alerts);
+                assertEquals(Set.of(1L), Set.copyOf(alerts.values()), "and once: " + alerts);
+            }
+        }
+    }
+
+    /** Publishes the events and reads their scores: every one scored, none twice. */
+    private static List<ConsumerRecord<String, ScoredEvent>> scoredOnceEach(EmbeddedKafkaBroker broker, ScorerConfig config,
+                                                                           InMemorySchemaRegistry registry,
+                                                                           List<TextEvent> events) throws Exception {
+        TestClients.produce(broker.bootstrapServers(), registry, config.inputTopic(), events);
+        List<ConsumerRecord<String, ScoredEvent>> scored = TestClients.consume(broker.bootstrapServers(),
+                config.outputTopic(), new StringDeserializer(),
+                AvroSerdes.value(ScoredEvent.class, registry).deserializer(), events.size(), Duration.ofMinutes(1));
+        Map<String, Long> counts = scored.stream()
+                .collect(Collectors.groupingBy(r -> r.value().getEventId(), Collectors.counting()));
+        assertEquals(events.size(), counts.size(), "every event scored");
+        assertEquals(Set.of(1L), Set.copyOf(counts.values()), "none scored twice");
+        return scored;
+    }
+
     private static ScorerConfig config(EmbeddedKafkaBroker broker, Path stateDir) throws Exception {
+        return config(broker, stateDir, APPLICATION);
+    }
+
+    private static ScorerConfig config(EmbeddedKafkaBroker broker, Path stateDir, String application) throws Exception {
         int port = FreePorts.any();
-        Map<String, Object> settings = IsolatedScorer.settings(broker.bootstrapServers(), APPLICATION);
+        Map<String, Object> settings = IsolatedScorer.settings(broker.bootstrapServers(), application);
         settings.put(ScorerConfig.STATE_DIR, stateDir.toString());
         settings.put(ScorerConfig.HTTP_PORT, port);
         settings.put(ScorerConfig.ADVERTISED_HOST, "127.0.0.1");

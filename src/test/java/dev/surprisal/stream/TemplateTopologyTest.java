@@ -139,6 +139,51 @@ class TemplateTopologyTest {
     }
 
     /**
+     * Two instances meet a new template at once, each first to its own miner: their claims reach one judge
+     * (keyed by the template's id), which alerts the first and emits the other as a line of the template.
+     * Here instance a's claim reaches the judge before instance b's own.
+     */
+    @Test
+    void twoInstancesThatMeetANewTemplateAtOnceAlertItOnce(@TempDir Path stateDir) {
+        List<String> training = List.of(HEADER + "PacketResponder 1 for block blk_1 terminating",
+                HEADER + "Received block blk_1 of size 67108864 from /10.0.0.1");
+        InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+        try (LanguageModel model = TestModels.tinyTemplateModel(training)) {
+            ScorerConfig a = new ScorerConfig(Map.of(ScorerConfig.MODEL_THREAD, false, ScorerConfig.STATE_DIR, stateDir.resolve("a").toString()));
+            List<org.apache.kafka.streams.test.TestRecord<byte[], byte[]>> claims;
+            try (TopologyTestDriver driver = new TopologyTestDriver(
+                    ScoringTopology.build(a, ModelProvider.fixed(model), registry), a.streamsProperties())) {
+                List<ScoredEvent> scored = score(driver, a, registry,
+                        List.of(HEADER + "Exception in receiveBlock for block blk_9 java.io.IOException: reset"), "a");
+                assertEquals(List.of(true), scored.stream().map(ScoredEvent::getAnomalous).toList(), "alone, a alerts it");
+                claims = driver.createOutputTopic(a.newTemplateClaimsTopic(), new ByteArrayDeserializer(),
+                        new ByteArrayDeserializer()).readRecordsToList();
+                assertEquals(1, claims.size(), "the first line went to the judge, keyed by the template");
+            }
+            ScorerConfig b = new ScorerConfig(Map.of(ScorerConfig.MODEL_THREAD, false, ScorerConfig.STATE_DIR, stateDir.resolve("b").toString()));
+            try (TopologyTestDriver driver = new TopologyTestDriver(
+                    ScoringTopology.build(b, ModelProvider.fixed(model), registry), b.streamsProperties())) {
+                TestInputTopic<byte[], byte[]> judge = driver.createInputTopic(b.newTemplateClaimsTopic(),
+                        new ByteArraySerializer(), new ByteArraySerializer());
+                claims.forEach(r -> judge.pipeInput(r.key(), r.value()));
+                claims.forEach(r -> judge.pipeInput(r.key(), r.value())); // a's claim again, as after a crash
+                List<ScoredEvent> scored = score(driver, b, registry,
+                        List.of(HEADER + "Exception in receiveBlock for block blk_-4 java.io.IOException: reset"), "b");
+                Map<String, ScoredEvent> byId = new HashMap<>();
+                scored.forEach(e -> byId.put(e.getEventId(), e));
+                assertTrue(byId.get("a0").getAnomalous(), "a's line is the alert");
+                assertEquals(AnomalyRule.NEW_TEMPLATE, byId.get("a0").getAnomalyRule());
+                assertFalse(byId.get("b0").getAnomalous(), "b met it first too, but the judge had a's claim");
+                assertTrue(byId.get("b0").getNotes().get(0).startsWith("learned-template:t"), byId.get("b0").getNotes().toString());
+                assertEquals(byId.get("a0").getTemplateId(), byId.get("b0").getTemplateId(), "one template, one id");
+                assertEquals(2, driver.createOutputTopic(b.anomaliesTopic(), new StringDeserializer(),
+                        AvroSerdes.value(ScoredEvent.class, registry).deserializer()).readValuesToList().size(),
+                        "the alert, and its claim replayed: the same line, never another one");
+            }
+        }
+    }
+
+    /**
      * What the closed-set rule is for: normal lines carry {@code started} / {@code stopped} among ids, hosts
      * and numbers that vary. A {@code paused} is a new template, alerted once; new ids, hosts and numbers
      * in the known templates are not.
