@@ -3,6 +3,7 @@ package dev.surprisal.shadow;
 import dev.surprisal.avro.ModelRelease;
 import dev.surprisal.avro.ShadowTrial;
 import dev.surprisal.kafka.Directories;
+import dev.surprisal.kafka.TopicSetup;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelProvider;
 import dev.surprisal.registry.SchemaRegistry;
@@ -11,8 +12,10 @@ import dev.surprisal.release.ReleaseLog;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScorerMetrics;
 import dev.surprisal.stream.ScorerService;
+import dev.surprisal.stream.ScorerTopics;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
@@ -100,6 +103,10 @@ public final class ShadowRunner implements AutoCloseable {
             model = ModelReleases.load(release);
             ScorerConfig config = configFor(main, trial);
             stateDir = Path.of(config.getString(ScorerConfig.STATE_DIR));
+            try (Admin admin = Admin.create(config.clientProperties())) {
+                // the trial made the candidate's outputs; the scorer's own topic is made here, as Streams makes its internal ones
+                TopicSetup.ensure(admin, List.of(ScorerTopics.newTemplateClaims(config, (short) -1)), true);
+            }
             shadow = ScorerService.start(config, ModelProvider.fixed(model), registry,
                     new ScorerMetrics(new SimpleMeterRegistry()), Duration.ofMinutes(2));
             runningVersion = version;

@@ -27,11 +27,16 @@ public final class ScorerTopics {
                 new NewTopic(config.summariesTopic(), partitions, replication),
                 new NewTopic(config.learnedTemplatesTopic(), 1, replication)
                         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
-                new NewTopic(config.newTemplateClaimsTopic(), 1, replication)
-                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(7L * 24 * 3600 * 1000))),
+                newTemplateClaims(config, replication),
                 new NewTopic(config.dlqTopic(), 1, replication)
                         .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(14L * 24 * 3600 * 1000))),
                 new NewTopic(config.drift().topic(), 1, replication)
                         .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(30L * 24 * 3600 * 1000))));
+    }
+
+    /** The scorer's own topic of first lines of new templates: one partition, so one task decides each. */
+    public static NewTopic newTemplateClaims(ScorerConfig config, short replication) {
+        return new NewTopic(config.newTemplateClaimsTopic(), 1, replication)
+                .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(7L * 24 * 3600 * 1000)));
     }
 }
