@@ -5,6 +5,8 @@ import dev.surprisal.model.ModelArtifact;
 import dev.surprisal.model.ModelSpec;
 import dev.surprisal.model.TrainingMetrics;
 import dev.surprisal.tokenize.LogFormat;
+import dev.surprisal.tokenize.TemplateFile;
+import dev.surprisal.tokenize.Tokenizers;
 import dev.surprisal.training.ConsoleProgress;
 import dev.surprisal.training.Corpus;
 import dev.surprisal.training.CorpusReader;
@@ -16,6 +18,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +54,11 @@ final class TrainCommand implements Callable<Integer> {
 
     @Mixin
     TemplateOptions templates;
+
+    @Option(names = "--templates", description = "A template file (templates --write), maybe corrected by hand: the "
+            + "model's templates exactly as given, mined under the file's settings, nothing mined from the corpus "
+            + "(implies --tokenizer template).")
+    Path templateFile;
 
     @Mixin
     WindowOptions windows;
@@ -130,8 +138,8 @@ final class TrainCommand implements Callable<Integer> {
     double thresholdPercentile;
 
     /** The options as given; their defaults are {@link TrainingOptions#defaults()}'s (TrainDefaultsTest). */
-    TrainingOptions options() {
-        return TrainingOptions.defaults().withTokenizer(tokenizer).withEndOfEvent(endOfEvent)
+    TrainingOptions options() throws IOException {
+        TrainingOptions options = TrainingOptions.defaults().withTokenizer(tokenizer).withEndOfEvent(endOfEvent)
                 .withModel(ModelSpec.Cell.parse(cell), embedding, hidden, layers)
                 .withRegularisation(dropout, tieWeights, weightDecay)
                 .withSchedule(epochs, batch, learningRate, seed)
@@ -140,21 +148,34 @@ final class TrainCommand implements Callable<Integer> {
                 .withBaselineOrder(baselineOrder)
                 .withBaselineWeight(baselineWeight)
                 .withTemplates(templates.settings());
+        if (templateFile == null) {
+            return options;
+        }
+        TemplateFile given = TemplateFile.read(templateFile);
+        if (templates.logFormat != null && !templates.logFormat.equals(given.settings().logFormat())) {
+            throw new IllegalArgumentException("--log-format differs from the layout " + templateFile + " was mined with ("
+                    + given.settings().logFormat() + "): the templates only fit lines read that way");
+        }
+        if (!Tokenizers.TEMPLATE.equals(tokenizer) && !"byte".equals(tokenizer)) {
+            throw new IllegalArgumentException("--templates is a template tokenizer's vocabulary, not --tokenizer " + tokenizer);
+        }
+        return options.withTokenizer(Tokenizers.TEMPLATE).withGivenTemplates(given);
     }
 
     @Override
     public Integer call() throws Exception {
-        if (templates.logFormat != null && Files.isRegularFile(corpus)) {
+        TrainingOptions options = options();
+        String layout = options.templates().logFormat(); // a template file's own, with --templates
+        if (layout != null && Files.isRegularFile(corpus)) {
             // before anything is read or said: a layout that fits no line of the file is refused in its terms
             try (Stream<String> lines = Files.lines(corpus, StandardCharsets.UTF_8)) {
-                LogFormat.parse(templates.logFormat).requireFitsAny(lines::iterator);
+                LogFormat.parse(layout).requireFitsAny(lines::iterator);
             }
         }
         Corpus text = CorpusReader.read(corpus, CorpusReader.Format.parse(format),
-                windows.sessions(templates.logFormat, sessionRegex), normalOnly);
-        TrainingOptions options = options();
+                windows.sessions(layout, sessionRegex), normalOnly);
         System.out.printf(Locale.ROOT, "training a %s %s on %d sessions, %d events of %s%n",
-                tokenizer, cell, text.sessions().size(), text.events(), corpus);
+                options.tokenizer(), cell, text.sessions().size(), text.events(), corpus);
         try (LanguageModel model = search ? new HyperparameterSearch(options, searchBudget, System.out).run(text)
                 : new ModelTrainer(options, ConsoleProgress.toStandardError()).train(text)) {
             ModelArtifact.save(model, out);

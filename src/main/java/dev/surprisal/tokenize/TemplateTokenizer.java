@@ -43,6 +43,11 @@ public final class TemplateTokenizer implements Tokenizer {
         return new TemplateTokenizer(settings, miner.templates().stream().map(TemplateMiner.Template::text).toList());
     }
 
+    /** Templates as a person gave them ({@link TemplateFile}): nothing is mined, a template's id is its place. */
+    public static TemplateTokenizer given(TemplateFile file) {
+        return new TemplateTokenizer(file.settings(), file.templates());
+    }
+
     /**
      * This tokenizer with the templates of {@code lines} that none of its own fits added after its
      * own, so that its ids keep their meaning (a fine-tune learning what was new to its parent).

@@ -117,6 +117,9 @@ public final class ModelTrainer {
     }
 
     private Tokenizer tokenizer(Corpus train) {
+        if (options.givenTemplates() != null) {
+            return TemplateTokenizer.given(options.givenTemplates());
+        }
         if (Tokenizers.TEMPLATE.equalsIgnoreCase(options.tokenizer())) {
             return Tokenizers.trainTemplates(train.texts(), options.templates());
         }

@@ -2,6 +2,7 @@ package dev.surprisal.training;
 
 import dev.surprisal.model.KneserNey;
 import dev.surprisal.model.ModelSpec;
+import dev.surprisal.tokenize.TemplateFile;
 import dev.surprisal.tokenize.TemplateSettings;
 
 import java.time.Duration;
@@ -23,6 +24,7 @@ import java.util.function.Consumer;
  * @param thresholdPercentile  percentile of held-out normal sessions that becomes the anomaly threshold
  * @param baselineOrder        order of the Kneser-Ney baseline trained and kept beside the model; 0 for none
  * @param templates            how the template tokenizer reads raw lines
+ * @param givenTemplates       templates a person gave ({@code train --templates}), taken as they are; null: mined
  * @param baselineWeight       share of the baseline's probability mixed into the network's; null: the
  *                             share that minimises validation loss; 0: none
  */
@@ -31,7 +33,7 @@ public record TrainingOptions(String tokenizer, Boolean endOfEvent, ModelSpec.Ce
                               int batchSize, int bptt, float learningRate, float weightDecay, float clipGradient,
                               long seed, int maxSegmentTokens, double validationFraction,
                               double thresholdPercentile, int baselineOrder, TemplateSettings templates,
-                              Double baselineWeight) {
+                              Double baselineWeight, TemplateFile givenTemplates) {
 
     /** A size or rate to be chosen from the tokenizer and corpus. */
     public static final int AUTO = -1;
@@ -52,7 +54,7 @@ public record TrainingOptions(String tokenizer, Boolean endOfEvent, ModelSpec.Ce
 
     public static TrainingOptions defaults() {
         return new TrainingOptions("byte", null, ModelSpec.Cell.LSTM, AUTO, AUTO, 1, AUTO, null, 60, 3, Duration.ZERO,
-                32, 64, 3e-3f, 1e-6f, 5f, 42, 1024, 0.1, 99.0, 3, TemplateSettings.DEFAULT, null);
+                32, 64, 3e-3f, 1e-6f, 5f, 42, 1024, 0.1, 99.0, 3, TemplateSettings.DEFAULT, null, null);
     }
 
     public TrainingOptions {
@@ -131,6 +133,14 @@ public record TrainingOptions(String tokenizer, Boolean endOfEvent, ModelSpec.Ce
         return with(b -> b.templates = settings);
     }
 
+    /** Trains on these templates as given: their settings, and no mining. */
+    public TrainingOptions withGivenTemplates(TemplateFile file) {
+        return with(b -> {
+            b.templates = file.settings();
+            b.givenTemplates = file;
+        });
+    }
+
     public TrainingOptions withThresholdPercentile(double percentile) {
         return with(b -> b.thresholdPercentile = percentile);
     }
@@ -170,6 +180,7 @@ public record TrainingOptions(String tokenizer, Boolean endOfEvent, ModelSpec.Ce
         int baselineOrder;
         TemplateSettings templates;
         Double baselineWeight;
+        TemplateFile givenTemplates;
 
         Settings(TrainingOptions o) {
             tokenizer = o.tokenizer;
@@ -195,12 +206,14 @@ public record TrainingOptions(String tokenizer, Boolean endOfEvent, ModelSpec.Ce
             baselineOrder = o.baselineOrder;
             templates = o.templates;
             baselineWeight = o.baselineWeight;
+            givenTemplates = o.givenTemplates;
         }
 
         TrainingOptions options() {
             return new TrainingOptions(tokenizer, endOfEvent, cell, embeddingSize, hiddenSize, layers, dropout, tiedWeights,
                     maxEpochs, patience, timeBudget, batchSize, bptt, learningRate, weightDecay, clipGradient, seed,
-                    maxSegmentTokens, validationFraction, thresholdPercentile, baselineOrder, templates, baselineWeight);
+                    maxSegmentTokens, validationFraction, thresholdPercentile, baselineOrder, templates, baselineWeight,
+                    givenTemplates);
         }
     }
 }

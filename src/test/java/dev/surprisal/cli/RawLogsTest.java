@@ -100,6 +100,51 @@ class RawLogsTest {
     }
 
     /**
+     * Templates a person corrects: {@code templates --write} writes them, a person deletes one, makes a word
+     * of another a variable and splits a third by a word, and {@code train --templates} takes the file as
+     * given: the model's vocabulary is the file, in its order. (Matching after such edits:
+     * TemplateGeneralisationTest.)
+     */
+    @Test
+    void templatesWrittenToAFileCanBeCorrectedAndTrainedOnAsGiven(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("hdfs.log");
+        Files.write(log, lines(2, 120));
+        Path file = dir.resolve("templates.txt");
+        assertEquals(0, run("templates", "--input", log.toString(), "--log-format", FORMAT, "--write", file.toString()));
+        List<String> written = Files.readAllLines(file);
+        assertTrue(written.stream().anyMatch(l -> l.startsWith("# settings: {")), written.toString());
+        List<String> edited = new ArrayList<>();
+        for (String line : written) {
+            if (line.equals("Received block blk_<*> of size <*> from <*>")) {
+                continue; // its lines become a new template
+            }
+            if (line.equals("Receiving block blk_<*> src: <*> dest: <*>")) {
+                edited.add("Receiving block blk_<*> <*> <*> dest: <*>");
+                continue;
+            }
+            if (line.equals("PacketResponder <*> for block blk_<*> terminating")) {
+                edited.add("PacketResponder 0 for block blk_<*> terminating"); // split by a word: responder 0 apart
+                edited.add(line);
+                continue;
+            }
+            edited.add(line);
+        }
+        Files.write(file, edited);
+        Path model = dir.resolve("model");
+        assertEquals(0, run("train", "--corpus", log.toString(), "--session-regex", "(blk_\\d+)", "--templates",
+                file.toString(), "--max-epochs", "2", "--out", model.toString()));
+        JsonNode manifest = new ObjectMapper().readTree(model.resolve("manifest.json").toFile());
+        List<String> vocabulary = new ArrayList<>();
+        manifest.path("tokenizer").path("vocabulary").forEach(v -> vocabulary.add(v.asText()));
+        List<String> given = edited.stream().filter(l -> !l.startsWith("#") && !l.isBlank()).toList();
+        assertEquals(given, vocabulary.subList(2, vocabulary.size()), "the file, as given, in its order");
+        assertEquals(manifest.path("tokenizer").path("template").path("logFormat").asText(), FORMAT,
+                "the file's settings, with no --log-format given");
+        assertTrue(run("train", "--corpus", log.toString(), "--templates", file.toString(), "--log-format",
+                "<Content>", "--out", dir.resolve("refused").toString()) != 0, "a layout the file was not mined with");
+    }
+
+    /**
      * A log without session ids, with loghub's label column: windows per node from each line's own
      * time, training on the windows without an alert, and an evaluation per window and per line.
      */

@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class TrainDefaultsTest {
 
     @Test
-    void trainWithNoOptionsTrainsWithTheDefaults() {
+    void trainWithNoOptionsTrainsWithTheDefaults() throws Exception {
         TrainCommand train = new TrainCommand();
         new CommandLine(train).parseArgs("--corpus", "text.txt", "--out", "models/m");
         assertEquals(TrainingOptions.defaults(), train.options());

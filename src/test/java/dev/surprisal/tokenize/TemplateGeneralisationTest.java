@@ -144,6 +144,39 @@ class TemplateGeneralisationTest {
         assertNull(TemplateMiner.of(TemplateSettings.DEFAULT).match("anything"));
     }
 
+    /** A file a person corrected: two templates merged into one, one split by a word; lines go where the file says. */
+    @Test
+    void correctedTemplatesAreMatchedAsWritten(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        TemplateMiner miner = TemplateMiner.of(TemplateSettings.DEFAULT);
+        closedSetWords(6, 1500).forEach(l -> miner.mine(l.text()));
+        miner.settle();
+        java.nio.file.Path file = dir.resolve("templates.txt");
+        new TemplateFile(TemplateSettings.DEFAULT, miner.templates().stream().map(TemplateMiner.Template::text).toList())
+                .write(file);
+        List<String> edited = new ArrayList<>();
+        for (String line : java.nio.file.Files.readAllLines(file)) {
+            if (line.contains(" link down ")) {
+                continue; // merged into link up's line
+            } else if (line.contains(" link up ")) {
+                edited.add(line.replace(" link up ", " link <*> "));
+            } else if (line.startsWith("session ")) {
+                edited.add(line.replace("user <*>", "user alice"));
+                edited.add(line);
+            } else {
+                edited.add(line);
+            }
+        }
+        java.nio.file.Files.write(file, edited);
+        TemplateTokenizer tokenizer = TemplateTokenizer.given(TemplateFile.read(file));
+        int up = tokenizer.encode("interface eth1 at 10.0.0.1 link up speed 1000 Mbps duplex full")[0];
+        assertEquals(up, tokenizer.encode("interface eth2 at 10.0.0.9 link down speed 10000 Mbps duplex full")[0], "merged");
+        int alice = tokenizer.encode("session 4 closed for user alice after 3 seconds idle")[0];
+        int others = tokenizer.encode("session 5 closed for user bob after 3 seconds idle")[0];
+        assertTrue(alice != others && alice != TemplateTokenizer.UNKNOWN_TEMPLATE && others != TemplateTokenizer.UNKNOWN_TEMPLATE,
+                "split by a word: alice apart, everyone else together");
+        assertEquals("session <*> closed for user alice after <*> idle", tokenizer.render(alice));
+    }
+
     /** A model trained under the second rules keeps them: its saved templates match its lines as before. */
     @Test
     void aModelOfTheSecondRulesStillMatchesItsLines() {
