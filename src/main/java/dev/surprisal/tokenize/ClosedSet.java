@@ -16,7 +16,7 @@ final class ClosedSet {
     /** Words seen once may make up at most this share of the lines: more, and new words keep coming. */
     static final double MAX_ONCE = 0.1;
 
-    /** Words that name what follows them: the word after (or the key's value) is a name, a variable however few. */
+    /** Words that name what follows them: the word after is a name, a variable however few. */
     private static final Set<String> NAMING = Set.of("user", "for", "username", "login");
     /** Parts of a date, and units, whose word changes with the value beside it. */
     private static final Set<String> VALUE_WORDS = Set.of("mon", "tue", "wed", "thu", "fri", "sat", "sun", "jan", "feb",
@@ -28,10 +28,14 @@ final class ClosedSet {
 
     /**
      * Whether {@code token}, after {@code previous} (null at the start), is a word that may be a constant: a
-     * plain word, a word as a key's value ({@code user=root}), or a name with a version ({@code SOCKS5},
-     * {@code ssh2}: one number, after its letters).
+     * plain word, or a name with a version ({@code SOCKS5}, {@code ssh2}: one number, after its letters).
+     * A key's value ({@code database=app}) and a quoted string ({@code "bench.public.accounts"}) are values
+     * whatever they hold.
      */
     static boolean candidate(String previous, String token) {
+        if (quoted(token)) {
+            return false;
+        }
         int variable = token.indexOf(TemplateMiner.WILDCARD);
         if (variable >= 0 && (variable == 0 || !Character.isLetter(token.charAt(variable - 1))
                 || token.indexOf(TemplateMiner.WILDCARD, variable + 1) >= 0)) {
@@ -43,15 +47,24 @@ final class ClosedSet {
         }
         for (int i = 0; i < core.length(); i++) {
             char c = core.charAt(i);
-            if (!Character.isLetter(c) && !(i > 0 && "-_'.=".indexOf(c) >= 0)) {
+            if (!Character.isLetter(c) && !(i > 0 && "-_'.".indexOf(c) >= 0)) {
                 return false;
             }
         }
-        int equals = core.indexOf('=');
-        if (equals > 0 && NAMING.contains(core.substring(0, equals).toLowerCase(Locale.ROOT))) {
-            return false;
-        }
         return previous == null || !NAMING.contains(core(previous).toLowerCase(Locale.ROOT));
+    }
+
+    /** {@code "name"}, {@code 'name':}, {@code `name`,}: the whole token within one kind of quote. */
+    private static boolean quoted(String token) {
+        int to = token.length();
+        while (to > 1 && ",;:.!?)]}".indexOf(token.charAt(to - 1)) >= 0) {
+            to--;
+        }
+        int from = 0;
+        while (from < to && "([{".indexOf(token.charAt(from)) >= 0) {
+            from++;
+        }
+        return to - from >= 2 && "\"'`".indexOf(token.charAt(from)) >= 0 && token.charAt(to - 1) == token.charAt(from);
     }
 
     static boolean closed(Map<String, Long> words) {

@@ -25,9 +25,10 @@ final class TokenMasks {
     }
 
     /**
-     * Under {@link TemplateSettings#RULES} two more: a run of hex digits with letters in it is one value
-     * ({@code @0x7fe3a9c0d2b0} is {@code @<*>}, not six), and an approximate number ({@code <1},
-     * {@code >100}, {@code ~5}) is a value like the number it stands for.
+     * Under {@link TemplateSettings#RULES} three more: a run of hex digits with letters in it is one value
+     * ({@code @0x7fe3a9c0d2b0} is {@code @<*>}, not six), an approximate number ({@code <1},
+     * {@code >100}, {@code ~5}) is a value like the number it stands for, and a key's value is a value
+     * whatever it holds ({@code database=app} is {@code database=<*>}).
      */
     static String mask(String token, int rules) {
         boolean third = rules >= TemplateSettings.RULES;
@@ -46,6 +47,11 @@ final class TokenMasks {
         if (path(core)) {
             return token.substring(0, from) + TemplateMiner.WILDCARD + token.substring(to);
         }
+        int equals = core.indexOf('=');
+        if (third && equals > 0 && equals < core.length() - 1 && key(core, equals)) {
+            // a key's value is a value whatever it holds: database=app as database=5
+            return token.substring(0, from + equals + 1) + TemplateMiner.WILDCARD + token.substring(to);
+        }
         if (!hasDigit(core, 0)) {
             return token;
         }
@@ -53,12 +59,25 @@ final class TokenMasks {
             return token.substring(0, from) + TemplateMiner.WILDCARD + token.substring(to);
         }
         StringBuilder out = new StringBuilder(token.length()).append(token, 0, from);
-        int equals = core.indexOf('=');
         if (equals > 0 && hasDigit(core, equals + 1)) {
             return numbersMasked(token, from, from + equals + 1, out, third).append(TemplateMiner.WILDCARD)
                     .append(token, to, token.length()).toString();
         }
         return numbersMasked(token, from, to, out, third).append(token, to, token.length()).toString();
+    }
+
+    /** Whether {@code core[0, equals)} is a key: letters, digits, {@code _ . -}, starting with a letter. */
+    private static boolean key(String core, int equals) {
+        if (!Character.isLetter(core.charAt(0))) {
+            return false;
+        }
+        for (int i = 1; i < equals; i++) {
+            char c = core.charAt(i);
+            if (!Character.isLetterOrDigit(c) && c != '_' && c != '.' && c != '-') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** {@code <1}, {@code >=100}, {@code ~5}: a comparison or a tilde, then a number and nothing else. */

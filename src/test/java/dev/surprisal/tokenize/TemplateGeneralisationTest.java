@@ -29,7 +29,10 @@ class TemplateGeneralisationTest {
     private static final String[] NAMES = {"alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan",
         "judy", "mallory", "niaj", "olivia", "peggy", "rupert", "sybil", "trent", "victor", "walter", "yolanda"};
 
-    /** Lines whose template is decided by one word of a closed set among mostly variable tokens, and names that are not. */
+    /**
+     * Lines whose template is decided by one word of a closed set among mostly variable tokens, and names that
+     * are not: a user, a key's value, a quoted table name.
+     */
     private static List<Line> closedSetWords(long seed, int count) {
         Random r = new Random(seed);
         List<Line> out = new ArrayList<>();
@@ -39,7 +42,8 @@ class TemplateGeneralisationTest {
         for (int i = 0; i < count; i++) {
             String ip = "10." + r.nextInt(255) + "." + r.nextInt(255) + "." + r.nextInt(255);
             String host = "node-" + r.nextInt(500) + ".dc" + r.nextInt(3) + ".example.net";
-            switch (r.nextInt(5)) {
+            String[] databases = {"app", "bench", "postgres"};
+            switch (r.nextInt(7)) {
                 case 0 -> {
                     String method = methods[r.nextInt(methods.length)];
                     out.add(new Line("access-" + method, ip + " - - [04/Dec/2026:10:" + r.nextInt(60) + ":" + r.nextInt(60)
@@ -61,6 +65,10 @@ class TemplateGeneralisationTest {
                     out.add(new Line("flow-" + protocol, "flow " + ip + ":" + r.nextInt(65535) + " -> " + host + ":443 "
                             + protocol + " opened " + r.nextInt(1 << 20) + " bytes window"));
                 }
+                case 4 -> out.add(new Line("authorized", "connection authorized: user=postgres database="
+                        + databases[r.nextInt(3)] + " application_name=" + (r.nextBoolean() ? "psql" : "pgbench")));
+                case 5 -> out.add(new Line("vacuum", "automatic vacuum of table \"" + databases[r.nextInt(3)]
+                        + ".public." + NAMES[r.nextInt(4)] + "\": index scans: " + r.nextInt(3)));
                 default -> out.add(new Line("session", "session " + r.nextInt(1 << 30) + " closed for user "
                         + NAMES[r.nextInt(NAMES.length)] + " after " + r.nextInt(3600) + " seconds idle"));
             }
