@@ -67,7 +67,7 @@ class ArchitectureTest {
 
     /** The layers, bottom up: a package imports only those before it (ARCHITECTURE.md's table, in order). */
     private static final List<String> LAYERS = List.of("config", "tokenize", "model", "scoring", "session", "training",
-            "kafka", "registry", "serde", "input", "feedback", "stream", "drift", "release", "shadow", "evaluate",
+            "kafka", "registry", "serde", "input", "feedback", "drift", "release", "stream", "shadow", "evaluate",
             "retraining", "ops", "node", "embedded", "demo", "bench", "cli");
 
     @Test

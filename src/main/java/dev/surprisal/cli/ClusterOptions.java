@@ -4,8 +4,8 @@ import dev.surprisal.config.Environment;
 import dev.surprisal.kafka.Reachability;
 import dev.surprisal.registry.RestSchemaRegistry;
 import dev.surprisal.registry.SchemaRegistry;
+import dev.surprisal.release.ReleaseTopics;
 import dev.surprisal.retraining.TrainerConfig;
-import dev.surprisal.stream.ReleaseTopics;
 import dev.surprisal.stream.ScorerConfig;
 
 import picocli.CommandLine.Option;

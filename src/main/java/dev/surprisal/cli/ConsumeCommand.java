@@ -1,6 +1,7 @@
 package dev.surprisal.cli;
 
 import dev.surprisal.avro.ScoredEvent;
+import dev.surprisal.config.DefaultTopics;
 import dev.surprisal.config.Environment;
 import dev.surprisal.demo.ConsoleRenderer;
 import dev.surprisal.kafka.Clients;
@@ -47,8 +48,8 @@ final class ConsumeCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions cluster;
 
-    @Option(names = "--topic", defaultValue = ScorerConfig.DEFAULT_OUTPUT_TOPIC,
-            description = ScorerConfig.DEFAULT_OUTPUT_TOPIC + " or " + ScorerConfig.DEFAULT_ANOMALIES_TOPIC + ".")
+    @Option(names = "--topic", defaultValue = DefaultTopics.SCORES,
+            description = DefaultTopics.SCORES + " or " + DefaultTopics.ANOMALIES + ".")
     String topic;
 
     @Option(names = "--output", defaultValue = "table", description = "table (the text coloured by surprisal; a "

@@ -186,7 +186,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 .map(EvaluateCommand::shellQuoted).collect(java.util.stream.Collectors.joining(" ")));
         try (LanguageModel primary = load(model, props, registry);
              LanguageModel second = compare == null ? null : load(compare, props, registry)) {
-            Replayer replayer = new Replayer(config);
+            Replayer replayer = new Replayer(config.scoring());
             List<Replayer.SessionResult> results = replayer.replay(primary, sessions);
             AnomalyPolicy policy = new SessionScorer(config.scoring()).policyFor(primary);
             ObjectNode json = Evaluation.of(primary, policy, results, settings);

@@ -2,11 +2,11 @@ package dev.surprisal.cli;
 
 import dev.surprisal.avro.ModelRelease;
 import dev.surprisal.avro.ShadowTrial;
+import dev.surprisal.config.DefaultTopics;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.release.ModelReleases;
 import dev.surprisal.release.ReleaseLog;
 import dev.surprisal.shadow.ShadowTrials;
-import dev.surprisal.stream.ScorerConfig;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -72,7 +72,7 @@ final class ModelsCommand {
         @Option(names = "--events", defaultValue = "200", description = "Events both must score before deciding.")
         int events;
 
-        @Option(names = "--live-topic", defaultValue = ScorerConfig.DEFAULT_OUTPUT_TOPIC,
+        @Option(names = "--live-topic", defaultValue = DefaultTopics.SCORES,
                 description = "The scorers' output topic.")
         String liveTopic;
 

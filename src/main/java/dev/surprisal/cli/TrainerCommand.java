@@ -1,5 +1,6 @@
 package dev.surprisal.cli;
 
+import dev.surprisal.config.DefaultTopics;
 import dev.surprisal.kafka.TopicSetup;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.retraining.TrainerConfig;
@@ -27,7 +28,7 @@ final class TrainerCommand implements Callable<Integer> {
     ClusterOptions cluster;
 
     @Option(names = "--anomalies-topic", description = "Where flagged events are found, for commands that leave "
-            + "them out (env SURPRISAL_ANOMALIES_TOPIC; default " + ScorerConfig.DEFAULT_ANOMALIES_TOPIC + ").")
+            + "them out (env SURPRISAL_ANOMALIES_TOPIC; default " + DefaultTopics.ANOMALIES + ").")
     String anomaliesTopic;
 
     @Option(names = "--replication-factor", defaultValue = "-1",

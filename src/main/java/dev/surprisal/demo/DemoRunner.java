@@ -2,6 +2,7 @@ package dev.surprisal.demo;
 
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.config.Environment;
+import dev.surprisal.drift.DriftSettings;
 import dev.surprisal.embedded.EmbeddedKafkaBroker;
 import dev.surprisal.kafka.Clients;
 import dev.surprisal.kafka.Directories;
@@ -16,7 +17,6 @@ import dev.surprisal.retraining.TrainerConfig;
 import dev.surprisal.retraining.TrainerService;
 import dev.surprisal.serde.AvroSerdes;
 import dev.surprisal.shadow.ShadowJudge;
-import dev.surprisal.stream.DriftSettings;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.training.ConsoleProgress;
 

@@ -14,9 +14,9 @@ import dev.surprisal.model.LanguageModel;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.release.ModelReleases;
 import dev.surprisal.release.ReleaseLog;
+import dev.surprisal.release.ReleaseTopics;
 import dev.surprisal.serde.AvroSerdes;
 import dev.surprisal.session.AnomalyLabel;
-import dev.surprisal.stream.ReleaseTopics;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;

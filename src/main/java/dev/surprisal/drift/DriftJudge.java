@@ -1,6 +1,5 @@
 package dev.surprisal.drift;
 
-import dev.surprisal.stream.DriftSettings;
 
 import java.time.Instant;
 import java.util.ArrayList;

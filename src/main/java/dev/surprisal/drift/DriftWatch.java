@@ -10,8 +10,6 @@ import dev.surprisal.model.ModelProvider;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
 import dev.surprisal.serde.JsonRecords;
-import dev.surprisal.stream.DriftSettings;
-import dev.surprisal.stream.ModelTotals;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -4,9 +4,9 @@ import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.TextEvent;
 import dev.surprisal.avro.TokenScore;
 import dev.surprisal.model.LanguageModel;
+import dev.surprisal.session.ScoringSettings;
 import dev.surprisal.session.SessionScorer;
 import dev.surprisal.session.SessionState;
-import dev.surprisal.stream.ScorerConfig;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -51,14 +51,14 @@ public final class Replayer {
 
     private static final int TOP_TOKENS = 5;
 
-    private final ScorerConfig config;
+    private final ScoringSettings config;
 
-    public Replayer(ScorerConfig config) {
+    public Replayer(ScoringSettings config) {
         this.config = config;
     }
 
     public List<SessionResult> replay(LanguageModel model, List<ReplaySession> sessions) {
-        SessionScorer scorer = new SessionScorer(config.scoring());
+        SessionScorer scorer = new SessionScorer(config);
         List<SessionResult> out = new ArrayList<>(sessions.size());
         long time = 0;
         for (ReplaySession session : sessions) {

@@ -9,7 +9,6 @@ import dev.surprisal.model.ModelLease;
 import dev.surprisal.model.ModelProvider;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
-import dev.surprisal.stream.ReleaseTopics;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

@@ -6,7 +6,6 @@ import dev.surprisal.kafka.Clients;
 import dev.surprisal.kafka.LogReader;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
-import dev.surprisal.stream.ReleaseTopics;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;

@@ -1,9 +1,9 @@
 package dev.surprisal.retraining;
 
+import dev.surprisal.config.DefaultTopics;
 import dev.surprisal.config.Environment;
 import dev.surprisal.input.InputSettings;
-import dev.surprisal.stream.ReleaseTopics;
-import dev.surprisal.stream.ScorerConfig;
+import dev.surprisal.release.ReleaseTopics;
 
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -24,9 +24,9 @@ public final class TrainerConfig extends AbstractConfig {
     public static final String MAX_EVENTS = "trainer.max.events";
 
     public static final ConfigDef DEFINITION = InputSettings.define(ReleaseTopics.define(new ConfigDef()))
-            .define(ANOMALIES_TOPIC, ConfigDef.Type.STRING, ScorerConfig.DEFAULT_ANOMALIES_TOPIC, ConfigDef.Importance.MEDIUM,
+            .define(ANOMALIES_TOPIC, ConfigDef.Type.STRING, DefaultTopics.ANOMALIES, ConfigDef.Importance.MEDIUM,
                     "Where the scorer writes flagged events: commands with excludeFlagged leave them out.")
-            .define(OUTPUT_TOPIC, ConfigDef.Type.STRING, ScorerConfig.DEFAULT_OUTPUT_TOPIC, ConfigDef.Importance.LOW,
+            .define(OUTPUT_TOPIC, ConfigDef.Type.STRING, DefaultTopics.SCORES, ConfigDef.Importance.LOW,
                     "Where the scorer writes its scores: shadow trials compare a candidate's with them.")
             .define(TIME_BUDGET_MS, ConfigDef.Type.LONG, Duration.ofHours(2).toMillis(), ConfigDef.Range.atLeast(0),
                     ConfigDef.Importance.MEDIUM, "How long a command may train when it names no time budget: then "

@@ -9,9 +9,9 @@ import dev.surprisal.kafka.SkipUnreadable;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.release.ModelReleases;
 import dev.surprisal.release.ReleaseLog;
+import dev.surprisal.release.ReleaseTopics;
 import dev.surprisal.serde.AvroSerdes;
 import dev.surprisal.serde.JsonRecords;
-import dev.surprisal.stream.ReleaseTopics;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;

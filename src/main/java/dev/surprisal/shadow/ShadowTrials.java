@@ -5,8 +5,8 @@ import dev.surprisal.avro.ShadowTrial;
 import dev.surprisal.kafka.Clients;
 import dev.surprisal.kafka.LogReader;
 import dev.surprisal.registry.SchemaRegistry;
+import dev.surprisal.release.ReleaseTopics;
 import dev.surprisal.serde.AvroSerdes;
-import dev.surprisal.stream.ReleaseTopics;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;

@@ -1,8 +1,11 @@
 package dev.surprisal.stream;
 
+import dev.surprisal.config.DefaultTopics;
 import dev.surprisal.config.Environment;
+import dev.surprisal.drift.DriftSettings;
 import dev.surprisal.input.InputFormat;
 import dev.surprisal.input.InputSettings;
+import dev.surprisal.release.ReleaseTopics;
 import dev.surprisal.session.ScoringSettings;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -77,8 +80,6 @@ public final class ScorerConfig extends AbstractConfig {
     public static final String DEFAULT_BOOTSTRAP_SERVERS = "localhost:9092";
     public static final String DEFAULT_SCHEMA_REGISTRY_URL = "http://localhost:8081";
     public static final String DEFAULT_INPUT_TOPIC = "text-events";
-    public static final String DEFAULT_OUTPUT_TOPIC = "token-scores";
-    public static final String DEFAULT_ANOMALIES_TOPIC = "text-anomalies";
     public static final String DEFAULT_BATCH_MAX_EVENTS = "128";
     public static final String DEFAULT_BATCH_MAX_WAIT_MS = "20";
     public static final String DEFAULT_LATENCY_TARGET_MS = "250";
@@ -95,12 +96,12 @@ public final class ScorerConfig extends AbstractConfig {
             .define(BOOTSTRAP_SERVERS, Type.STRING, DEFAULT_BOOTSTRAP_SERVERS, Importance.HIGH, "Kafka bootstrap servers.")
             .define(INPUT_TOPIC, Type.STRING, DEFAULT_INPUT_TOPIC, Importance.HIGH,
                     "Topic of the text to score: TextEvents keyed by session id, or as " + InputSettings.FORMAT + " says.")
-            .define(OUTPUT_TOPIC, Type.STRING, DEFAULT_OUTPUT_TOPIC, Importance.HIGH, "Topic every ScoredEvent is written to.")
+            .define(OUTPUT_TOPIC, Type.STRING, DefaultTopics.SCORES, Importance.HIGH, "Topic every ScoredEvent is written to.")
             .define(OUTPUT_FORMAT, Type.STRING, "avro", ConfigDef.ValidString.in("avro", "json"), Importance.HIGH,
                     "How scored events, anomalies and session summaries are written: avro (Confluent wire format "
                     + "through the schema registry) or json (plain JSON with the same fields, for kcat, "
                     + "kafka-console-consumer and sinks without a registry).")
-            .define(ANOMALIES_TOPIC, Type.STRING, DEFAULT_ANOMALIES_TOPIC, Importance.MEDIUM,
+            .define(ANOMALIES_TOPIC, Type.STRING, DefaultTopics.ANOMALIES, Importance.MEDIUM,
                     "Topic the ScoredEvents flagged anomalous are also written to.")
             .define(SUMMARIES_TOPIC, Type.STRING, "session-summaries", Importance.MEDIUM,
                     "Topic of SessionSummary records, one per ended session.")

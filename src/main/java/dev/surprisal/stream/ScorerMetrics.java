@@ -2,6 +2,7 @@ package dev.surprisal.stream;
 
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.TokenScore;
+import dev.surprisal.drift.ModelTotals;
 import dev.surprisal.session.LearnedTemplates;
 import dev.surprisal.tokenize.TemplateTokenizer;
 import dev.surprisal.tokenize.VocabularyTokenizer;

@@ -6,8 +6,6 @@ import dev.surprisal.avro.TrainCommand;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelProvider;
 import dev.surprisal.registry.InMemorySchemaRegistry;
-import dev.surprisal.stream.DriftSettings;
-import dev.surprisal.stream.ModelTotals;
 import dev.surprisal.testing.TinyModelExtension;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -57,7 +57,7 @@ class EvaluationTest {
     void countsEverySessionAndLeavesUnlabelledOnesOutOfTheDetectionFigures() {
         ScorerConfig config = new ScorerConfig(Map.of(ScorerConfig.MODEL_THREAD, false, ScorerConfig.PERPLEXITY_THRESHOLD, 250.0));
         try (LanguageModel model = TestModels.tinyByteModel()) {
-            List<Replayer.SessionResult> results = new Replayer(config).replay(model, FIXTURE);
+            List<Replayer.SessionResult> results = new Replayer(config.scoring()).replay(model, FIXTURE);
             ObjectNode report = Evaluation.of(model, new SessionScorer(config.scoring()).policyFor(model), results, Map.of());
             assertEquals(4, report.get("sessions").asInt());
             assertEquals(5, report.get("events").asInt());
@@ -117,7 +117,7 @@ class EvaluationTest {
             Map<String, ScoredEvent> streamed = new java.util.HashMap<>();
             out.readValuesToList().forEach(e -> streamed.put(e.getEventId(), e));
 
-            List<Replayer.SessionResult> replayed = new Replayer(config).replay(model, FIXTURE);
+            List<Replayer.SessionResult> replayed = new Replayer(config.scoring()).replay(model, FIXTURE);
             int compared = 0;
             for (Replayer.SessionResult r : replayed) {
                 for (Replayer.EventResult e : r.events()) {
@@ -145,7 +145,7 @@ class EvaluationTest {
             AnomalyPolicy policy = new SessionScorer(config.scoring()).policyFor(model);
             AnomalyPolicy rules = BaselineReplayer.policy(baseline, policy);
             List<Replayer.SessionResult> results = BaselineReplayer.replay(baseline, model.tokenizer(), rules, FIXTURE);
-            ObjectNode report = Evaluation.of(model, policy, new Replayer(config).replay(model, FIXTURE), Map.of());
+            ObjectNode report = Evaluation.of(model, policy, new Replayer(config.scoring()).replay(model, FIXTURE), Map.of());
             report.set("baseline", Evaluation.of(new Evaluation.Subject("kneser-ney-3 (baseline)", "byte", 0, 99),
                     rules, results, Map.of()));
 
@@ -178,7 +178,7 @@ class EvaluationTest {
                 new ReplaySession("s1", true, events("h", "<script>alert(1)</script>")),
                 new ReplaySession("s2", false, events("k", "fine")));
         try (LanguageModel model = TestModels.tinyByteModel()) {
-            List<Replayer.SessionResult> results = new Replayer(config).replay(model, hostile);
+            List<Replayer.SessionResult> results = new Replayer(config.scoring()).replay(model, hostile);
             ObjectNode report = Evaluation.of(model, new SessionScorer(config.scoring()).policyFor(model), results,
                     Map.of("input", "fixture"));
             String html = html(report, results);
@@ -216,7 +216,7 @@ class EvaluationTest {
 
     /** The HTML report of replaying {@code sessions} through {@code model} as the scorer would. */
     private static String html(LanguageModel model, ScorerConfig config, List<ReplaySession> sessions) {
-        List<Replayer.SessionResult> results = new Replayer(config).replay(model, sessions);
+        List<Replayer.SessionResult> results = new Replayer(config.scoring()).replay(model, sessions);
         return html(Evaluation.of(model, new SessionScorer(config.scoring()).policyFor(model), results,
                 Map.of("input", "fixture")), results);
     }

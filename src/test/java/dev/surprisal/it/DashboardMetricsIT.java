@@ -2,12 +2,12 @@ package dev.surprisal.it;
 
 import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.TextEvent;
+import dev.surprisal.drift.DriftSettings;
 import dev.surprisal.embedded.EmbeddedKafkaBroker;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.node.ScorerNode;
 import dev.surprisal.registry.InMemorySchemaRegistry;
 import dev.surprisal.serde.AvroSerdes;
-import dev.surprisal.stream.DriftSettings;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScorerTopics;
 import dev.surprisal.testing.Await;

@@ -1,4 +1,4 @@
-package dev.surprisal.stream;
+package dev.surprisal.drift;
 
 import dev.surprisal.avro.TrainCommand;
 

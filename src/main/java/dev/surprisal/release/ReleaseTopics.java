@@ -1,4 +1,4 @@
-package dev.surprisal.stream;
+package dev.surprisal.release;
 
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.AbstractConfig;
