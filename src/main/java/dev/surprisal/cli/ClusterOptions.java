@@ -1,6 +1,7 @@
 package dev.surprisal.cli;
 
 import dev.surprisal.config.Environment;
+import dev.surprisal.config.Precedence;
 import dev.surprisal.kafka.Reachability;
 import dev.surprisal.registry.RestSchemaRegistry;
 import dev.surprisal.registry.SchemaRegistry;
@@ -42,10 +43,10 @@ final class ClusterOptions {
     /** Client properties: the config file's, with bootstrap servers and registry URL resolved. */
     Map<String, Object> clientProperties() {
         Map<String, Object> props = configFile();
-        props.put(ScorerConfig.BOOTSTRAP_SERVERS, resolve(bootstrapServers, ScorerConfig.BOOTSTRAP_SERVERS,
-                props.get(ScorerConfig.BOOTSTRAP_SERVERS), ScorerConfig.DEFAULT_BOOTSTRAP_SERVERS));
-        props.put(ScorerConfig.SCHEMA_REGISTRY_URL, resolve(registryUrl, ScorerConfig.SCHEMA_REGISTRY_URL,
-                props.get(ScorerConfig.SCHEMA_REGISTRY_URL), ScorerConfig.DEFAULT_SCHEMA_REGISTRY_URL));
+        props.put(ScorerConfig.BOOTSTRAP_SERVERS, Precedence.resolve(ScorerConfig.BOOTSTRAP_SERVERS, bootstrapServers,
+                props, System.getenv(), ScorerConfig.DEFAULT_BOOTSTRAP_SERVERS));
+        props.put(ScorerConfig.SCHEMA_REGISTRY_URL, Precedence.resolve(ScorerConfig.SCHEMA_REGISTRY_URL, registryUrl,
+                props, System.getenv(), ScorerConfig.DEFAULT_SCHEMA_REGISTRY_URL));
         return props;
     }
 
@@ -83,14 +84,9 @@ final class ClusterOptions {
      */
     TrainerConfig trainerConfig(Map<String, Object> overrides) {
         Set<String> names = TrainerConfig.DEFINITION.names();
-        Map<String, Object> settings = new HashMap<>();
-        configFile().forEach((k, v) -> {
-            if (names.contains(k)) {
-                settings.put(k, v);
-            }
-        });
-        settings.putAll(overrides);
-        return TrainerConfig.fromEnvironment(System.getenv(), settings);
+        Map<String, Object> file = new HashMap<>(configFile());
+        file.keySet().retainAll(names);
+        return new TrainerConfig(Precedence.merged(names, Map.of(), System.getenv(), file, overrides));
     }
 
     /** The model-lifecycle topics, named as the scorer's and the trainer's are. */
@@ -114,14 +110,5 @@ final class ClusterOptions {
         return registry;
     }
 
-    private static Object resolve(String flag, String key, Object file, Object fallback) {
-        if (flag != null) {
-            return flag;
-        }
-        if (file != null) {
-            return file;
-        }
-        String env = Environment.variable(key);
-        return env != null ? env : fallback;
-    }
+
 }

@@ -1,7 +1,10 @@
 package dev.surprisal.cli;
 
 import dev.surprisal.config.Environment;
+import dev.surprisal.drift.DriftSettings;
+import dev.surprisal.input.InputSettings;
 import dev.surprisal.model.DjlRuntime;
+import dev.surprisal.release.ReleaseTopics;
 import dev.surprisal.retraining.TrainerConfig;
 import dev.surprisal.stream.ScorerConfig;
 
@@ -47,14 +50,28 @@ final class SettingsCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The scorer's settings, then the trainer's own (those the scorer does not have). */
+    /**
+     * One table per definition, as Kafka's documentation lists each client's: the scorer's own, then those of
+     * the parts it composes (input, drift watch, lifecycle topics, which the trainer shares in part), then the
+     * trainer's own.
+     */
     static Map<String, ConfigDef> definitions() {
+        Map<String, ConfigDef> parts = new java.util.LinkedHashMap<>();
+        parts.put("Input: how the topics people already have are read (score, demo, trainer)",
+                InputSettings.define(new ConfigDef()));
+        parts.put("Drift watch (score, demo)", DriftSettings.define(new ConfigDef()));
+        parts.put("Model lifecycle topics (score, demo, trainer, models)", ReleaseTopics.define(new ConfigDef()));
+        ConfigDef scorerOwn = new ConfigDef();
+        ScorerConfig.DEFINITION.configKeys().values().stream()
+                .filter(k -> parts.values().stream().noneMatch(d -> d.names().contains(k.name)))
+                .forEach(scorerOwn::define);
         ConfigDef trainerOnly = new ConfigDef();
         TrainerConfig.DEFINITION.configKeys().values().stream()
                 .filter(k -> !ScorerConfig.DEFINITION.names().contains(k.name))
                 .forEach(trainerOnly::define);
         Map<String, ConfigDef> out = new java.util.LinkedHashMap<>();
-        out.put("Scorer (score, demo)", ScorerConfig.DEFINITION);
+        out.put("Scorer (score, demo)", scorerOwn);
+        out.putAll(parts);
         out.put("Trainer (trainer), besides the topic and input settings it shares with the scorer", trainerOnly);
         return out;
     }

@@ -1,7 +1,7 @@
 package dev.surprisal.demo;
 
 import dev.surprisal.avro.ScoredEvent;
-import dev.surprisal.config.Environment;
+import dev.surprisal.config.Precedence;
 import dev.surprisal.drift.DriftSettings;
 import dev.surprisal.embedded.EmbeddedKafkaBroker;
 import dev.surprisal.kafka.Clients;
@@ -135,7 +135,7 @@ public final class DemoRunner {
         // drift story's shift must show within seconds; elsewhere a window holds a minute, since 200 events at
         // --rate 20 carry 10 +- 3 injected anomalies, and a window with 16 of them read as drift (2.1x, measured)
         boolean drift = options.scenario() == Scenario.DRIFT;
-        Map<String, Object> settings = new java.util.HashMap<>(Map.of(DriftSettings.INTERVAL_MS, 1000L,
+        Map<String, Object> defaults = Map.of(DriftSettings.INTERVAL_MS, 1000L,
                 DriftSettings.WINDOW_MS, drift ? 10_000L : 60_000L, DriftSettings.MIN_EVENTS, drift ? 100L : 300L,
                 DriftSettings.DRIFT_HOLD_MS, 2000L,
                 DriftSettings.RETRAIN_SHADOW_EVENTS, 100, DriftSettings.RETRAIN, drift,
@@ -146,16 +146,16 @@ public final class DemoRunner {
                 DriftSettings.DRIFT_BITS_RATIO, drift
                         ? DriftSettings.DEFAULT_DRIFT_BITS_RATIO : DriftSettings.DEFAULT_DRIFT_BITS_RATIO + 10 * options.anomalyRate(),
                 // the demo labels the anomalies it injects; a fine-tune that learned them would stop flagging them
-                DriftSettings.RETRAIN_EXCLUDE_LABELS, "anomalous=1"));
-        // SURPRISAL_* variables may change those and other settings; the demo's own wiring stays
-        settings.putAll(Environment.settings(ScorerConfig.DEFINITION.names(), System.getenv()));
-        settings.putAll(Map.of(
+                DriftSettings.RETRAIN_EXCLUDE_LABELS, "anomalous=1");
+        // SURPRISAL_* variables may change those and other settings; the demo's own wiring stays, as flags do
+        Map<String, Object> own = Map.of(
                 ScorerConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers(),
                 ScorerConfig.APPLICATION_ID, "surprisal-demo",
                 ScorerConfig.STATE_DIR, stateDir.toString(),
                 ScorerConfig.ADVERTISED_HOST, "127.0.0.1",
-                ScorerConfig.HTTP_PORT, options.httpPort() == 0 ? freePort() : options.httpPort()));
-        ScorerConfig config = new ScorerConfig(settings);
+                ScorerConfig.HTTP_PORT, options.httpPort() == 0 ? freePort() : options.httpPort());
+        ScorerConfig config = new ScorerConfig(Precedence.merged(ScorerConfig.DEFINITION.names(), defaults,
+                System.getenv(), Map.of(), own));
         broker.createTopics(ScorerNode.topics(config, 4, (short) 1, true));
         Map<String, Object> clientProps = config.clientProperties();
         RetrainScenario scenario = new RetrainScenario(options, clientProps, registry, config.releaseTopics(),

@@ -1,7 +1,7 @@
 package dev.surprisal.retraining;
 
 import dev.surprisal.config.DefaultTopics;
-import dev.surprisal.config.Environment;
+import dev.surprisal.config.Precedence;
 import dev.surprisal.input.InputSettings;
 import dev.surprisal.release.ReleaseTopics;
 
@@ -42,9 +42,7 @@ public final class TrainerConfig extends AbstractConfig {
 
     /** Defaults, then {@code SURPRISAL_*} environment variables, then {@code overrides}. */
     public static TrainerConfig fromEnvironment(Map<String, String> env, Map<String, ?> overrides) {
-        Map<String, Object> merged = Environment.settings(DEFINITION.names(), env);
-        merged.putAll(overrides);
-        return new TrainerConfig(merged);
+        return new TrainerConfig(Precedence.merged(DEFINITION.names(), Map.of(), env, Map.of(), overrides));
     }
 
     public ReleaseTopics releaseTopics() {

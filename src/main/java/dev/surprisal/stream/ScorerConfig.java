@@ -2,6 +2,7 @@ package dev.surprisal.stream;
 
 import dev.surprisal.config.DefaultTopics;
 import dev.surprisal.config.Environment;
+import dev.surprisal.config.Precedence;
 import dev.surprisal.drift.DriftSettings;
 import dev.surprisal.input.InputFormat;
 import dev.surprisal.input.InputSettings;
@@ -251,9 +252,7 @@ public final class ScorerConfig extends AbstractConfig {
 
     /** Defaults, then {@code SURPRISAL_*} environment variables, then {@code overrides}. */
     public static ScorerConfig fromEnvironment(Map<String, String> env, Map<String, ?> overrides) {
-        Map<String, Object> merged = Environment.settings(DEFINITION.names(), env);
-        merged.putAll(overrides);
-        return new ScorerConfig(merged);
+        return new ScorerConfig(Precedence.merged(DEFINITION.names(), Map.of(), env, Map.of(), overrides));
     }
 
     public static String envName(String key) {
