@@ -31,7 +31,7 @@ import java.util.Set;
  * order: a session ends at an event marked {@code endOfSession}; one still going when the range
  * stops is an {@link OpenSession}.
  */
-final class TopicCorpus {
+public final class TopicCorpus {
 
     private TopicCorpus() {
     }
@@ -41,18 +41,18 @@ final class TopicCorpus {
      * marked anomalous by feedback; {@code keptByFeedback} flagged events were kept because feedback
      * marked them normal.
      */
-    record Read(Corpus corpus, long events, long leftOutFlagged, long leftOutLabelled, long leftOutByFeedback,
+    public record Read(Corpus corpus, long events, long leftOutFlagged, long leftOutLabelled, long leftOutByFeedback,
                 long keptByFeedback, long unreadable, TopicRange.Slice slice) {
     }
 
     /** @param maxEvents a longer range is read from its newest this many offsets on */
-    static Read read(Map<String, Object> clientProps, SchemaRegistry registry, TrainCommand command,
+    public static Read read(Map<String, Object> clientProps, SchemaRegistry registry, TrainCommand command,
                      String anomaliesTopic, FeedbackLabels feedback, long maxEvents) {
         return read(clientProps, registry, InputSettings.avro(), command, anomaliesTopic, feedback, maxEvents);
     }
 
     /** @param input how the topic is written (the scorers' {@code input.*} settings) */
-    static Read read(Map<String, Object> clientProps, SchemaRegistry registry, InputSettings input, TrainCommand command,
+    public static Read read(Map<String, Object> clientProps, SchemaRegistry registry, InputSettings input, TrainCommand command,
                      String anomaliesTopic, FeedbackLabels feedback, long maxEvents) {
         Set<String> flagged = command.getExcludeFlagged() ? flaggedEventIds(clientProps, registry, anomaliesTopic)
                 : Set.of();

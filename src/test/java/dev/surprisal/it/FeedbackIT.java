@@ -1,4 +1,4 @@
-package dev.surprisal.retraining;
+package dev.surprisal.it;
 
 import dev.surprisal.avro.AnomalyRule;
 import dev.surprisal.avro.ScoredEvent;
@@ -16,6 +16,7 @@ import dev.surprisal.model.OpenSession;
 import dev.surprisal.ops.OpsServer;
 import dev.surprisal.registry.InMemorySchemaRegistry;
 import dev.surprisal.release.ReleaseTopics;
+import dev.surprisal.retraining.TopicCorpus;
 import dev.surprisal.serde.AvroSerdes;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.testing.EmbeddedClusterExtension;
