@@ -8,6 +8,9 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -26,6 +29,23 @@ record PendingEvent(byte[] key, byte[] value, long timestamp, Headers headers, S
                     long offset, long clampedFrom) {
 
     static final long NOT_CLAMPED = Long.MIN_VALUE;
+
+    /**
+     * The record as it waits for scoring. A timestamp too far ahead of this scorer's wall clock is
+     * replaced by the clock's limit and the original kept: the broker would refuse outputs stamped
+     * over an hour ahead, and the session's idle clock must not jump.
+     */
+    static PendingEvent arrived(Record<byte[], byte[]> record, ProcessorContext<?, ?> context, long maxFutureMs) {
+        RecordMetadata m = context.recordMetadata().orElse(null);
+        long latest = context.currentSystemTimeMs() + maxFutureMs;
+        long timestamp = Math.min(record.timestamp(), latest);
+        // after a repartition this is the repartition topic's position, one per event (an OTLP record's
+        // events share their input's): the crash guards key on it; a dead letter names the input's
+        return new PendingEvent(record.key(), record.value(), timestamp, record.headers(),
+                m == null ? "" : m.topic(), m == null ? -1 : m.partition(), m == null ? -1 : m.offset(),
+                record.timestamp() > latest ? record.timestamp() : PendingEvent.NOT_CLAMPED);
+    }
+
     /** 2 added clampedFrom; format-1 records read as not clamped. */
     private static final byte FORMAT = 2;
     private static final byte FORMAT_UNCLAMPED = 1;

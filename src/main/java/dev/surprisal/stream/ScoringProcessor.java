@@ -6,12 +6,9 @@ import dev.surprisal.avro.SessionSummary;
 import dev.surprisal.avro.TextEvent;
 import dev.surprisal.kafka.RateLimitedLog;
 import dev.surprisal.registry.SchemaRegistry;
-import dev.surprisal.serde.InvalidRecordException;
-import dev.surprisal.session.ScoredEvents;
 import dev.surprisal.session.SessionScorer;
 import dev.surprisal.session.SessionState;
 
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KeyValue;
@@ -19,7 +16,6 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
@@ -60,14 +56,15 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
     private final ScorerConfig config;
     private final PoisonGuard reading;
     private final ThreadLocal<ThreadBatch> threadBatches;
-    private final Deserializer<TextEvent> events;
+    private final InputDecoder decoder;
     private final Serializer<ScoredEvent> scores;
     private final Serializer<SessionSummary> summaries;
     private final ScorerMetrics metrics;
     private final RateLimitedLog duplicateLog = new RateLimitedLog(LOG, Duration.ofSeconds(10));
     private final RateLimitedLog registryLog = new RateLimitedLog(LOG, Duration.ofSeconds(30));
     private ProcessorContext<byte[], byte[]> context;
-    private KeyValueStore<String, SessionState> store;
+    private ScoredOutput output;
+    private SessionStore store;
     private KeyValueStore<Long, PendingEvent> pending;
     private ThreadBatch batch;
     private long nextSequence;
@@ -83,7 +80,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         this.config = config;
         this.reading = PoisonGuard.reading(config.getString(ScorerConfig.APPLICATION_ID));
         this.threadBatches = threadBatches;
-        this.events = events;
+        this.decoder = new InputDecoder(events, config.inputTopic());
         this.scores = scores;
         this.summaries = summaries;
         this.metrics = metrics;
@@ -96,7 +93,8 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
     @Override
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
-        this.store = context.getStateStore(ScoringTopology.STATE_STORE);
+        this.output = new ScoredOutput(context, config, scores, summaries, metrics);
+        this.store = new SessionStore(context.getStateStore(ScoringTopology.STATE_STORE));
         this.pending = context.getStateStore(ScoringTopology.PENDING_STORE);
         // the store is the truth after (re)initialisation: a re-initialised processor forgets what it held
         queued.clear();
@@ -134,25 +132,25 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        PendingEvent arrived = pendingOf(record);
+        PendingEvent arrived = PendingEvent.arrived(record, context, config.maxFuture().toMillis());
         if (record.headers().lastHeader(InputReadingProcessor.HEADER_OFFSET) == null) {
             metrics.inputRecord(); // else counted where it was read
         }
         if (record.key() == null || record.key().length == 0) {
-            deadLetter(arrived, "missing-key", "missing session key: the record key must be the session id");
+            output.deadLetter(arrived, "missing-key", "missing session key: the record key must be the session id");
             return;
         }
         if (DeadLetter.unreadable(context, ScoringTopology.DLQ_SINK, arrived, config, metrics)) {
             return;
         }
         if (record.key().length > config.maxSessionBytes()) {
-            deadLetter(arrived, "session-too-long", "a session id of " + record.key().length + " bytes, limit "
+            output.deadLetter(arrived, "session-too-long", "a session id of " + record.key().length + " bytes, limit "
                     + config.maxSessionBytes() + " (" + ScorerConfig.MAX_SESSION_BYTES + ")");
             return;
         }
         if (reading.unfinished(arrived) > 0) {
             reading.end(arrived);
-            deadLetter(arrived, "crashed-scorer", "reading this record stopped the stream thread before");
+            output.deadLetter(arrived, "crashed-scorer", "reading this record stopped the stream thread before");
             return;
         }
         if (!held.isEmpty()) {
@@ -160,9 +158,9 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
             readHeld();
         } else {
             reading.begin(arrived);
-            Decoded decoded;
+            InputDecoder.Decoded decoded;
             try {
-                decoded = decode(arrived.value());
+                decoded = decoder.decode(arrived.value());
             } catch (SchemaRegistry.RegistryUnavailableException e) {
                 reading.end(arrived);
                 hold(arrived);
@@ -171,7 +169,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
             }
             reading.end(arrived);
             if (decoded.event() == null) {
-                deadLetter(arrived, decoded.code(), decoded.reason());
+                output.deadLetter(arrived, decoded.code(), decoded.reason());
                 return;
             }
             long sequence = -1;
@@ -222,9 +220,9 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         int read = 0;
         while (!held.isEmpty()) {
             Held h = held.peekFirst();
-            Decoded d;
+            InputDecoder.Decoded d;
             try {
-                d = decode(h.record().value());
+                d = decoder.decode(h.record().value());
             } catch (SchemaRegistry.RegistryUnavailableException e) {
                 registryFailed(e);
                 break;
@@ -241,28 +239,6 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         faults().held(-read);
         if (held.isEmpty() && read > 0) {
             faults().recovered();
-        }
-    }
-
-    /** An input value read, or why it cannot be. */
-    private record Decoded(TextEvent event, String code, String reason) {
-    }
-
-    /**
-     * Reads an input value. Whatever fails for this record alone becomes its dead-letter reason, an
-     * error included: bounded reading makes running out of memory here unlikely, and if it happens
-     * anyway it happened for this record. An unreachable registry is not the record's fault: it
-     * propagates, and the record is read again when the task is retried.
-     */
-    private Decoded decode(byte[] value) {
-        try {
-            return new Decoded(events.deserialize(config.inputTopic(), value), null, null);
-        } catch (InvalidRecordException e) {
-            return new Decoded(null, e.code(), "undeserializable value: " + e.getMessage());
-        } catch (SchemaRegistry.RegistryUnavailableException e) {
-            throw e;
-        } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
-            return new Decoded(null, "undeserializable", "undeserializable value: " + e);
         }
     }
 
@@ -285,7 +261,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
 
     @Override
     public SessionState stateFor(String session) {
-        return readyStates.containsKey(session) ? readyStates.get(session) : storedState(session);
+        return readyStates.containsKey(session) ? readyStates.get(session) : store.get(session);
     }
 
     @Override
@@ -317,50 +293,15 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         for (Result r : ready) {
             PendingEvent source = r.source().record();
             if (r.rejectCode() != null) {
-                deadLetter(source, r.rejectCode(), r.rejectReason());
+                output.deadLetter(source, r.rejectCode(), r.rejectReason());
                 continue;
             }
             if (r.outcome() == null) {
                 continue; // a duplicate
             }
-            ScoredEvent scored = r.outcome().scored();
-            if (source.clampedFrom() != PendingEvent.NOT_CLAMPED) {
-                metrics.futureTimestamp();
-                scored.getNotes().add(ScoredEvents.NOTE_FUTURE_TIMESTAMP);
-            }
-            byte[] value = fitted(scored);
-            if (value == null) {
-                deadLetter(source, "output-too-large", "its scores exceed " + config.outputMaxRecordBytes()
-                        + " bytes (" + ScorerConfig.OUTPUT_MAX_RECORD_BYTES + ") even without per-token predictions");
-                continue;
-            }
-            ScoredEvent ifAlertedElsewhere = r.outcome().ifAlertedElsewhere();
-            if (ifAlertedElsewhere == null) {
-                forward(source, value, ScoringTopology.SCORES_SINK);
-            } else {
-                claimNewTemplate(source, scored, value, ifAlertedElsewhere);
-            }
-            if (r.outcome().learned() != null) {
-                KeyValue<byte[], byte[]> learned = LearnedTemplatesLoader.record(r.outcome().learned());
-                context.forward(new Record<>(learned.key, learned.value, source.timestamp()), ScoringTopology.LEARNED_SINK);
-            }
-            metrics.emitted(scored);
-            if (scored.getAnomalous() && ifAlertedElsewhere == null) {
-                metrics.anomaly(scored.getAnomalyRule().name());
-                forward(source, scores.serialize(config.anomaliesTopic(), scored), ScoringTopology.ANOMALIES_SINK);
-            }
-            if (r.prepared().event().getEndOfSession()) {
-                emitSummary(r.prepared().session(), r.outcome().next(), SessionEndReason.END_OF_SESSION,
-                        source.timestamp());
-            }
+            output.scored(source, r.prepared(), r.outcome());
         }
-        readyStates.forEach((session, state) -> {
-            if (state == null) {
-                store.delete(session);
-            } else {
-                store.put(session, state);
-            }
-        });
+        readyStates.forEach(store::save);
         for (Result r : ready) {
             if (r.source().sequence() >= 0) {
                 pending.delete(r.source().sequence());
@@ -370,35 +311,6 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         readyStates.clear();
     }
 
-    /**
-     * The first line of a template this scorer learned goes to the judge, keyed by the template's id, both
-     * ways: alerted, and as a line of a template another instance alerted first. Two instances that meet
-     * a new template at once then alert it once between them.
-     */
-    private void claimNewTemplate(PendingEvent source, ScoredEvent alerted, byte[] alertedValue,
-                                  ScoredEvent ifAlertedElsewhere) {
-        byte[] recognised = fitted(ifAlertedElsewhere);
-        NewTemplateClaim claim = new NewTemplateClaim(source.key(), alerted.getEventId(), alertedValue,
-                scores.serialize(config.anomaliesTopic(), alerted), recognised == null ? alertedValue : recognised);
-        context.forward(new Record<>(alerted.getTemplateId().getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                claim.encode(), source.timestamp(), source.headers()), ScoringTopology.CLAIMS_SINK);
-    }
-
-    /**
-     * The scored event's bytes, within the output limit: without per-token predictions (noted on the
-     * event) when they make it too large; null when even that is too large.
-     */
-    private byte[] fitted(ScoredEvent scored) {
-        byte[] value = scores.serialize(config.outputTopic(), scored);
-        if (value.length <= config.outputMaxRecordBytes()) {
-            return value;
-        }
-        scored.getTokens().forEach(t -> t.setTopK(null));
-        scored.getNotes().add(ScoredEvents.NOTE_TOP_K_DROPPED);
-        value = scores.serialize(config.outputTopic(), scored);
-        return value.length <= config.outputMaxRecordBytes() ? value : null;
-    }
-
     @Override
     public void close() {
         faults().held(-held.size());
@@ -406,36 +318,6 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         if (batch != null) {
             batch.leave(this);
         }
-    }
-
-    /**
-     * The record as it waits for scoring. A timestamp too far ahead of this scorer's wall clock is
-     * replaced by the clock's limit and the original kept: the broker would refuse outputs stamped
-     * over an hour ahead, and the session's idle clock must not jump.
-     */
-    private PendingEvent pendingOf(Record<byte[], byte[]> record) {
-        RecordMetadata m = context.recordMetadata().orElse(null);
-        long latest = context.currentSystemTimeMs() + config.maxFuture().toMillis();
-        long timestamp = Math.min(record.timestamp(), latest);
-        // after a repartition this is the repartition topic's position, one per event (an OTLP record's
-        // events share their input's): the crash guards key on it; a dead letter names the input's
-        return new PendingEvent(record.key(), record.value(), timestamp, record.headers(),
-                m == null ? "" : m.topic(), m == null ? -1 : m.partition(), m == null ? -1 : m.offset(),
-                record.timestamp() > latest ? record.timestamp() : PendingEvent.NOT_CLAMPED);
-    }
-
-    /** A stored state that cannot be read must not stop scoring (it would fail the task on every retry). */
-    private SessionState storedState(String session) {
-        try {
-            return store.get(session);
-        } catch (SerializationException e) {
-            LOG.warn("unreadable state of session {} ({}); starting the session afresh", session, e.getMessage());
-            return null;
-        }
-    }
-
-    private void forward(PendingEvent input, byte[] value, String sink) {
-        context.forward(new Record<>(input.key(), value, input.timestamp(), input.headers()), sink);
     }
 
     /**
@@ -453,28 +335,9 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         }
         long clock = Math.min(streamTime, context.currentSystemTimeMs());
         long cutoff = clock - config.idleTimeout().toMillis();
-        List<KeyValue<String, SessionState>> idle = new ArrayList<>();
-        try (KeyValueIterator<String, SessionState> it = store.all()) {
-            while (it.hasNext()) {
-                KeyValue<String, SessionState> kv = it.next();
-                if (kv.value.lastEventTime() <= cutoff) {
-                    idle.add(kv);
-                }
-            }
+        for (KeyValue<String, SessionState> kv : store.idleSince(cutoff)) {
+            store.save(kv.key, null);
+            output.summary(kv.key, kv.value, SessionEndReason.IDLE, streamTime);
         }
-        for (KeyValue<String, SessionState> kv : idle) {
-            store.delete(kv.key);
-            emitSummary(kv.key, kv.value, SessionEndReason.IDLE, streamTime);
-        }
-    }
-
-    private void emitSummary(String session, SessionState state, SessionEndReason reason, long timestamp) {
-        byte[] value = summaries.serialize(config.summariesTopic(), ScoredEvents.summary(session, state, reason));
-        context.forward(new Record<>(session.getBytes(StandardCharsets.UTF_8), value, timestamp),
-                ScoringTopology.SUMMARIES_SINK);
-    }
-
-    private void deadLetter(PendingEvent record, String code, String reason) {
-        DeadLetter.send(context, ScoringTopology.DLQ_SINK, record, code, reason, config, metrics);
     }
 }
