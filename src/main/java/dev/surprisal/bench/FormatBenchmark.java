@@ -81,7 +81,7 @@ public final class FormatBenchmark {
                 new Case("otlp-proto", Map.of(InputSettings.FORMAT, "otlp-proto", InputSettings.SESSION_FIELD, "host"),
                         this::otlp));
         Path state = Files.createTempDirectory("surprisal-bench-formats-");
-        try (LanguageModel model = PipelineBenchmark.model(settings.hidden(), 0);
+        try (LanguageModel model = BenchModels.random(settings.hidden(), 0);
              EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(0)) {
             // JIT and the broker warm up through the run: each format runs once per round, the rounds in
             // opposite orders, and keeps its best

@@ -12,13 +12,13 @@ import ai.djl.pytorch.jni.JniUtils;
  * product in the same engine on all cores, the best a recurrent step's GEMMs could reach. A figure
  * measured, not read from a data sheet, so that two machines compare.
  */
-final class MachinePeak {
+public final class MachinePeak {
 
     private MachinePeak() {
     }
 
     /** GFLOP/s of a float32 n×n by n×n product on every core, best of a few runs. */
-    static double gemmGflops() {
+    public static double gemmGflops() {
         int n = 1024;
         try (NDManager m = NDManager.newBaseManager()) { // loads the engine, before its thread setting is read
             int single = JniUtils.getNumThreads();

@@ -10,10 +10,7 @@ import dev.surprisal.model.KernelProfile;
 import dev.surprisal.model.KneserNey;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelArtifact;
-import dev.surprisal.model.ModelManifest;
 import dev.surprisal.model.ModelProvider;
-import dev.surprisal.model.ModelSpec;
-import dev.surprisal.model.TrainingMetrics;
 import dev.surprisal.registry.InMemorySchemaRegistry;
 import dev.surprisal.scoring.EventScore;
 import dev.surprisal.scoring.EventScorer;
@@ -23,9 +20,6 @@ import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScorerMetrics;
 import dev.surprisal.stream.ScorerService;
 import dev.surprisal.stream.ScorerTopics;
-import dev.surprisal.tokenize.ByteTokenizer;
-import dev.surprisal.tokenize.Tokenizer;
-import dev.surprisal.tokenize.Tokenizers;
 
 import ai.djl.MalformedModelException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -44,13 +38,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -328,48 +320,21 @@ public final class PipelineBenchmark {
         }
     }
 
-    /** A word tokenizer that knows {@code w0 … w(n-3)}: with its two specials, a vocabulary of n. */
-    private static Tokenizer wordTokenizer(int size) {
-        List<String> words = new ArrayList<>(size);
-        for (int i = 0; i < size - 2; i++) {
-            words.add("w" + i);
-        }
-        return Tokenizers.train(Tokenizers.WORD, List.of(String.join(" ", words)),
-                new Tokenizers.VocabularyLimits(size, 1));
-    }
-
     /** Events round-robin over the sessions, ~tokensPerEvent printable bytes each; the id is the index. */
     private List<TextEvent> events() {
-        return generate(settings.events(), settings.sessions(), "", settings.seed());
+        return BenchModels.traffic(settings.events(), settings.sessions(), "", settings.seed(), settings.tokensPerEvent(),
+                settings.words() ? settings.vocabulary() : 0);
     }
 
     /** Warm-up traffic: its own sessions and ids, so the measured sessions still start fresh. */
     private List<TextEvent> warmupEvents() {
-        return generate(settings.warmupEvents(), Math.max(1, settings.sessions() / 10), "warmup-", settings.seed() + 1);
-    }
-
-    private List<TextEvent> generate(int count, int sessions, String prefix, long seed) {
-        Random random = new Random(seed);
-        String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789 /=:.-_ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-        List<TextEvent> out = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            StringBuilder text = new StringBuilder(settings.tokensPerEvent());
-            for (int t = 0; t < settings.tokensPerEvent(); t++) {
-                if (settings.words()) {
-                    text.append(t == 0 ? "" : " ").append('w').append(random.nextInt(settings.vocabulary()));
-                } else {
-                    text.append(alphabet.charAt(random.nextInt(alphabet.length())));
-                }
-            }
-            out.add(new TextEvent(prefix + i, prefix + "s" + (i % sessions), text.toString(), Instant.now(),
-                    false, null));
-        }
-        return out;
+        return BenchModels.traffic(settings.warmupEvents(), Math.max(1, settings.sessions() / 10), "warmup-",
+                settings.seed() + 1, settings.tokensPerEvent(), settings.words() ? settings.vocabulary() : 0);
     }
 
     /** The network, mixed with a trigram counted on the events themselves when a baseline weight is set. */
     private LanguageModel model(List<TextEvent> events) throws MalformedModelException {
-        LanguageModel network = model(settings.hidden(), settings.vocabulary());
+        LanguageModel network = BenchModels.random(settings.hidden(), settings.vocabulary());
         if (settings.baselineWeight() <= 0) {
             return network;
         }
@@ -380,18 +345,5 @@ public final class PipelineBenchmark {
                 return ModelArtifact.withManifest(kept, kept.manifest().withBaselineWeight(settings.baselineWeight()));
             }
         }
-    }
-
-    /** {@link MachinePeak#gemmGflops()}. */
-    public static double gemmPeakGflops() {
-        return MachinePeak.gemmGflops();
-    }
-
-    /** A 1-layer LSTM of random weights (speed does not depend on them): a byte model, or a word model of {@code vocabulary} words. */
-    public static LanguageModel model(int hidden, int vocabulary) {
-        Tokenizer tokenizer = vocabulary > 0 ? wordTokenizer(vocabulary) : new ByteTokenizer(false);
-        ModelSpec spec = new ModelSpec(ModelSpec.Cell.LSTM, tokenizer.vocabularySize(), 64, hidden, 1);
-        return ModelArtifact.initialise(new ModelManifest(ModelManifest.FORMAT_VERSION, "bench-h" + hidden,
-                "2026-01-01T00:00:00Z", spec, tokenizer.spec(), 0, 99.5, TrainingMetrics.NONE, false, 0));
     }
 }

@@ -1,6 +1,7 @@
 package dev.surprisal.cli;
 
 import dev.surprisal.bench.FormatBenchmark;
+import dev.surprisal.bench.MachinePeak;
 import dev.surprisal.bench.PipelineBenchmark;
 import dev.surprisal.stream.ScorerConfig;
 
@@ -104,7 +105,7 @@ final class BenchCommand implements Callable<Integer> {
                 continue;
             }
             if (peak < 0) {
-                peak = PipelineBenchmark.gemmPeakGflops();
+                peak = MachinePeak.gemmGflops();
                 machine.put("gemmPeakGflops", peak);
             }
             ObjectNode one = new PipelineBenchmark(settings).run();

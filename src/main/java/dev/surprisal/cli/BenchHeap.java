@@ -1,7 +1,7 @@
 package dev.surprisal.cli;
 
+import dev.surprisal.bench.BenchModels;
 import dev.surprisal.bench.HeapBenchmark;
-import dev.surprisal.bench.PipelineBenchmark;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.stream.ScorerConfig;
 
@@ -31,7 +31,7 @@ final class BenchHeap implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (LanguageModel model = PipelineBenchmark.model(hidden, vocabulary)) {
+        try (LanguageModel model = BenchModels.random(hidden, vocabulary)) {
             System.out.println(new HeapBenchmark(model, new ScorerConfig(settings)).run(events));
         }
         return 0;

@@ -1,6 +1,6 @@
 package dev.surprisal.cli;
 
-import dev.surprisal.bench.PipelineBenchmark;
+import dev.surprisal.bench.BenchModels;
 import dev.surprisal.bench.RestoreBenchmark;
 import dev.surprisal.model.LanguageModel;
 
@@ -24,7 +24,7 @@ final class BenchRestore implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (LanguageModel model = PipelineBenchmark.model(hidden, 0)) {
+        try (LanguageModel model = BenchModels.random(hidden, 0)) {
             System.out.println(new RestoreBenchmark(model).run(sessions).toPrettyString());
         }
         return 0;

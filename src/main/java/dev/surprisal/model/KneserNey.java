@@ -1,7 +1,5 @@
 package dev.surprisal.model;
 
-import java.io.BufferedReader;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
@@ -10,7 +8,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -31,27 +28,27 @@ import java.util.Set;
 public final class KneserNey {
 
     public static final int MAX_ORDER = 4;
-    private static final int ID_BITS = 21;
-    private static final String HEADER = "kneser-ney";
+    static final int ID_BITS = 21;
+    static final String HEADER = "kneser-ney";
 
-    private final int order;
-    private final int vocabularySize;
-    private final int bosId;
-    private final Map<Long, Integer> topCounts;
+    final int order;
+    final int vocabularySize;
+    final int bosId;
+    final Map<Long, Integer> topCounts;
     /** Per level k (index k-1): context of k-1 tokens → its followers and counts at that level. */
     private final List<Map<Long, Context>> levels = new ArrayList<>();
     private final double[] discounts;
     private final long[] sortedUnigramCounts;
     /** The anomaly rules' settings calibrated on held-out sessions, as for the RNN (0: not calibrated). */
-    private double anomalyThreshold;
-    private int topG;
+    double anomalyThreshold;
+    int topG;
 
     private static final class Context {
         final Map<Integer, Integer> counts = new HashMap<>();
         long total;
     }
 
-    private KneserNey(int order, int vocabularySize, int bosId, Map<Long, Integer> topCounts) {
+    KneserNey(int order, int vocabularySize, int bosId, Map<Long, Integer> topCounts) {
         if (order < 1 || order > MAX_ORDER) {
             throw new IllegalArgumentException("n-gram order must be 1 to " + MAX_ORDER + ", was " + order);
         }
@@ -111,7 +108,7 @@ public final class KneserNey {
         return k;
     }
 
-    private static final long ID_MASK = (1L << ID_BITS) - 1;
+    static final long ID_MASK = (1L << ID_BITS) - 1;
 
     /**
      * Level {@code order} keeps the counts; each lower level k counts, for every k-gram, the distinct
@@ -322,46 +319,10 @@ public final class KneserNey {
     }
 
     public void write(Writer out) throws IOException {
-        BufferedWriter w = new BufferedWriter(out);
-        w.write(String.format(Locale.ROOT, "%s order=%d vocabulary=%d bos=%d threshold=%s g=%d%n", HEADER, order,
-                vocabularySize, bosId, Double.toString(anomalyThreshold), topG));
-        for (Map.Entry<Long, Integer> e : topCounts.entrySet()) {
-            StringBuilder line = new StringBuilder().append(e.getValue());
-            long gram = e.getKey();
-            for (int i = order - 1; i >= 0; i--) {
-                line.append(' ').append((gram >>> (ID_BITS * i)) & ID_MASK);
-            }
-            w.write(line.append('\n').toString());
-        }
-        w.flush();
+        KneserNeyFile.write(this, out);
     }
 
     public static KneserNey read(Reader in) throws IOException {
-        BufferedReader r = new BufferedReader(in);
-        String header = r.readLine();
-        if (header == null || !header.startsWith(HEADER + " ")) {
-            throw new IOException("not a Kneser-Ney baseline file");
-        }
-        Map<String, String> fields = new HashMap<>();
-        for (String part : header.substring(HEADER.length() + 1).split(" ")) {
-            String[] kv = part.split("=", 2);
-            fields.put(kv[0], kv.length > 1 ? kv[1] : "");
-        }
-        int order = Integer.parseInt(fields.get("order"));
-        Map<Long, Integer> counts = new HashMap<>();
-        for (String line = r.readLine(); line != null; line = r.readLine()) {
-            String[] parts = line.split(" ");
-            if (parts.length != order + 1) {
-                throw new IOException("n-gram line with " + (parts.length - 1) + " ids, order is " + order);
-            }
-            long gram = 0;
-            for (int i = 1; i <= order; i++) {
-                gram = (gram << ID_BITS) | Integer.parseInt(parts[i]);
-            }
-            counts.put(gram, Integer.parseInt(parts[0]));
-        }
-        return new KneserNey(order, Integer.parseInt(fields.get("vocabulary")), Integer.parseInt(fields.get("bos")),
-                counts).calibrated(Double.parseDouble(fields.getOrDefault("threshold", "0")),
-                Integer.parseInt(fields.getOrDefault("g", "0")));
+        return KneserNeyFile.read(in);
     }
 }

@@ -50,7 +50,7 @@ final class ThreadBatch {
     private final ScorerConfig config;
     private final PoisonGuard scoring;
     private final ModelProvider models;
-    private final SessionScorer sessions;
+    private final BatchRun run;
     private final ScorerMetrics metrics;
     private final LatencyPlan plan;
     private final List<BatchMember> members = new ArrayList<>();
@@ -63,18 +63,16 @@ final class ThreadBatch {
     private volatile int queuedDepth;
 
     /** A batch handed to the model: its events, and what became of each once done. */
-    private record Call(LanguageModel model, List<QueuedEvent> sources, CompletableFuture<Done> done) {
+    private record Call(LanguageModel model, List<QueuedEvent> sources, CompletableFuture<BatchRun.Done> done) {
     }
 
-    /** Result i belongs to taken event i; {@code calls} the events of each model call made. */
-    private record Done(List<Result> results, List<Integer> calls) {
-    }
 
     ThreadBatch(ScorerConfig config, ModelProvider models, ScorerMetrics metrics, LearnedTemplates learned) {
         this.config = config;
         this.scoring = PoisonGuard.scoring(config.getString(ScorerConfig.APPLICATION_ID));
         this.models = models;
-        this.sessions = new SessionScorer(config.scoring(), learned);
+        this.run = new BatchRun(new SessionScorer(config.scoring(), learned), config.batchMaxEvents(),
+                config.batchMaxTokens());
         this.metrics = metrics;
         this.plan = new LatencyPlan(config);
         String thread = Thread.currentThread().getName();
@@ -196,16 +194,16 @@ final class ThreadBatch {
                 ofMember.put(q.session(), q.owner().stateFor(q.session()));
             }
         }
-        CompletableFuture<Done> results;
+        CompletableFuture<BatchRun.Done> results;
         if (async && !alone) {
             results = CompletableFuture.supplyAsync(() -> {
                 try (lease) {
-                    return run(model, taken, states);
+                    return run.run(model, taken, states);
                 }
             }, compute);
         } else {
             try (lease) {
-                results = CompletableFuture.completedFuture(run(model, taken, states));
+                results = CompletableFuture.completedFuture(run.run(model, taken, states));
             } catch (RuntimeException | Error e) {
                 results = CompletableFuture.failedFuture(e);
             }
@@ -248,89 +246,6 @@ final class ThreadBatch {
         return taken;
     }
 
-    /** What became of a taken event: scored, refused with a code, a resend, or failed. */
-    private record Result(SessionScorer.Prepared prepared, SessionScorer.Outcome outcome, String code, String reason,
-                          Throwable failure, long nanos) {
-    }
-
-    /**
-     * Scores taken events in rounds: round r holds the r-th event of each session, read from the state
-     * the session's previous event left (from {@code states} for its first), so a session's events are
-     * scored in arrival order; a round is cut into model calls of at most
-     * {@link ScorerConfig#batchMaxEvents()} events and {@link ScorerConfig#batchMaxTokens()} tokens.
-     * Touches no task state: it runs on the model thread. Result i belongs to event i.
-     */
-    private Done run(LanguageModel model, List<QueuedEvent> events, Map<BatchMember, Map<String, SessionState>> states) {
-        Map<BatchMember, Map<String, SessionState>> current = new IdentityHashMap<>();
-        states.forEach((m, s) -> current.put(m, new HashMap<>(s)));
-        List<Result> results = new ArrayList<>(Collections.nCopies(events.size(), null));
-        List<Integer> calls = new ArrayList<>();
-        List<List<Integer>> rounds = new ArrayList<>();
-        Map<BatchMember, Map<String, Integer>> depth = new IdentityHashMap<>();
-        for (int i = 0; i < events.size(); i++) {
-            QueuedEvent q = events.get(i);
-            int round = depth.computeIfAbsent(q.owner(), k -> new HashMap<>()).merge(q.session(), 1, Integer::sum) - 1;
-            if (round == rounds.size()) {
-                rounds.add(new ArrayList<>());
-            }
-            rounds.get(round).add(i);
-        }
-        for (List<Integer> round : rounds) {
-            List<SessionScorer.Prepared> prepared = new ArrayList<>(round.size());
-            List<Integer> index = new ArrayList<>(round.size());
-            for (int i : round) {
-                QueuedEvent q = events.get(i);
-                try {
-                    prepared.add(sessions.prepare(model, current.get(q.owner()).get(q.session()), q.session(), q.event(),
-                            q.record().timestamp()));
-                    index.add(i);
-                } catch (SessionScorer.Rejected r) {
-                    results.set(i, new Result(null, null, r.code(), r.getMessage(), null, 0));
-                } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
-                    results.set(i, new Result(null, null, null, null, e, 0));
-                }
-            }
-            for (int[] cut : SessionScorer.batches(prepared, config.batchMaxEvents(), config.batchMaxTokens())) {
-                score(model, prepared.subList(cut[0], cut[1]), index.subList(cut[0], cut[1]), results, calls);
-            }
-            for (int i : round) {
-                Result r = results.get(i);
-                if (r.outcome() != null) {
-                    QueuedEvent q = events.get(i);
-                    current.get(q.owner()).put(q.session(), q.event().getEndOfSession() ? null : r.outcome().next());
-                }
-            }
-        }
-        return new Done(results, calls);
-    }
-
-    /**
-     * One model call. A call that fails is made again one event at a time, so only the event that
-     * fails is dead-lettered; running out of memory counts as a failure here, since a call's memory
-     * is freed as it unwinds.
-     */
-    private void score(LanguageModel model, List<SessionScorer.Prepared> prepared, List<Integer> index,
-                       List<Result> results, List<Integer> calls) {
-        long started = System.nanoTime();
-        try {
-            List<SessionScorer.Outcome> outcomes = sessions.scoreAll(model, prepared);
-            calls.add(outcomes.size());
-            long perEvent = (System.nanoTime() - started) / outcomes.size();
-            for (int i = 0; i < outcomes.size(); i++) {
-                results.set(index.get(i), new Result(prepared.get(i), outcomes.get(i), null, null, null, perEvent));
-            }
-        } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
-            if (prepared.size() == 1) {
-                results.set(index.get(0), new Result(null, null, null, null, e, 0));
-                return;
-            }
-            LOG.warn("a batch of {} events failed ({}); scoring them one by one", prepared.size(), e.toString());
-            for (int i = 0; i < prepared.size(); i++) {
-                score(model, List.of(prepared.get(i)), List.of(index.get(i)), results, calls);
-            }
-        }
-    }
-
     /** Hands back the batch in flight: at once if it is done, else only when {@code wait}ing for it. */
     private void collect(boolean wait) {
         if (inFlight == null || (!wait && !inFlight.done().isDone())) {
@@ -338,7 +253,7 @@ final class ThreadBatch {
         }
         Call call = inFlight;
         inFlight = null;
-        Done done;
+        BatchRun.Done done;
         try {
             done = call.done().get();
         } catch (InterruptedException e) {
@@ -347,11 +262,11 @@ final class ThreadBatch {
         } catch (ExecutionException e) {
             done = failedAll(call, e.getCause());
         }
-        List<Result> results = done.results();
+        List<BatchRun.Result> results = done.results();
         int tokens = 0;
         long chars = 0;
         long nanos = 0;
-        for (Result r : results) {
+        for (BatchRun.Result r : results) {
             if (r.outcome() != null) {
                 tokens += r.prepared().tokens().length;
                 chars += r.prepared().event().getText().length();
@@ -362,7 +277,7 @@ final class ThreadBatch {
         done.calls().forEach(metrics::batch);
         for (int i = 0; i < results.size(); i++) {
             QueuedEvent q = call.sources().get(i);
-            Result r = results.get(i);
+            BatchRun.Result r = results.get(i);
             scoring.end(q.record());
             if (!members.contains(q.owner())) {
                 continue; // its task has left this thread: its next owner scores it again from the pending store
@@ -380,7 +295,8 @@ final class ThreadBatch {
         }
     }
 
-    private static Done failedAll(Call call, Throwable e) {
-        return new Done(Collections.nCopies(call.sources().size(), new Result(null, null, null, null, e, 0)), List.of());
+    private static BatchRun.Done failedAll(Call call, Throwable e) {
+        return new BatchRun.Done(Collections.nCopies(call.sources().size(), new BatchRun.Result(null, null, null, null, e, 0)),
+                List.of());
     }
 }

@@ -27,9 +27,7 @@ import ai.djl.training.tracker.Tracker;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 
@@ -76,9 +74,10 @@ public final class ModelTrainer {
                 : base.tokenizer() instanceof TemplateTokenizer templates ? templates.extendedWith(split.train().texts())
                 : base.tokenizer();
         List<int[]> trainSessions = BaselineTrainer.encode(split.train(), tokenizer);
-        List<int[]> sequences = segments(trainSessions, BaselineTrainer.ends(split.train()), tokenizer);
-        List<int[]> validation = segments(BaselineTrainer.encode(split.validation(), tokenizer),
-                BaselineTrainer.ends(split.validation()), tokenizer);
+        List<int[]> sequences = TrainingSequences.segments(trainSessions, BaselineTrainer.ends(split.train()), tokenizer.bosId(),
+                options.maxSegmentTokens());
+        List<int[]> validation = TrainingSequences.segments(BaselineTrainer.encode(split.validation(), tokenizer),
+                BaselineTrainer.ends(split.validation()), tokenizer.bosId(), options.maxSegmentTokens());
         if (trainSessions.stream().allMatch(ids -> ids.length == 0)) {
             throw new IllegalArgumentException("the training text has no tokens");
         }
@@ -151,9 +150,9 @@ public final class ModelTrainer {
     }
 
     private Run runEpochs(LanguageModel model, List<int[]> sequences, List<int[]> validation, Instant started) {
-        List<List<int[]>> batches = batches(sequences);
-        List<List<int[]>> validationBatches = batches(validation);
-        long stepsPerEpoch = batches.stream().mapToLong(this::windows).sum();
+        List<List<int[]>> batches = TrainingSequences.batches(sequences, options.batchSize());
+        List<List<int[]>> validationBatches = TrainingSequences.batches(validation, options.batchSize());
+        long stepsPerEpoch = batches.stream().mapToLong(b -> TrainingSequences.windows(b, options.bptt())).sum();
         LearningRate rate = new LearningRate(options.learningRate());
         DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
                 .optOptimizer(Adam.builder()
@@ -209,15 +208,15 @@ public final class ModelTrainer {
                 NDList state = zeroState(batchManager, spec, batch.size());
                 for (int from = 0; from < length; from += options.bptt()) {
                     int width = Math.min(options.bptt(), length - from);
-                    Window w = Window.of(batch, from, width);
+                    TrainingSequences.Window w = TrainingSequences.Window.of(batch, from, width);
                     try (NDManager m = batchManager.newSubManager()) {
-                        NDList in = new NDList(m.create(w.inputs, new Shape(batch.size(), width))); // (batch, time)
+                        NDList in = new NDList(m.create(w.inputs(), new Shape(batch.size(), width))); // (batch, time)
                         in.addAll(state);
                         NDList out = trainer.evaluate(in);
                         NDArray picked = out.head().logSoftmax(2)                                 // (batch, time, vocab)
-                                .gather(m.create(w.labels, new Shape(batch.size(), width, 1)), 2).squeeze(2);
-                        nats -= picked.mul(m.create(w.mask, new Shape(batch.size(), width))).sum().getFloat();
-                        tokens += w.counted;
+                                .gather(m.create(w.labels(), new Shape(batch.size(), width, 1)), 2).squeeze(2);
+                        nats -= picked.mul(m.create(w.mask(), new Shape(batch.size(), width))).sum().getFloat();
+                        tokens += w.counted();
                         state = keep(out.subNDList(1), batchManager);
                     }
                 }
@@ -244,30 +243,6 @@ public final class ModelTrainer {
             next.add(detached);
         }
         return next;
-    }
-
-    /** Inputs, labels and loss mask of columns [from, from + width) of a batch; padding is masked. */
-    private record Window(int[] inputs, long[] labels, float[] mask, int counted) {
-        static Window of(List<int[]> batch, int from, int width) {
-            int rows = batch.size();
-            int[] inputs = new int[rows * width];
-            long[] labels = new long[rows * width];
-            float[] mask = new float[rows * width];
-            int counted = 0;
-            for (int r = 0; r < rows; r++) {
-                int[] seq = batch.get(r);
-                for (int t = 0; t < width; t++) {
-                    int i = from + t;
-                    if (i + 1 < seq.length) {
-                        inputs[r * width + t] = seq[i];
-                        labels[r * width + t] = seq[i + 1];
-                        mask[r * width + t] = 1f;
-                        counted++;
-                    }
-                }
-            }
-            return new Window(inputs, labels, mask, counted);
-        }
     }
 
     /** The learning rate Adam reads at every update; lowered between epochs on a plateau. */
@@ -311,66 +286,28 @@ public final class ModelTrainer {
     private NDList trainWindow(Trainer trainer, NDManager batchManager, List<int[]> batch, int from, int width,
                                NDList state, int epoch, StepClock clock) {
         int rows = batch.size();
-        Window w = Window.of(batch, from, width);
+        TrainingSequences.Window w = TrainingSequences.Window.of(batch, from, width);
         try (NDManager m = batchManager.newSubManager()) {
-            NDList in = new NDList(m.create(w.inputs, new Shape(rows, width))); // (batch, time)
+            NDList in = new NDList(m.create(w.inputs(), new Shape(rows, width))); // (batch, time)
             in.addAll(state);
-            NDArray y = m.create(w.labels, new Shape(rows, width, 1));          // (batch, time, 1)
-            NDArray weights = m.create(w.mask, new Shape(rows, width));         // (batch, time)
+            NDArray y = m.create(w.labels(), new Shape(rows, width, 1));          // (batch, time, 1)
+            NDArray weights = m.create(w.mask(), new Shape(rows, width));         // (batch, time)
             NDList out;
             double loss;
             try (GradientCollector gc = trainer.newGradientCollector()) {
                 out = trainer.forward(in);
                 NDArray logProbs = out.head().logSoftmax(2);                     // (batch, time, vocab)
                 NDArray picked = logProbs.gather(y, 2).squeeze(2);               // (batch, time)
-                NDArray mean = picked.mul(weights).sum().neg().div(Math.max(1, w.counted));
+                NDArray mean = picked.mul(weights).sum().neg().div(Math.max(1, w.counted()));
                 gc.backward(mean);
                 loss = mean.getFloat();
             }
             trainer.step();
-            clock.step(w.counted, loss);
+            clock.step(w.counted(), loss);
             listener.onProgress(new TrainingProgress(epoch, options.maxEpochs(), clock.steps, clock.totalSteps, loss,
                     clock.tokensPerSecond(), clock.eta()));
             return keep(out.subNDList(1), batchManager);
         }
-    }
-
-    private long windows(List<int[]> batch) {
-        int length = batch.stream().mapToInt(s -> s.length).max().orElseThrow() - 1;
-        return (length + options.bptt() - 1) / options.bptt();
-    }
-
-    /**
-     * Each session as [bos, tokens…, bos]: the closing bos teaches the model where sessions end
-     * (not for a session cut before its end). Cut into segments that overlap by one token so no
-     * label is lost.
-     */
-    private List<int[]> segments(List<int[]> sessions, boolean[] ends, Tokenizer tokenizer) {
-        List<int[]> out = new ArrayList<>();
-        int segment = options.maxSegmentTokens();
-        for (int s = 0; s < sessions.size(); s++) {
-            int[] ids = sessions.get(s);
-            int[] seq = new int[ids.length + (ends[s] ? 2 : 1)];
-            seq[0] = tokenizer.bosId();
-            System.arraycopy(ids, 0, seq, 1, ids.length);
-            if (ends[s]) {
-                seq[seq.length - 1] = tokenizer.bosId();
-            }
-            for (int from = 0; from + 1 < seq.length; from += segment) {
-                out.add(java.util.Arrays.copyOfRange(seq, from, Math.min(seq.length, from + segment + 1)));
-            }
-        }
-        return out;
-    }
-
-    private List<List<int[]>> batches(List<int[]> sequences) {
-        List<int[]> sorted = new ArrayList<>(sequences);
-        sorted.sort(Comparator.comparingInt(s -> s.length));
-        List<List<int[]>> out = new ArrayList<>();
-        for (int i = 0; i < sorted.size(); i += options.batchSize()) {
-            out.add(sorted.subList(i, Math.min(sorted.size(), i + options.batchSize())));
-        }
-        return out;
     }
 
     /** Counts an epoch's steps for progress and ETA, and all epochs' tokens for throughput. */
