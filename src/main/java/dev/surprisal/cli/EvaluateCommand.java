@@ -23,6 +23,7 @@ import dev.surprisal.release.ModelReleases;
 import dev.surprisal.release.ReleaseLog;
 import dev.surprisal.scoring.AnomalyPolicy;
 import dev.surprisal.session.AnomalyLabel;
+import dev.surprisal.session.FileFormat;
 import dev.surprisal.session.SessionScorer;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.training.BaselineTrainer;
@@ -167,7 +168,7 @@ final class EvaluateCommand implements Callable<Integer> {
                         labels == Labels.feedback
                         ? FeedbackLog.read(props, registry, cluster.releaseTopics().feedback())
                         : FeedbackLabels.NONE)
-                : ReplayInputs.file(Path.of(input), format, windows.sessions(logFormat, sessionRegex),
+                : ReplayInputs.file(Path.of(input), FileFormat.parse(format), windows.sessions(logFormat, sessionRegex),
                         AnomalyLabel.parse(label));
         ScorerConfig config = new ScorerConfig(Map.of(ScorerConfig.PERPLEXITY_THRESHOLD, threshold,
                 ScorerConfig.TOP_G, topG));
@@ -225,8 +226,8 @@ final class EvaluateCommand implements Callable<Integer> {
         if (baselineCorpus == null) {
             return primary.baseline().orElse(null);
         }
-        CorpusReader.Format f = CorpusReader.Format.parse(baselineFormat);
-        Corpus text = CorpusReader.read(baselineCorpus, f, sessionRegex, f == CorpusReader.Format.SESSIONS_TSV);
+        FileFormat f = FileFormat.parse(baselineFormat);
+        Corpus text = CorpusReader.read(baselineCorpus, f, sessionRegex, f == FileFormat.SESSIONS_TSV);
         TrainingOptions options = TrainingOptions.defaults().withThresholdPercentile(primary.manifest().thresholdPercentile());
         return BaselineTrainer.train(baselineOrder, primary.tokenizer(), text, options);
     }

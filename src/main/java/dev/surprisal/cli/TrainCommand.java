@@ -4,6 +4,7 @@ import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelArtifact;
 import dev.surprisal.model.ModelSpec;
 import dev.surprisal.model.TrainingMetrics;
+import dev.surprisal.session.FileFormat;
 import dev.surprisal.tokenize.LogFormat;
 import dev.surprisal.tokenize.TemplateFile;
 import dev.surprisal.tokenize.Tokenizers;
@@ -172,7 +173,7 @@ final class TrainCommand implements Callable<Integer> {
                 LogFormat.parse(layout).requireFitsAny(lines::iterator);
             }
         }
-        Corpus text = CorpusReader.read(corpus, CorpusReader.Format.parse(format),
+        Corpus text = CorpusReader.read(corpus, FileFormat.parse(format),
                 windows.sessions(layout, sessionRegex), normalOnly);
         System.out.printf(Locale.ROOT, "training a %s %s on %d sessions, %d events of %s%n",
                 options.tokenizer(), cell, text.sessions().size(), text.events(), corpus);

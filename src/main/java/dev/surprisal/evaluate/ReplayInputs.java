@@ -10,6 +10,7 @@ import dev.surprisal.input.Read;
 import dev.surprisal.kafka.TopicRange;
 import dev.surprisal.registry.SchemaRegistry;
 import dev.surprisal.session.AnomalyLabel;
+import dev.surprisal.session.FileFormat;
 import dev.surprisal.session.LineSessions;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -22,7 +23,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -40,25 +40,23 @@ public final class ReplayInputs {
      * per whitespace-separated token, all labelled {@code label}. {@code sessions-tsv}:
      * {@code id<TAB>label<TAB>tokens}, one event per token.
      */
-    public static List<ReplaySession> file(Path path, String format, Pattern sessionRegex, Boolean label)
+    public static List<ReplaySession> file(Path path, FileFormat format, Pattern sessionRegex, Boolean label)
             throws IOException {
         return file(path, format, LineSessions.byRegex(sessionRegex), label);
     }
 
     /**
-     * As {@link #file(Path, String, Pattern, Boolean)}, with {@code lines}' sessions by regex or by time
+     * As {@link #file(Path, FileFormat, Pattern, Boolean)}, with {@code lines}' sessions by regex or by time
      * windows; with a label field or regex, each line carries its label and a session is anomalous when
      * any of its lines is ({@code label} then only labels the lines that have none).
      */
-    public static List<ReplaySession> file(Path path, String format, LineSessions reading, Boolean label)
+    public static List<ReplaySession> file(Path path, FileFormat format, LineSessions reading, Boolean label)
             throws IOException {
         List<String> lines = Files.readAllLines(path, StandardCharsets.UTF_8);
-        return switch (format.toLowerCase(Locale.ROOT)) {
-            case "lines" -> lines(lines, reading, label, path.getFileName().toString());
-            case "sessions" -> tokenSessions(lines, false, label);
-            case "sessions-tsv" -> tokenSessions(lines, true, null);
-            default -> throw new IllegalArgumentException("unknown format '" + format
-                    + "' (expected lines, sessions or sessions-tsv)");
+        return switch (format) {
+            case LINES -> lines(lines, reading, label, path.getFileName().toString());
+            case SESSIONS -> tokenSessions(lines, false, label);
+            case SESSIONS_TSV -> tokenSessions(lines, true, null);
         };
     }
 

@@ -17,6 +17,7 @@ import dev.surprisal.release.ModelReleases;
 import dev.surprisal.release.ReleaseLog;
 import dev.surprisal.release.ReleaseTopics;
 import dev.surprisal.serde.AvroSerdes;
+import dev.surprisal.session.FileFormat;
 import dev.surprisal.shadow.ShadowTrials;
 import dev.surprisal.tokenize.TemplateSettings;
 import dev.surprisal.tokenize.Tokenizers;
@@ -254,7 +255,7 @@ public final class TrainerService implements AutoCloseable {
             if (!Files.isReadable(file)) {
                 throw new IllegalArgumentException("file " + file + " is not readable by the trainer");
             }
-            return CorpusReader.read(file, CorpusReader.Format.LINES, (java.util.regex.Pattern) null, false);
+            return CorpusReader.read(file, FileFormat.LINES, (java.util.regex.Pattern) null, false);
         }
         TopicCorpus.Read read = TopicCorpus.read(clientProps, registry, input, command, anomaliesTopic,
                 FeedbackLog.read(clientProps, registry, topics.feedback()), maxEvents);

@@ -1,6 +1,7 @@
 package dev.surprisal.training;
 
 import dev.surprisal.session.AnomalyLabel;
+import dev.surprisal.session.FileFormat;
 import dev.surprisal.session.LineSessions;
 import dev.surprisal.session.SessionIds;
 
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -34,14 +34,6 @@ import java.util.regex.Pattern;
  */
 public final class CorpusReader {
 
-    public enum Format {
-        LINES, SESSIONS, SESSIONS_TSV;
-
-        public static Format parse(String name) {
-            return valueOf(name.toUpperCase(Locale.ROOT).replace('-', '_'));
-        }
-    }
-
     private CorpusReader() {
     }
 
@@ -49,7 +41,7 @@ public final class CorpusReader {
      * @param sessionRegex for {@code lines}: groups lines into sessions; may be null
      * @param normalOnly   keep only sessions labelled normal (sessions-tsv)
      */
-    public static Corpus read(Path file, Format format, Pattern sessionRegex, boolean normalOnly) throws IOException {
+    public static Corpus read(Path file, FileFormat format, Pattern sessionRegex, boolean normalOnly) throws IOException {
         return read(file, format, LineSessions.byRegex(sessionRegex), normalOnly);
     }
 
@@ -58,14 +50,14 @@ public final class CorpusReader {
      * @param normalOnly keep only sessions labelled normal (sessions-tsv; lines with labels: sessions with no
      *                   anomalous line)
      */
-    public static Corpus read(Path file, Format format, LineSessions lines, boolean normalOnly) throws IOException {
+    public static Corpus read(Path file, FileFormat format, LineSessions lines, boolean normalOnly) throws IOException {
         List<List<String>> sessions = switch (format) {
             case LINES -> lines(file, lines, normalOnly);
             case SESSIONS -> sessions(file);
             case SESSIONS_TSV -> labelledSessions(file, normalOnly);
         };
         if (sessions.isEmpty()) {
-            throw new IllegalArgumentException(file + " holds no " + format.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+            throw new IllegalArgumentException(file + " holds no " + format.id());
         }
         return new Corpus(sessions);
     }
