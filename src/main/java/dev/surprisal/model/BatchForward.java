@@ -172,8 +172,10 @@ final class BatchForward {
     /** With {@code topEverywhere} false, the top k of the last position only: (batch, 1, k). */
     static Reduced reduce(NDArray logProbs, NDArray targets, int k, boolean topEverywhere) {
         NDArray actual = logProbs.gather(targets.toType(DataType.INT64, false).expandDims(2), 2); // (batch, positions, 1)
-        NDArray rank = logProbs.gt(actual).sum(new int[] {2}).add(1);                         // (batch, positions)
-        NDArray entropy = logProbs.exp().mul(logProbs).sum(new int[] {2}).neg();               // (batch, positions)
+        // counted as floats: summing the comparison's booleans as integers took 1.6 times as long (exact below 2^24)
+        NDArray rank = logProbs.gt(actual).toType(DataType.FLOAT32, false).sum(new int[] {2}).add(1); // (batch, positions)
+        // the probabilities are multiplied in place: one (batch, positions, vocab) block fewer written
+        NDArray entropy = logProbs.exp().muli(logProbs).sum(new int[] {2}).neg();              // (batch, positions)
         NDArray ranked = topEverywhere ? logProbs : logProbs.get(":, -1:, :");                // (batch, positions or 1, vocab)
         NDList top = ranked.topK(k, 2, true, true);                                             // (batch, positions or 1, k) ×2
         return new Reduced(actual.toFloatArray(), rank.toType(DataType.INT32, false).toIntArray(),
