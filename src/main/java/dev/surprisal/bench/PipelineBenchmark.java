@@ -27,13 +27,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,8 +40,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Measures, in one process and one run so the figures compare: the whole pipeline (generated
@@ -81,7 +74,9 @@ public final class PipelineBenchmark {
             long tokens = events.stream().mapToLong(e -> model.tokenizer().encode(e.getText()).length).sum();
             out.put("tokens", tokens);
             KernelProfile.start();
+            CpuTime.Snapshot kernelStart = CpuTime.now();
             out.put("kernelTokensPerSecond", kernel(model, events, tokens, settings.batchMaxEvents()));
+            out.put("kernelCpuSecondsPerMillionTokens", CpuTime.between(kernelStart, CpuTime.now(), "").process() * 1e6 / tokens);
             Map<KernelProfile.Phase, Double> phases = KernelProfile.stop();
             double kernelSeconds = tokens / out.get("kernelTokensPerSecond").asDouble();
             ObjectNode shares = out.putObject("kernelTimeShares");
@@ -184,6 +179,11 @@ public final class PipelineBenchmark {
             out.put("p99LatencyMs", full.latency(99));
             out.put("meanBatchEvents", full.meanBatch());
             out.put("modelShareOfRun", full.scoringSeconds() / full.seconds());
+            // the scorer's own CPU (its threads, PyTorch's, the JIT's and GC's) per token, against the kernel's
+            out.put("scorerCpuSecondsPerMillionTokens", full.cpu().scorer() * 1e6 / tokens);
+            out.put("brokerAndClientsCpuSecondsPerMillionTokens", full.cpu().others() * 1e6 / tokens);
+            out.put("scorerCpuPerTokenOverKernel", out.get("scorerCpuSecondsPerMillionTokens").asDouble()
+                    / out.get("kernelCpuSecondsPerMillionTokens").asDouble());
             double halfRate = events.size() / full.seconds() / 2;
             out.put("halfLoadEventsPerSecond", halfRate);
             ObjectNode targets = out.putObject("halfLoadByTargetMs");
@@ -209,7 +209,7 @@ public final class PipelineBenchmark {
      * time in model calls (with ranks, top-k and the output records built), all after the warm-up.
      */
     private record Run(double seconds, double[] latenciesMs, double meanBatch, double scoringSeconds,
-                       double[] warmupLatenciesMs) {
+                       double[] warmupLatenciesMs, CpuTime.Split cpu) {
         double latency(double percentile) {
             return Percentiles.of(latenciesMs, percentile);
         }
@@ -237,86 +237,18 @@ public final class PipelineBenchmark {
                      AvroSerdes.value(ScoredEvent.class, registry).deserializer())) {
             // the scorer's first transactions on fresh partitions are slow (retried CONCURRENT_TRANSACTIONS,
             // up to ~0.9 s for the first events): warm up on other sessions before measuring
-            Phase warmup = phase(broker, registry, config, consumer, warmupEvents(), rate);
+            ScoredPhase warmup = ScoredPhase.run(broker, registry, config, consumer, warmupEvents(), rate);
             DistributionSummary batches = metrics.registry().get("surprisal.batch.events").summary();
             Timer scoring = metrics.registry().get("surprisal.scoring.latency").timer();
             long batchesBefore = batches.count();
             double batchedBefore = batches.totalAmount();
             double scoringBefore = scoring.totalTime(TimeUnit.SECONDS);
-            Phase measured = phase(broker, registry, config, consumer, events, rate);
+            CpuTime.Snapshot cpu = CpuTime.now();
+            ScoredPhase measured = ScoredPhase.run(broker, registry, config, consumer, events, rate);
             return new Run(measured.seconds(), measured.latenciesMs(),
                     (batches.totalAmount() - batchedBefore) / (batches.count() - batchesBefore),
-                    scoring.totalTime(TimeUnit.SECONDS) - scoringBefore, warmup.latenciesMs());
-        }
-    }
-
-    record Phase(double seconds, double[] latenciesMs) {
-    }
-
-    /** Produces {@code events} at {@code rate} (0: at once) and waits until every score is visible. */
-    static Phase phase(EmbeddedKafkaBroker broker, InMemorySchemaRegistry registry, ScorerConfig config,
-                               KafkaConsumer<String, ScoredEvent> consumer, List<TextEvent> events, double rate)
-            throws Exception {
-        Map<String, Integer> index = new HashMap<>();
-        for (int i = 0; i < events.size(); i++) {
-            index.put(events.get(i).getEventId(), i);
-        }
-        AtomicReference<Exception> failure = new AtomicReference<>();
-        long[] sentAt = new long[events.size()];
-        Thread producer = new Thread(() -> produce(broker, registry, config.inputTopic(), events, rate, sentAt, failure),
-                "bench-producer");
-        long start = System.nanoTime();
-        producer.start();
-        double[] latencies = new double[events.size()];
-        int seen = 0;
-        long last = start;
-        long deadline = start + Duration.ofMinutes(30).toNanos();
-        while (seen < events.size() && System.nanoTime() < deadline && failure.get() == null) {
-            for (ConsumerRecord<String, ScoredEvent> r : consumer.poll(Duration.ofMillis(100))) {
-                long now = System.nanoTime();
-                Integer i = index.get(r.value().getEventId());
-                if (i != null) {
-                    latencies[seen++] = (now - sentAt[i]) / 1e6;
-                    last = now;
-                }
-            }
-        }
-        producer.join();
-        if (failure.get() != null) {
-            throw failure.get();
-        }
-        if (seen < events.size()) {
-            throw new IllegalStateException("only " + seen + " of " + events.size() + " events were scored");
-        }
-        return new Phase((last - start) / 1e9, latencies);
-    }
-
-    private static void produce(EmbeddedKafkaBroker broker, InMemorySchemaRegistry registry, String topic,
-                                List<TextEvent> events, double rate, long[] sentAt, AtomicReference<Exception> failure) {
-        try (KafkaProducer<String, TextEvent> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.LINGER_MS_CONFIG, 5,
-                ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024),
-                new StringSerializer(), AvroSerdes.value(TextEvent.class, registry).serializer())) {
-            long interval = rate > 0 ? (long) (1e9 / rate) : 0;
-            long next = System.nanoTime();
-            for (int i = 0; i < events.size(); i++) {
-                TextEvent e = events.get(i);
-                sentAt[i] = System.nanoTime();
-                producer.send(new ProducerRecord<>(topic, e.getSessionId(), e), (m, ex) -> {
-                    if (ex != null) {
-                        failure.compareAndSet(null, ex);
-                    }
-                });
-                if (interval > 0) {
-                    next += interval;
-                    LockSupport.parkNanos(next - System.nanoTime());
-                }
-            }
-            producer.flush();
-        } catch (RuntimeException e) {
-            failure.compareAndSet(null, e);
+                    scoring.totalTime(TimeUnit.SECONDS) - scoringBefore, warmup.latenciesMs(),
+                    CpuTime.between(cpu, CpuTime.now(), "bench-" + name));
         }
     }
 

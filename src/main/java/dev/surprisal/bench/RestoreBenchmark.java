@@ -76,7 +76,7 @@ public final class RestoreBenchmark {
         try (KafkaConsumer<String, ScoredEvent> consumer = consumer(registry, config)) {
             long t0 = System.nanoTime();
             try (ScorerService scorer = start(config, registry)) {
-                PipelineBenchmark.phase(broker, registry, config, consumer, events(name + "-fill-", sessions), 0);
+                ScoredPhase.run(broker, registry, config, consumer, events(name + "-fill-", sessions), 0);
             }
             row.put("fillSeconds", (System.nanoTime() - t0) / 1e9);
             row.put("stateBytes", size(stateDir));
@@ -92,7 +92,7 @@ public final class RestoreBenchmark {
                                 KafkaConsumer<String, ScoredEvent> consumer, String label) throws Exception {
         long t0 = System.nanoTime();
         try (ScorerService scorer = start(config, registry)) {
-            PipelineBenchmark.phase(broker, registry, config, consumer, events(label + "-probe-", PROBES), 0);
+            ScoredPhase.run(broker, registry, config, consumer, events(label + "-probe-", PROBES), 0);
             return (System.nanoTime() - t0) / 1e6;
         }
     }
