@@ -5,6 +5,7 @@ import dev.surprisal.avro.TextEvent;
 import dev.surprisal.embedded.EmbeddedKafkaBroker;
 import dev.surprisal.input.InputSettings;
 import dev.surprisal.kafka.Clients;
+import dev.surprisal.kafka.TopicSetup;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelArtifact;
 import dev.surprisal.registry.InMemorySchemaRegistry;
@@ -15,13 +16,17 @@ import dev.surprisal.session.SessionScorer;
 import dev.surprisal.session.SessionState;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScorerTopics;
+import dev.surprisal.testing.Await;
 import dev.surprisal.testing.FreePorts;
 import dev.surprisal.testing.IsolatedScorer;
+import dev.surprisal.testing.KafkaCluster;
 import dev.surprisal.testing.ScorerProcess;
 import dev.surprisal.testing.TestClients;
 import dev.surprisal.testing.TinyModelExtension;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -77,6 +82,9 @@ class ScorerFaultsIT {
     /** The scorer's input and output settings beyond the defaults (Avro in and out). */
     private Map<String, String> formatSettings = Map.of();
     private EmbeddedKafkaBroker broker;
+    /** Where the scorer and the test's clients connect: the embedded broker, or a test's cluster. */
+    private String bootstrap;
+    private short replication = 1;
     private SchemaRegistryServer registryServer;
     @TempDir
     Path dir;
@@ -88,6 +96,7 @@ class ScorerFaultsIT {
     @BeforeEach
     void start() throws IOException {
         broker = EmbeddedKafkaBroker.start(FreePorts.any(), dir.resolve("kafka"));
+        bootstrap = broker.bootstrapServers();
         registryServer = SchemaRegistryServer.start(registry, "127.0.0.1", 0);
         ModelArtifact.save(model, dir.resolve("model"));
     }
@@ -114,7 +123,7 @@ class ScorerFaultsIT {
                     InputSettings.EVENT_ID_FIELD, "id", ScorerConfig.OUTPUT_FORMAT, "json");
             publishJson(config.inputTopic(), events);
         } else {
-            TestClients.produce(broker.bootstrapServers(), registry, config.inputTopic(), events);
+            TestClients.produce(bootstrap, registry, config.inputTopic(), events);
         }
         Map<String, ScoredEvent> scored = new LinkedHashMap<>();
         int duplicates = 0;
@@ -166,6 +175,7 @@ class ScorerFaultsIT {
             broker.close();
             broker = null;
             broker = EmbeddedKafkaBroker.start(port, dir.resolve("kafka"));
+            bootstrap = broker.bootstrapServers();
             long downMillis = (System.nanoTime() - stopped) / 1_000_000;
             TestClients.produce(broker.bootstrapServers(), registry, config.inputTopic(), events.subList(half, events.size()));
             Map<String, ScoredEvent> scored = new LinkedHashMap<>();
@@ -183,16 +193,104 @@ class ScorerFaultsIT {
         }
     }
 
+    /**
+     * A three-node KRaft cluster (replication 3, min.insync.replicas 2, the scorer's internal topics at 3). Under a
+     * running scorer fed 100 events a second, one node after another is killed with SIGKILL and started again 15
+     * seconds later: the leader
+     * of the input's partition 0, the active controller, and the coordinator of the scorer's transactions. Every
+     * event is scored once, as if uninterrupted; each kill's stall (the longest wait between new scores) is printed.
+     */
+    @Test
+    void nodesKilledOnAThreeNodeClusterLoseAndRepeatNothing() throws Exception {
+        try (KafkaCluster cluster = KafkaCluster.start(dir.resolve("cluster"));
+             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
+            bootstrap = cluster.bootstrapServers();
+            replication = 3;
+            ScorerConfig config = config("cluster");
+            List<TextEvent> events = traffic(13, 48); // 7,200 events, published at 100 a second: 72 s of flow
+            Map<String, ScoredEvent> scored = new LinkedHashMap<>();
+            int duplicates = 0;
+            List<String> kills = new ArrayList<>();
+            Thread publisher = TestClients.paced(bootstrap, registry, config.inputTopic(), events, 100);
+            try (ScorerProcess scorer = scorer(config, "cluster-1"); ScoreReader reader = new ScoreReader(config)) {
+                duplicates += reader.readUntil(scored, n -> n >= events.size() / 4, scorer);
+                int leader = admin.describeTopics(List.of(config.inputTopic())).allTopicNames().get()
+                        .get(config.inputTopic()).partitions().get(0).leader().id();
+                duplicates += killAndRestart(cluster, leader, "input leader", reader, scored, events.size(), scorer, kills);
+                duplicates += reader.readUntil(scored, n -> n >= events.size() / 2, scorer);
+                int controller = admin.describeMetadataQuorum().quorumInfo().get().leaderId();
+                duplicates += killAndRestart(cluster, controller, "controller", reader, scored, events.size(), scorer, kills);
+                duplicates += reader.readUntil(scored, n -> n >= events.size() * 3 / 4, scorer);
+                int coordinator = transactionCoordinator(config.getString(ScorerConfig.APPLICATION_ID));
+                duplicates += killAndRestart(cluster, coordinator, "transaction coordinator", reader, scored, events.size(), scorer, kills);
+                duplicates += reader.readUntil(scored, n -> n >= events.size(), scorer);
+            } finally {
+                publisher.interrupt();
+                publisher.join(10_000);
+            }
+            Comparison c = compare(events, scored);
+            System.out.printf(Locale.ROOT, "faults (3 nodes): %s during %d events: lost %d, duplicated %d, max |Δ| "
+                    + "%.2e bits%n", kills, events.size(), c.lost(), duplicates, c.maxDifference());
+            assertEquals(0, c.lost(), "lost");
+            assertEquals(0, duplicates, "scored twice");
+            assertTrue(c.maxDifference() < 1e-4, "max difference " + c.maxDifference());
+        }
+    }
+
+    /** The node coordinating the scorer's transactions, asked of a fresh client (one that saw nodes die can fail it). */
+    private int transactionCoordinator(String app) throws Exception {
+        int[] found = {-1};
+        Await.until("the scorer's transaction coordinator", WAIT, () -> {
+            try (Admin fresh = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+                List<String> ids = fresh.listTransactions().all().get().stream().map(t -> t.transactionalId())
+                        .filter(id -> id.startsWith(app)).toList();
+                found[0] = fresh.describeTransactions(ids).all().get().values().iterator().next().coordinatorId();
+                return true;
+            } catch (java.util.concurrent.ExecutionException | java.util.NoSuchElementException e) {
+                return false;
+            }
+        });
+        return found[0];
+    }
+
+    /** SIGKILL a node, wait for the next score, keep it down ten seconds, start it again; says the stall. */
+    private static int killAndRestart(KafkaCluster cluster, int node, String role, ScoreReader reader,
+                                      Map<String, ScoredEvent> scored, int total, ScorerProcess scorer, List<String> kills)
+            throws Exception {
+        cluster.kill(node);
+        long killed = System.nanoTime();
+        int before = scored.size();
+        // the longest wait between new scores over the 15 s after the kill, input flowing all along: scores in flight
+        // when the node died come at once, and the stall is the gap after them
+        long[] last = {killed};
+        long[] longest = {0};
+        int[] seen = {before};
+        int duplicates = reader.readUntil(scored, n -> {
+            long now = System.nanoTime();
+            if (n > seen[0]) {
+                longest[0] = Math.max(longest[0], now - last[0]);
+                last[0] = now;
+                seen[0] = n;
+            }
+            return n >= total || (now - killed > 15_000_000_000L && now - last[0] < 1_000_000_000L);
+        }, scorer);
+        cluster.restart(node); // down 15 s, as a machine's reboot would be
+        kills.add(role + " (node " + node + "): longest wait for a score " + longest[0] / 1_000_000 + " ms");
+        return duplicates;
+    }
+
     private ScorerConfig config(String name) {
-        ScorerConfig config = new ScorerConfig(IsolatedScorer.settings(broker.bootstrapServers(), "faults-" + name));
-        broker.createTopics(ScorerTopics.all(config, 4, (short) 1));
+        ScorerConfig config = new ScorerConfig(IsolatedScorer.settings(bootstrap, "faults-" + name));
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            TopicSetup.ensure(admin, ScorerTopics.all(config, 4, replication), true);
+        }
         return config;
     }
 
     /** The packaged scorer on its own state directory, with static membership under {@code instance}. */
     private ScorerProcess scorer(ScorerConfig config, String instance) throws IOException {
         List<String> args = new ArrayList<>(List.of("--model", dir.resolve("model").toString(), "--no-follow-releases",
-                "--no-create-topics", "--bootstrap-servers", broker.bootstrapServers(),
+                "--no-create-topics", "--bootstrap-servers", bootstrap, "--replication-factor", Short.toString(replication),
                 "--schema-registry-url", registryServer.url()));
         Map<String, String> settings = Map.of(ScorerConfig.APPLICATION_ID, config.getString(ScorerConfig.APPLICATION_ID),
                 ScorerConfig.INPUT_TOPIC, config.inputTopic(), ScorerConfig.OUTPUT_TOPIC, config.outputTopic(),
@@ -209,7 +307,7 @@ class ScorerFaultsIT {
     /** The events as a log shipper writes them: JSON with the session and the id in fields, keyed by session. */
     private void publishJson(String topic, List<TextEvent> events) throws Exception {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"),
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all"),
                 new StringSerializer(), new StringSerializer())) {
             for (TextEvent e : events) {
                 String json = JSON.createObjectNode().put("id", e.getEventId()).put("user", e.getSessionId())
@@ -222,10 +320,14 @@ class ScorerFaultsIT {
 
     /** Sessions of short log-like lines, interleaved as they would arrive. */
     private static List<TextEvent> traffic(long seed) {
+        return traffic(seed, EVENTS_PER_SESSION);
+    }
+
+    private static List<TextEvent> traffic(long seed, int perSession) {
         Random random = new Random(seed);
         String[] words = {"GET", "POST", "/api/items", "/login", "200", "404", "user=", "ok", "took", "ms"};
         List<TextEvent> out = new ArrayList<>();
-        for (int e = 0; e < EVENTS_PER_SESSION; e++) {
+        for (int e = 0; e < perSession; e++) {
             for (int s = 0; s < SESSIONS; s++) {
                 StringBuilder text = new StringBuilder();
                 for (int w = 0, n = 2 + random.nextInt(6); w < n; w++) {
@@ -271,7 +373,7 @@ class ScorerFaultsIT {
 
         ScoreReader(ScorerConfig config) {
             consumer = Clients.readCommittedAll(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                    broker.bootstrapServers()), config.outputTopic(), true, new StringDeserializer(),
+                    bootstrap), config.outputTopic(), true, new StringDeserializer(),
                     JsonRecords.orAvro(ScoredEvent.class, AvroSerdes.value(ScoredEvent.class, registry).deserializer()));
         }
 

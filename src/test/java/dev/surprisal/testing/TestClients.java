@@ -43,6 +43,37 @@ public final class TestClients {
         }
     }
 
+    /**
+     * Publishes the events from a background thread at {@code perSecond}, as live traffic arrives (interrupt it to
+     * stop): one idempotent producer, so a broker lost on the way delays records but neither drops nor repeats them.
+     */
+    public static Thread paced(String bootstrap, SchemaRegistry registry, String topic, List<TextEvent> events,
+                               int perSecond) {
+        Thread t = new Thread(() -> {
+            try (KafkaProducer<String, TextEvent> producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                    ProducerConfig.ACKS_CONFIG, "all",
+                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
+                    new StringSerializer(), AvroSerdes.value(TextEvent.class, registry).serializer())) {
+                long next = System.nanoTime();
+                for (TextEvent e : events) {
+                    producer.send(new ProducerRecord<>(topic, e.getSessionId(), e));
+                    next += 1_000_000_000L / perSecond;
+                    long wait = next - System.nanoTime();
+                    if (wait > 0) {
+                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    }
+                }
+                producer.flush();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "paced-publisher");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
     /** Reads committed records from the start of {@code topic} until {@code count} arrived or the timeout passed. */
     public static <K, V> List<ConsumerRecord<K, V>> consume(String bootstrap, String topic, Deserializer<K> keys,
                                                             Deserializer<V> values, int count, Duration timeout) {
