@@ -1,5 +1,7 @@
 package dev.surprisal.stream;
 
+import dev.surprisal.kafka.RateLimitedLog;
+
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -8,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 /**
  * Decides which line of a new template is its alert, in one place per template: claims arrive keyed by
@@ -22,6 +25,7 @@ final class NewTemplateJudge implements Processor<byte[], byte[], byte[], byte[]
     private static final Logger LOG = LoggerFactory.getLogger(NewTemplateJudge.class);
 
     private final ScorerMetrics metrics;
+    private final RateLimitedLog unreadable = new RateLimitedLog(LOG, Duration.ofMinutes(1));
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, String> alerted;
 
@@ -37,8 +41,20 @@ final class NewTemplateJudge implements Processor<byte[], byte[], byte[], byte[]
 
     @Override
     public void process(Record<byte[], byte[]> record) {
+        if (record.key() == null || record.value() == null) {
+            unreadable.warn("skipped a record without a key or value on the new-template claims topic");
+            return;
+        }
         String template = new String(record.key(), StandardCharsets.UTF_8);
-        NewTemplateClaim claim = NewTemplateClaim.decode(record.value());
+        NewTemplateClaim claim;
+        try {
+            claim = NewTemplateClaim.decode(record.value());
+        } catch (IllegalArgumentException e) {
+            // the topic is the scorers' own: a record they did not write must not stop the task on every retry
+            unreadable.warn("skipped a record on the new-template claims topic that is not a claim (" + e.getMessage()
+                    + "; is another application writing to it?)");
+            return;
+        }
         String first = alerted.get(template);
         if (first == null) {
             alerted.put(template, claim.eventId());
