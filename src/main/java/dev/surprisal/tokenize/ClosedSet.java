@@ -18,8 +18,8 @@ final class ClosedSet {
 
     /** Words that name what follows them: the word after is a name, a variable however few. */
     private static final Set<String> NAMING = Set.of("user", "for", "username", "login");
-    /** Parts of a date, and units, whose word changes with the value beside it. */
-    private static final Set<String> VALUE_WORDS = Set.of("mon", "tue", "wed", "thu", "fri", "sat", "sun", "jan", "feb",
+    /** Parts of a date, and units, whose word changes with the value beside it; and a program's literals. */
+    private static final Set<String> VALUE_WORDS = Set.of("true", "false", "null", "nil", "mon", "tue", "wed", "thu", "fri", "sat", "sun", "jan", "feb",
             "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "am", "pm", "b", "kb", "mb", "gb", "tb",
             "kib", "mib", "gib", "tib", "k", "m", "g", "ms", "s", "us", "ns");
 
@@ -33,6 +33,7 @@ final class ClosedSet {
      * whatever they hold.
      */
     static boolean candidate(String previous, String token) {
+        token = token.substring(TokenMasks.textStart(token));
         if (quoted(token)) {
             return false;
         }

@@ -20,6 +20,8 @@ final class PositionValues {
     /** Positions counted, in the order of each combination's words. */
     private final List<Integer> positions = new ArrayList<>();
     private Map<List<String>, Long> combinations = new HashMap<>();
+    /** By position, the raw token first seen for each masked name with a number ({@code net<*>}: net11). */
+    private final Map<Integer, Map<String, String>> numbered = new HashMap<>();
 
     /** Position {@code p} first differs: the {@code before} lines so far all held {@code constant} there. */
     void start(int p, String constant, long before) {
@@ -41,11 +43,15 @@ final class PositionValues {
         return positions;
     }
 
-    /** Counts a line whose masked tokens are {@code tokens}; a position it holds a non-word at stops being counted. */
-    void count(String[] tokens) {
+    /**
+     * Counts a line whose masked tokens are {@code tokens} ({@code raw}: what each stands for). A position
+     * stops being counted where the line holds a non-word, or a name whose number changed: {@code net11},
+     * {@code net12} are instances, a variable, where {@code SOCKS5} and {@code IPv4} keep their number.
+     */
+    void count(String[] tokens, String[] raw) {
         for (int i = positions.size() - 1; i >= 0; i--) {
             int p = positions.get(i);
-            if (!ClosedSet.candidate(p == 0 ? null : tokens[p - 1], tokens[p])) {
+            if (!ClosedSet.candidate(p == 0 ? null : tokens[p - 1], tokens[p]) || numberChanged(p, tokens[p], raw[p])) {
                 drop(i);
             }
         }
@@ -58,6 +64,14 @@ final class PositionValues {
         while (combinations.size() > MAX_COMBINATIONS) {
             drop(widest());
         }
+    }
+
+    private boolean numberChanged(int p, String masked, String raw) {
+        if (!masked.contains(TemplateMiner.WILDCARD)) {
+            return false;
+        }
+        String first = numbered.computeIfAbsent(p, k -> new HashMap<>()).putIfAbsent(masked, raw);
+        return first != null && !first.equals(raw);
     }
 
     /** The words at the i-th counted position and how many lines held each. */

@@ -154,7 +154,8 @@ public final class TemplateMiner {
 
     /** The template the line joins, created or generalised as needed. */
     public Template mine(String line) {
-        String[] tokens = tokens(line);
+        MaskedLine split = split(line);
+        String[] tokens = split.masked();
         Node leaf = leaf(tokens, true);
         Template best = closest(leaf, tokens, false);
         if (best == null) {
@@ -174,7 +175,7 @@ public final class TemplateMiner {
                 }
             }
             if (best.values != null) {
-                best.values.count(tokens);
+                best.values.count(tokens, split.raw());
             }
         }
         best.lines++;
@@ -256,7 +257,9 @@ public final class TemplateMiner {
     private Node leaf(String[] tokens, boolean create) {
         Node node = child(root, Integer.toString(tokens.length), create);
         for (int depth = 0; node != null && depth < Math.min(ROUTING_TOKENS, tokens.length); depth++) {
-            String key = rules == TemplateSettings.FIRST_RULES || routable(tokens[depth]) ? tokens[depth] : WILDCARD;
+            String word = rules >= TemplateSettings.RULES ? tokens[depth].substring(TokenMasks.textStart(tokens[depth]))
+                    : tokens[depth];
+            String key = rules == TemplateSettings.FIRST_RULES || routable(word) ? tokens[depth] : WILDCARD;
             if (!node.children.containsKey(key) && (!create || node.children.size() >= MAX_CHILDREN)) {
                 key = WILDCARD;
             }

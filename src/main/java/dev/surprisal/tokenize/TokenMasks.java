@@ -28,7 +28,8 @@ final class TokenMasks {
      * Under {@link TemplateSettings#RULES} three more: a run of hex digits with letters in it is one value
      * ({@code @0x7fe3a9c0d2b0} is {@code @<*>}, not six), an approximate number ({@code <1},
      * {@code >100}, {@code ~5}) is a value like the number it stands for, and a key's value is a value
-     * whatever it holds ({@code database=app} is {@code database=<*>}).
+     * whatever it holds ({@code database=app} is {@code database=<*>}, {@code d="4 ms"} is {@code d=<*>}),
+     * unless the key holds the message ({@code msg=}) or the quoted value goes on past the token.
      */
     static String mask(String token, int rules) {
         boolean third = rules >= TemplateSettings.RULES;
@@ -40,7 +41,7 @@ final class TokenMasks {
         while (from < to && OPENERS.indexOf(token.charAt(from)) >= 0) {
             from++;
         }
-        while (to > from && CLOSERS.indexOf(token.charAt(to - 1)) >= 0) {
+        while (to > from && CLOSERS.indexOf(token.charAt(to - 1)) >= 0 && !(third && closesInside(token, from, to))) {
             to--;
         }
         String core = token.substring(from, to);
@@ -48,9 +49,16 @@ final class TokenMasks {
             return token.substring(0, from) + TemplateMiner.WILDCARD + token.substring(to);
         }
         int equals = core.indexOf('=');
-        if (third && equals > 0 && equals < core.length() - 1 && key(core, equals)) {
-            // a key's value is a value whatever it holds: database=app as database=5
-            return token.substring(0, from + equals + 1) + TemplateMiner.WILDCARD + token.substring(to);
+        if (third && equals > 0 && equals < core.length() - 1 && key(core, equals) && !messageKey(core, equals)) {
+            char quote = core.charAt(equals + 1);
+            boolean quoted = quote == '"' || quote == '\'';
+            int close = quoted ? token.indexOf(quote, from + equals + 2) : -1;
+            // a key's value is a value whatever it holds (database=app as database=5), quotes and all
+            // (d="414µs" as d=5ms); a quote that closes in a later token (err="no such host") starts text
+            if (!quoted || close >= 0) {
+                return token.substring(0, from + equals + 1) + TemplateMiner.WILDCARD
+                        + token.substring(quoted ? close + 1 : to);
+            }
         }
         if (!hasDigit(core, 0)) {
             return token;
@@ -78,6 +86,32 @@ final class TokenMasks {
             }
         }
         return true;
+    }
+
+    /**
+     * Where the text of a quoted value that goes on past the token starts: 5 in {@code msg="Calling} and
+     * {@code err="no}, whose first word routes a line and may be a constant as the first word of any
+     * message is; 0 in any other token.
+     */
+    static int textStart(String token) {
+        int equals = token.indexOf('=');
+        if (equals <= 0 || equals + 2 > token.length() || !key(token, equals)) {
+            return 0;
+        }
+        char quote = token.charAt(equals + 1);
+        return (quote == '"' || quote == '\'') && token.indexOf(quote, equals + 2) < 0 ? equals + 2 : 0;
+    }
+
+    /** Whether the bracket at {@code to - 1} closes one opened after {@code from}: {@code /a/{name}} keeps its brace. */
+    private static boolean closesInside(String token, int from, int to) {
+        int opener = "([{<".charAt(Math.max(0, ")]}>".indexOf(token.charAt(to - 1))));
+        return ")]}>".indexOf(token.charAt(to - 1)) >= 0 && token.lastIndexOf(opener, to - 2) >= from;
+    }
+
+    /** {@code msg=} and {@code message=} (logfmt's, logrus's, zap's) hold the line's message, not a value. */
+    private static boolean messageKey(String core, int equals) {
+        return core.regionMatches(true, 0, "msg", 0, equals) && equals == 3
+                || core.regionMatches(true, 0, "message", 0, equals) && equals == 7;
     }
 
     /** {@code <1}, {@code >=100}, {@code ~5}: a comparison or a tilde, then a number and nothing else. */

@@ -94,6 +94,37 @@ class TemplateGeneralisationTest {
         return out;
     }
 
+    /**
+     * A logfmt log (Go's logrus, as dockerd writes it): the message in {@code msg="..."} starting with the
+     * verb that tells two statements apart, numbered instance names (net11, subnet3) beside a plain one
+     * (bridge), a quoted duration, and booleans printed by one statement.
+     */
+    private static List<Line> logfmt(long seed, int count) {
+        Random r = new Random(seed);
+        List<Line> out = new ArrayList<>();
+        String[] networks = {"bridge", "net", "subnet"};
+        for (int i = 0; i < count; i++) {
+            String time = "time=\"2026-12-05T04:" + r.nextInt(60) + ":" + r.nextInt(60) + "." + r.nextInt(1 << 30) + "Z\"";
+            String network = networks[r.nextInt(3)];
+            network = network.equals("bridge") ? network : network + r.nextInt(40);
+            String endpoint = NAMES[r.nextInt(NAMES.length)] + "_" + NAMES[r.nextInt(NAMES.length)];
+            switch (r.nextInt(4)) {
+                case 0, 1 -> {
+                    String verb = r.nextBoolean() ? "Assigning" : "Releasing";
+                    out.add(new Line(verb, time + " level=debug msg=\"" + verb + " addresses for endpoint " + endpoint
+                            + "'s interface on network " + network + "\""));
+                }
+                case 2 -> out.add(new Line("gc", time + " level=debug msg=\"garbage collected\" d="
+                        + (r.nextBoolean() ? "\"" + r.nextInt(999) + "." + r.nextInt(999) + "µs\"" : r.nextInt(9) + "."
+                        + r.nextInt(999) + "ms")));
+                default -> out.add(new Line("svc", time + " level=debug msg=\"" + Long.toHexString(r.nextLong())
+                        + " (" + endpoint + ").addSvcRecords(" + endpoint + ", 172.18.0." + r.nextInt(255) + ", <nil>, "
+                        + r.nextBoolean() + ") updateSvcRecord sid:" + Long.toHexString(r.nextLong()) + "\""));
+            }
+        }
+        return out;
+    }
+
     private static String bytes(Random r) {
         int n = r.nextInt(1 << 20);
         return r.nextBoolean() ? n + " bytes" : n + " bytes (" + String.format("%.2f", n / 1024.0) + " KB)";
@@ -133,6 +164,12 @@ class TemplateGeneralisationTest {
         assertEquals(1.0, groupingAccuracy(lines, TemplateSettings.RULES, TemplateGeneralisationTest::texts));
         assertTrue(groupingAccuracy(lines, TemplateSettings.SECOND_RULES, m -> "") < 0.8,
                 "the second rules split them: the generator exercises the failure");
+    }
+
+    @Test
+    void aLogfmtMessageIsTextItsNumberedNamesAndBooleansAreValues() {
+        List<Line> lines = logfmt(3, 1500);
+        assertEquals(1.0, groupingAccuracy(lines, TemplateSettings.RULES, TemplateGeneralisationTest::texts));
     }
 
     /** A trained tokenizer: a word at a closed-set position it never saw is a new template; new values are not. */
