@@ -1,6 +1,7 @@
 package dev.surprisal.cli;
 
 import dev.surprisal.model.DjlRuntime;
+import dev.surprisal.ops.FencedProducerLog;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,6 +16,7 @@ public final class Main {
 
     public static void main(String[] args) {
         DjlRuntime.configure();
+        FencedProducerLog.install();
         System.exit(commandLine().execute(args));
     }
 

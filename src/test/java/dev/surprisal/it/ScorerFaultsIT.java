@@ -4,16 +4,14 @@ import dev.surprisal.avro.ScoredEvent;
 import dev.surprisal.avro.TextEvent;
 import dev.surprisal.embedded.EmbeddedKafkaBroker;
 import dev.surprisal.input.InputSettings;
-import dev.surprisal.kafka.Clients;
+import dev.surprisal.it.FaultRuns.Comparison;
+import dev.surprisal.it.FaultRuns.Gaps;
+import dev.surprisal.it.FaultRuns.ScoreReader;
 import dev.surprisal.kafka.TopicSetup;
 import dev.surprisal.model.LanguageModel;
 import dev.surprisal.model.ModelArtifact;
 import dev.surprisal.registry.InMemorySchemaRegistry;
 import dev.surprisal.registry.SchemaRegistryServer;
-import dev.surprisal.serde.AvroSerdes;
-import dev.surprisal.serde.JsonRecords;
-import dev.surprisal.session.SessionScorer;
-import dev.surprisal.session.SessionState;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScorerTopics;
 import dev.surprisal.testing.Await;
@@ -27,13 +25,9 @@ import dev.surprisal.testing.TinyModelExtension;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,19 +41,19 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
-import java.util.function.IntPredicate;
+import java.util.concurrent.CompletableFuture;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static dev.surprisal.it.FaultRuns.WAIT;
+import static dev.surprisal.it.FaultRuns.assertExactlyOnce;
+import static dev.surprisal.it.FaultRuns.assertScoredOnce;
+import static dev.surprisal.it.FaultRuns.compare;
+import static dev.surprisal.it.FaultRuns.traffic;
 
 /**
  * Faults a production scorer meets, against a broker that outlives it: the scorer process killed
@@ -72,7 +66,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(TinyModelExtension.class)
 class ScorerFaultsIT {
 
-    private static final Duration WAIT = Duration.ofSeconds(120);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int SESSIONS = 150;
     private static final int EVENTS_PER_SESSION = 16;
@@ -117,7 +110,7 @@ class ScorerFaultsIT {
     @ValueSource(strings = {"avro", "json"})
     void aScorerKilledMidStreamResumesWithEveryEventScoredOnceAsIfUninterrupted(String format) throws Exception {
         ScorerConfig config = config("kill-" + format);
-        List<TextEvent> events = traffic(7);
+        List<TextEvent> events = traffic(7, SESSIONS, EVENTS_PER_SESSION);
         if (format.equals("json")) {
             formatSettings = Map.of(InputSettings.FORMAT, "json", InputSettings.SESSION_FIELD, "user",
                     InputSettings.EVENT_ID_FIELD, "id", ScorerConfig.OUTPUT_FORMAT, "json");
@@ -128,7 +121,7 @@ class ScorerFaultsIT {
         Map<String, ScoredEvent> scored = new LinkedHashMap<>();
         int duplicates = 0;
         List<Long> resumeMillis = new ArrayList<>();
-        try (ScoreReader reader = new ScoreReader(config)) {
+        try (ScoreReader reader = new ScoreReader(bootstrap, registry, config)) {
             ScorerProcess first = scorer(config, "kill-1");
             try {
                 duplicates += reader.readUntil(scored, n -> n >= events.size() / 4, first);
@@ -151,23 +144,21 @@ class ScorerFaultsIT {
                 }
             }
         }
-        Comparison c = compare(events, scored);
+        Comparison c = compare(model, events, scored);
         System.out.printf(Locale.ROOT, "faults (%s): 2 SIGKILLs during %d events: lost %d, duplicated %d, max |Δ| "
                 + "%.2e bits; kill -> first new score %s ms%n", format, events.size(), c.lost(), duplicates,
                 c.maxDifference(), resumeMillis);
-        assertEquals(0, c.lost(), "lost");
-        assertEquals(0, duplicates, "scored twice");
-        assertTrue(c.maxDifference() < 1e-4, "max difference " + c.maxDifference());
+        assertExactlyOnce(c, duplicates);
     }
 
     @Test
     void aBrokerRestartUnderARunningScorerLosesAndRepeatsNothing() throws Exception {
         ScorerConfig config = config("broker");
-        List<TextEvent> events = traffic(11);
+        List<TextEvent> events = traffic(11, SESSIONS, EVENTS_PER_SESSION);
         int half = events.size() / 2;
         TestClients.produce(broker.bootstrapServers(), registry, config.inputTopic(), events.subList(0, half));
         try (ScorerProcess scorer = scorer(config, "broker-1")) {
-            try (ScoreReader reader = new ScoreReader(config)) {
+            try (ScoreReader reader = new ScoreReader(bootstrap, registry, config)) {
                 reader.readUntil(new HashMap<>(), n -> n >= half / 2, scorer);
             }
             int port = Integer.parseInt(broker.bootstrapServers().substring(broker.bootstrapServers().lastIndexOf(':') + 1));
@@ -180,16 +171,14 @@ class ScorerFaultsIT {
             TestClients.produce(broker.bootstrapServers(), registry, config.inputTopic(), events.subList(half, events.size()));
             Map<String, ScoredEvent> scored = new LinkedHashMap<>();
             int duplicates;
-            try (ScoreReader reader = new ScoreReader(config)) {
+            try (ScoreReader reader = new ScoreReader(bootstrap, registry, config)) {
                 duplicates = reader.readUntil(scored, n -> n >= events.size(), scorer); // all of it, from the start
             }
-            Comparison c = compare(events, scored);
+            Comparison c = compare(model, events, scored);
             System.out.printf(Locale.ROOT, "faults: broker down %d ms under a running scorer, %d events: lost %d, "
                     + "duplicated %d, max |Δ| %.2e bits%n", downMillis, events.size(), c.lost(), duplicates,
                     c.maxDifference());
-            assertEquals(0, c.lost(), "lost");
-            assertEquals(0, duplicates, "scored twice");
-            assertTrue(c.maxDifference() < 1e-4, "max difference " + c.maxDifference());
+            assertExactlyOnce(c, duplicates);
         }
     }
 
@@ -207,12 +196,12 @@ class ScorerFaultsIT {
             bootstrap = cluster.bootstrapServers();
             replication = 3;
             ScorerConfig config = config("cluster");
-            List<TextEvent> events = traffic(13, 48); // 7,200 events, published at 100 a second: 72 s of flow
+            List<TextEvent> events = traffic(13, SESSIONS, 48); // 7,200 events, published at 100 a second: 72 s of flow
             Map<String, ScoredEvent> scored = new LinkedHashMap<>();
             int duplicates = 0;
             List<String> kills = new ArrayList<>();
             Thread publisher = TestClients.paced(bootstrap, registry, config.inputTopic(), events, 100);
-            try (ScorerProcess scorer = scorer(config, "cluster-1"); ScoreReader reader = new ScoreReader(config)) {
+            try (ScorerProcess scorer = scorer(config, "cluster-1"); ScoreReader reader = new ScoreReader(bootstrap, registry, config)) {
                 duplicates += reader.readUntil(scored, n -> n >= events.size() / 4, scorer);
                 int leader = admin.describeTopics(List.of(config.inputTopic())).allTopicNames().get()
                         .get(config.inputTopic()).partitions().get(0).leader().id();
@@ -228,12 +217,52 @@ class ScorerFaultsIT {
                 publisher.interrupt();
                 publisher.join(10_000);
             }
-            Comparison c = compare(events, scored);
-            System.out.printf(Locale.ROOT, "faults (3 nodes): %s during %d events: lost %d, duplicated %d, max |Δ| "
-                    + "%.2e bits%n", kills, events.size(), c.lost(), duplicates, c.maxDifference());
-            assertEquals(0, c.lost(), "lost");
-            assertEquals(0, duplicates, "scored twice");
-            assertTrue(c.maxDifference() < 1e-4, "max difference " + c.maxDifference());
+            assertScoredOnce("3 nodes", kills, model, events, scored, duplicates);
+        }
+    }
+
+    /**
+     * A rolling restart of the three nodes under a running scorer fed 100 events a second: each stopped with SIGTERM
+     * (a controlled shutdown), started again, and the next one only once every replica is back in sync, as an
+     * operator upgrading the cluster does it. Every event is scored once, as if uninterrupted.
+     */
+    @Test
+    void aRollingRestartOfTheThreeNodesLosesAndRepeatsNothing() throws Exception {
+        try (KafkaCluster cluster = KafkaCluster.start(dir.resolve("cluster"))) {
+            bootstrap = cluster.bootstrapServers();
+            replication = 3;
+            ScorerConfig config = config("rolling");
+            List<TextEvent> events = traffic(29, SESSIONS, 56); // 8,400 events at 100 a second: every restart under flow
+            Map<String, ScoredEvent> scored = new LinkedHashMap<>();
+            int duplicates = 0;
+            List<String> restarts = new ArrayList<>();
+            Thread publisher = TestClients.paced(bootstrap, registry, config.inputTopic(), events, 100);
+            try (ScorerProcess scorer = scorer(config, "rolling-1"); ScoreReader reader = new ScoreReader(bootstrap, registry, config)) {
+                duplicates += reader.readUntil(scored, n -> n >= events.size() / 12, scorer);
+                for (int node = 1; node <= KafkaCluster.NODES; node++) {
+                    Gaps gaps = new Gaps(scored.size());
+                    long start = System.nanoTime();
+                    int id = node;
+                    CompletableFuture<Void> restart = CompletableFuture.runAsync(() -> {
+                        try {
+                            cluster.stop(id);
+                            cluster.restart(id);
+                            cluster.awaitInSync(WAIT);
+                        } catch (IOException | InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+                    duplicates += reader.readUntil(scored, n -> gaps.note(n) && restart.isDone(), scorer);
+                    restart.join();
+                    restarts.add("node " + node + " back in sync after " + (System.nanoTime() - start) / 1_000_000
+                            + " ms, longest wait between scores meanwhile " + gaps.longestMillis() + " ms");
+                }
+                duplicates += reader.readUntil(scored, n -> n >= events.size(), scorer);
+            } finally {
+                publisher.interrupt();
+                publisher.join(10_000);
+            }
+            assertScoredOnce("rolling restart", restarts, model, events, scored, duplicates);
         }
     }
 
@@ -262,20 +291,11 @@ class ScorerFaultsIT {
         int before = scored.size();
         // the longest wait between new scores over the 15 s after the kill, input flowing all along: scores in flight
         // when the node died come at once, and the stall is the gap after them
-        long[] last = {killed};
-        long[] longest = {0};
-        int[] seen = {before};
-        int duplicates = reader.readUntil(scored, n -> {
-            long now = System.nanoTime();
-            if (n > seen[0]) {
-                longest[0] = Math.max(longest[0], now - last[0]);
-                last[0] = now;
-                seen[0] = n;
-            }
-            return n >= total || (now - killed > 15_000_000_000L && now - last[0] < 1_000_000_000L);
-        }, scorer);
+        Gaps gaps = new Gaps(scored.size());
+        int duplicates = reader.readUntil(scored, n -> gaps.note(n) && (n >= total
+                || (System.nanoTime() - killed > 15_000_000_000L && gaps.sinceLastNanos() < 1_000_000_000L)), scorer);
         cluster.restart(node); // down 15 s, as a machine's reboot would be
-        kills.add(role + " (node " + node + "): longest wait for a score " + longest[0] / 1_000_000 + " ms");
+        kills.add(role + " (node " + node + "): longest wait for a score " + gaps.longestMillis() + " ms");
         return duplicates;
     }
 
@@ -287,21 +307,10 @@ class ScorerFaultsIT {
         return config;
     }
 
-    /** The packaged scorer on its own state directory, with static membership under {@code instance}. */
-    private ScorerProcess scorer(ScorerConfig config, String instance) throws IOException {
-        List<String> args = new ArrayList<>(List.of("--model", dir.resolve("model").toString(), "--no-follow-releases",
-                "--no-create-topics", "--bootstrap-servers", bootstrap, "--replication-factor", Short.toString(replication),
-                "--schema-registry-url", registryServer.url()));
-        Map<String, String> settings = Map.of(ScorerConfig.APPLICATION_ID, config.getString(ScorerConfig.APPLICATION_ID),
-                ScorerConfig.INPUT_TOPIC, config.inputTopic(), ScorerConfig.OUTPUT_TOPIC, config.outputTopic(),
-                ScorerConfig.DLQ_TOPIC, config.dlqTopic(), ScorerConfig.ANOMALIES_TOPIC, config.anomaliesTopic(),
-                ScorerConfig.SUMMARIES_TOPIC, config.summariesTopic(),
-                ScorerConfig.LEARNED_TEMPLATES_TOPIC, config.learnedTemplatesTopic(), ScorerConfig.HTTP_PORT, "0",
-                ScorerConfig.STATE_DIR, dir.resolve("state-" + config.getString(ScorerConfig.APPLICATION_ID)).toString(),
-                ScorerConfig.INSTANCE_ID, config.getString(ScorerConfig.APPLICATION_ID) + "-a");
-        settings.forEach((k, v) -> args.addAll(List.of("--set", k + "=" + v)));
-        formatSettings.forEach((k, v) -> args.addAll(List.of("--set", k + "=" + v)));
-        return ScorerProcess.start(dir.resolve(instance + ".log"), args);
+    /** The packaged scorer on its own state directory, under static membership. */
+    private ScorerProcess scorer(ScorerConfig config, String log) throws IOException {
+        return ScorerProcess.start(dir.resolve(log + ".log"), FaultRuns.scorerArguments(dir, config, "a", bootstrap,
+                replication, registryServer.url(), formatSettings));
     }
 
     /** The events as a log shipper writes them: JSON with the session and the id in fields, keyed by session. */
@@ -315,89 +324,6 @@ class ScorerFaultsIT {
                 producer.send(new ProducerRecord<>(topic, e.getSessionId(), json));
             }
             producer.flush();
-        }
-    }
-
-    /** Sessions of short log-like lines, interleaved as they would arrive. */
-    private static List<TextEvent> traffic(long seed) {
-        return traffic(seed, EVENTS_PER_SESSION);
-    }
-
-    private static List<TextEvent> traffic(long seed, int perSession) {
-        Random random = new Random(seed);
-        String[] words = {"GET", "POST", "/api/items", "/login", "200", "404", "user=", "ok", "took", "ms"};
-        List<TextEvent> out = new ArrayList<>();
-        for (int e = 0; e < perSession; e++) {
-            for (int s = 0; s < SESSIONS; s++) {
-                StringBuilder text = new StringBuilder();
-                for (int w = 0, n = 2 + random.nextInt(6); w < n; w++) {
-                    text.append(words[random.nextInt(words.length)]).append(random.nextInt(100)).append(' ');
-                }
-                out.add(new TextEvent("e" + s + "-" + e, "session-" + s, text.toString(), Instant.ofEpochMilli(1_000 + e),
-                        false, null));
-            }
-        }
-        return out;
-    }
-
-    private record Comparison(int lost, double maxDifference) {
-    }
-
-    /** Every event against the reference path, session by session in order. */
-    private Comparison compare(List<TextEvent> events, Map<String, ScoredEvent> scored) {
-        SessionScorer reference = new SessionScorer(new ScorerConfig(Map.of()).scoring());
-        Map<String, SessionState> states = new HashMap<>();
-        int lost = 0;
-        double max = 0;
-        for (TextEvent e : events) {
-            SessionScorer.Outcome expected = reference.score(model, states.get(e.getSessionId()), e.getSessionId(), e,
-                    e.getEventTime().toEpochMilli());
-            states.put(e.getSessionId(), expected.next());
-            ScoredEvent actual = scored.get(e.getEventId());
-            if (actual == null) {
-                lost++;
-                continue;
-            }
-            assertEquals(expected.scored().getTokens().size(), actual.getTokens().size(), e.getEventId());
-            for (int t = 0; t < actual.getTokens().size(); t++) {
-                max = Math.max(max, Math.abs(expected.scored().getTokens().get(t).getSurprisalBits()
-                        - actual.getTokens().get(t).getSurprisalBits()));
-            }
-        }
-        return new Comparison(lost, max);
-    }
-
-    /** Committed scores from the beginning of the output topic, read as they become visible. */
-    private final class ScoreReader implements AutoCloseable {
-        private final KafkaConsumer<String, ScoredEvent> consumer;
-
-        ScoreReader(ScorerConfig config) {
-            consumer = Clients.readCommittedAll(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                    bootstrap), config.outputTopic(), true, new StringDeserializer(),
-                    JsonRecords.orAvro(ScoredEvent.class, AvroSerdes.value(ScoredEvent.class, registry).deserializer()));
-        }
-
-        /** Reads until {@code done} holds for the distinct events read; returns how many were read twice. */
-        int readUntil(Map<String, ScoredEvent> scored, IntPredicate done, ScorerProcess scorer) {
-            int duplicates = 0;
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (!done.test(scored.size())) {
-                if (System.nanoTime() > deadline || !scorer.isAlive()) {
-                    throw new AssertionError(scored.size() + " events scored when the wait ended"
-                            + (scorer.isAlive() ? "" : " (the scorer exited)") + "; scorer log:\n" + scorer.log());
-                }
-                for (ConsumerRecord<String, ScoredEvent> r : consumer.poll(Duration.ofMillis(100))) {
-                    if (scored.put(r.value().getEventId(), r.value()) != null) {
-                        duplicates++;
-                    }
-                }
-            }
-            return duplicates;
-        }
-
-        @Override
-        public void close() {
-            consumer.close();
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.surprisal.testing;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.common.Uuid;
 
 import java.io.IOException;
@@ -69,6 +70,39 @@ public final class KafkaCluster implements AutoCloseable {
         if (!p.waitFor(30, TimeUnit.SECONDS)) {
             throw new IllegalStateException("node " + id + " survived SIGKILL for 30 s");
         }
+    }
+
+    /** SIGTERM: a controlled shutdown, as a rolling restart does it (leadership moves away first). */
+    public void stop(int id) throws InterruptedException {
+        Process p = processes[id - 1];
+        p.destroy();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("node " + id + " did not stop within 60 s of SIGTERM");
+        }
+    }
+
+    /** Waits until every partition of every topic has all its replicas in sync again, as an operator does between nodes. */
+    public void awaitInSync(Duration limit) throws InterruptedException {
+        List<String> behind = new ArrayList<>();
+        try {
+            inSync(limit, behind);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; out of sync: " + behind, e);
+        }
+    }
+
+    private void inSync(Duration limit, List<String> behind) throws InterruptedException {
+        Await.until("every replica in sync", limit, () -> {
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000))) {
+                var names = admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get(5, TimeUnit.SECONDS);
+                behind.clear();
+                admin.describeTopics(names).allTopicNames().get(5, TimeUnit.SECONDS).values().forEach(t ->
+                        t.partitions().stream().filter(p -> p.isr().size() < p.replicas().size())
+                                .forEach(p -> behind.add(t.name() + "-" + p.partition() + " isr " + p.isr().size())));
+                return behind.isEmpty();
+            }
+        });
     }
 
     /** Starts a killed node again on its own log directory, and waits until the cluster has it back. */

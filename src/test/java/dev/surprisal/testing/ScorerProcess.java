@@ -52,6 +52,23 @@ public final class ScorerProcess implements AutoCloseable {
         }
     }
 
+    /** SIGSTOP: the process is frozen as a long GC pause, a suspended VM or a cut-off network leave it. */
+    public void freeze() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #freeze}: it wakes believing no time has passed. */
+    public void thaw() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }
