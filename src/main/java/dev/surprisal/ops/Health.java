@@ -6,11 +6,19 @@ import dev.surprisal.stream.DeadLetterWatch;
 import dev.surprisal.stream.DependencyFaults;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScorerService;
+import dev.surprisal.stream.ScorerTopics;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.streams.KafkaStreams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -19,9 +27,11 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Liveness and readiness. Ready means able to make progress: Kafka Streams running, a model to
@@ -48,8 +58,15 @@ final class Health implements AutoCloseable {
     private static final EnumSet<KafkaStreams.State> DEAD = EnumSet.of(KafkaStreams.State.ERROR,
             KafkaStreams.State.PENDING_ERROR, KafkaStreams.State.NOT_RUNNING, KafkaStreams.State.PENDING_SHUTDOWN);
 
+    private static final Logger LOG = LoggerFactory.getLogger(Health.class);
+
     private final ModelProvider models;
     private final String dlqTopic;
+    /** The topics the scorer reads and writes: one deleted under it stops it, and nothing else would say so. */
+    private final List<String> topics;
+    /** Each topic's id when first seen: a new id is the same name created again. */
+    private final Map<String, Uuid> topicIds = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile List<String> topicProblems = List.of();
     private final Duration stallBound;
     private final SchemaRegistry registry;
     private final Admin admin;
@@ -65,6 +82,7 @@ final class Health implements AutoCloseable {
 
     Health(ScorerConfig config, ModelProvider models, SchemaRegistry registry) {
         this.dlqTopic = config.dlqTopic();
+        this.topics = ScorerTopics.all(config, 1, (short) 1).stream().map(NewTopic::name).toList();
         this.stallBound = config.readinessStall();
         this.models = models;
         this.registry = registry;
@@ -88,6 +106,7 @@ final class Health implements AutoCloseable {
             int nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs(3000)).nodes()
                     .get(4, TimeUnit.SECONDS).size();
             brokerProblem = nodes > 0 ? null : "the cluster reports no brokers";
+            probeTopics();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
@@ -110,6 +129,54 @@ final class Health implements AutoCloseable {
             registryFault = SchemaRegistry.Fault.SERVER_ERROR;
         }
     }
+
+    /**
+     * Which of the scorer's topics the cluster no longer has, or has as a new topic of the same name (deleted and
+     * created again: the committed offsets point into the old one); one line when that changes.
+     */
+    private void probeTopics() throws InterruptedException {
+        List<String> missing = new ArrayList<>();
+        List<String> recreated = new ArrayList<>();
+        for (Map.Entry<String, KafkaFuture<TopicDescription>> e : admin.describeTopics(topics).topicNameValues().entrySet()) {
+            try {
+                Uuid id = e.getValue().get(4, TimeUnit.SECONDS).topicId();
+                Uuid first = topicIds.putIfAbsent(e.getKey(), id);
+                if (first != null && !first.equals(id)) {
+                    recreated.add(e.getKey());
+                }
+            } catch (ExecutionException ex) {
+                if (ex.getCause() instanceof UnknownTopicOrPartitionException && topicIds.containsKey(e.getKey())) {
+                    missing.add(e.getKey()); // one never seen was never made: not this probe's business
+                }
+                // anything else (not answered, not allowed to describe): the broker probe speaks for the first
+            } catch (TimeoutException ex) {
+                return;
+            }
+        }
+        List<String> problems = new ArrayList<>();
+        if (!missing.isEmpty()) {
+            problems.add("topic(s) " + String.join(", ", missing) + " were deleted under the running scorer");
+        }
+        if (!recreated.isEmpty()) {
+            problems.add("topic(s) " + String.join(", ", recreated) + " were deleted and created again: the committed "
+                    + "offsets point into the old ones");
+        }
+        if (!problems.isEmpty()) {
+            problems.add(TOPIC_ADVICE);
+        }
+        if (!problems.equals(topicProblems)) {
+            if (problems.isEmpty()) {
+                LOG.info("the scorer's topics are as they were at start");
+            } else {
+                LOG.warn(String.join("; ", problems));
+            }
+            topicProblems = List.copyOf(problems);
+        }
+    }
+
+    private static final String TOPIC_ADVICE = "create them again if missing, stop the scorer, reset its offsets on them "
+            + "to the earliest (kafka-consumer-groups --reset-offsets --to-earliest --group <application.id> --topic "
+            + "<topic> --execute), and start it (docs/reference/topics.md, Restarts)";
 
     boolean clusterAnswers() {
         return !NO_ANSWER.equals(brokerProblem);
@@ -141,6 +208,11 @@ final class Health implements AutoCloseable {
         if (brokerProblem != null) {
             problems.add(brokerProblem);
             reasons.add("kafka-unavailable");
+        }
+        List<String> topicFaults = topicProblems;
+        if (!topicFaults.isEmpty()) {
+            problems.add(String.join("; ", topicFaults));
+            reasons.add("topics-deleted");
         }
         DependencyFaults.Fault held = s == null ? null : s.dependencies().current().orElse(null);
         if (held != null) {
