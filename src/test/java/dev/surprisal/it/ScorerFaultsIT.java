@@ -5,7 +5,6 @@ import dev.surprisal.avro.TextEvent;
 import dev.surprisal.embedded.EmbeddedKafkaBroker;
 import dev.surprisal.input.InputSettings;
 import dev.surprisal.it.FaultRuns.Comparison;
-import dev.surprisal.it.FaultRuns.Gaps;
 import dev.surprisal.it.FaultRuns.ScoreReader;
 import dev.surprisal.kafka.TopicSetup;
 import dev.surprisal.model.LanguageModel;
@@ -14,10 +13,8 @@ import dev.surprisal.registry.InMemorySchemaRegistry;
 import dev.surprisal.registry.SchemaRegistryServer;
 import dev.surprisal.stream.ScorerConfig;
 import dev.surprisal.stream.ScorerTopics;
-import dev.surprisal.testing.Await;
 import dev.surprisal.testing.FreePorts;
 import dev.surprisal.testing.IsolatedScorer;
-import dev.surprisal.testing.KafkaCluster;
 import dev.surprisal.testing.ScorerProcess;
 import dev.surprisal.testing.TestClients;
 import dev.surprisal.testing.TinyModelExtension;
@@ -47,11 +44,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
-import static dev.surprisal.it.FaultRuns.WAIT;
 import static dev.surprisal.it.FaultRuns.assertExactlyOnce;
-import static dev.surprisal.it.FaultRuns.assertScoredOnce;
 import static dev.surprisal.it.FaultRuns.compare;
 import static dev.surprisal.it.FaultRuns.traffic;
 
@@ -59,7 +53,7 @@ import static dev.surprisal.it.FaultRuns.traffic;
  * Faults a production scorer meets, against a broker that outlives it: the scorer process killed
  * with SIGKILL mid-stream and started again, and the broker stopped and started under a running
  * scorer. Every event must be scored exactly once with the scores an uninterrupted run gives (the
- * reference path, which the topology matches to 1e-4 bits).
+ * reference path, which the topology matches to 1e-4 bits). A cluster's faults are {@link ClusterFaultsIT}'s.
  */
 @Tag("integration")
 @Timeout(300)
@@ -75,9 +69,8 @@ class ScorerFaultsIT {
     /** The scorer's input and output settings beyond the defaults (Avro in and out). */
     private Map<String, String> formatSettings = Map.of();
     private EmbeddedKafkaBroker broker;
-    /** Where the scorer and the test's clients connect: the embedded broker, or a test's cluster. */
+    /** Where the scorer and the test's clients connect: the embedded broker (one test restarts it). */
     private String bootstrap;
-    private short replication = 1;
     private SchemaRegistryServer registryServer;
     @TempDir
     Path dir;
@@ -182,127 +175,10 @@ class ScorerFaultsIT {
         }
     }
 
-    /**
-     * A three-node KRaft cluster (replication 3, min.insync.replicas 2, the scorer's internal topics at 3). Under a
-     * running scorer fed 100 events a second, one node after another is killed with SIGKILL and started again 15
-     * seconds later: the leader
-     * of the input's partition 0, the active controller, and the coordinator of the scorer's transactions. Every
-     * event is scored once, as if uninterrupted; each kill's stall (the longest wait between new scores) is printed.
-     */
-    @Test
-    void nodesKilledOnAThreeNodeClusterLoseAndRepeatNothing() throws Exception {
-        try (KafkaCluster cluster = KafkaCluster.start(dir.resolve("cluster"));
-             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
-            bootstrap = cluster.bootstrapServers();
-            replication = 3;
-            ScorerConfig config = config("cluster");
-            List<TextEvent> events = traffic(13, SESSIONS, 48); // 7,200 events, published at 100 a second: 72 s of flow
-            Map<String, ScoredEvent> scored = new LinkedHashMap<>();
-            int duplicates = 0;
-            List<String> kills = new ArrayList<>();
-            Thread publisher = TestClients.paced(bootstrap, registry, config.inputTopic(), events, 100);
-            try (ScorerProcess scorer = scorer(config, "cluster-1"); ScoreReader reader = new ScoreReader(bootstrap, registry, config)) {
-                duplicates += reader.readUntil(scored, n -> n >= events.size() / 4, scorer);
-                int leader = admin.describeTopics(List.of(config.inputTopic())).allTopicNames().get()
-                        .get(config.inputTopic()).partitions().get(0).leader().id();
-                duplicates += killAndRestart(cluster, leader, "input leader", reader, scored, events.size(), scorer, kills);
-                duplicates += reader.readUntil(scored, n -> n >= events.size() / 2, scorer);
-                int controller = admin.describeMetadataQuorum().quorumInfo().get().leaderId();
-                duplicates += killAndRestart(cluster, controller, "controller", reader, scored, events.size(), scorer, kills);
-                duplicates += reader.readUntil(scored, n -> n >= events.size() * 3 / 4, scorer);
-                int coordinator = transactionCoordinator(config.getString(ScorerConfig.APPLICATION_ID));
-                duplicates += killAndRestart(cluster, coordinator, "transaction coordinator", reader, scored, events.size(), scorer, kills);
-                duplicates += reader.readUntil(scored, n -> n >= events.size(), scorer);
-            } finally {
-                publisher.interrupt();
-                publisher.join(10_000);
-            }
-            assertScoredOnce("3 nodes", kills, model, events, scored, duplicates);
-        }
-    }
-
-    /**
-     * A rolling restart of the three nodes under a running scorer fed 100 events a second: each stopped with SIGTERM
-     * (a controlled shutdown), started again, and the next one only once every replica is back in sync, as an
-     * operator upgrading the cluster does it. Every event is scored once, as if uninterrupted.
-     */
-    @Test
-    void aRollingRestartOfTheThreeNodesLosesAndRepeatsNothing() throws Exception {
-        try (KafkaCluster cluster = KafkaCluster.start(dir.resolve("cluster"))) {
-            bootstrap = cluster.bootstrapServers();
-            replication = 3;
-            ScorerConfig config = config("rolling");
-            List<TextEvent> events = traffic(29, SESSIONS, 56); // 8,400 events at 100 a second: every restart under flow
-            Map<String, ScoredEvent> scored = new LinkedHashMap<>();
-            int duplicates = 0;
-            List<String> restarts = new ArrayList<>();
-            Thread publisher = TestClients.paced(bootstrap, registry, config.inputTopic(), events, 100);
-            try (ScorerProcess scorer = scorer(config, "rolling-1"); ScoreReader reader = new ScoreReader(bootstrap, registry, config)) {
-                duplicates += reader.readUntil(scored, n -> n >= events.size() / 12, scorer);
-                for (int node = 1; node <= KafkaCluster.NODES; node++) {
-                    Gaps gaps = new Gaps(scored.size());
-                    long start = System.nanoTime();
-                    int id = node;
-                    CompletableFuture<Void> restart = CompletableFuture.runAsync(() -> {
-                        try {
-                            cluster.stop(id);
-                            cluster.restart(id);
-                            cluster.awaitInSync(WAIT);
-                        } catch (IOException | InterruptedException e) {
-                            throw new IllegalStateException(e);
-                        }
-                    });
-                    duplicates += reader.readUntil(scored, n -> gaps.note(n) && restart.isDone(), scorer);
-                    restart.join();
-                    restarts.add("node " + node + " back in sync after " + (System.nanoTime() - start) / 1_000_000
-                            + " ms, longest wait between scores meanwhile " + gaps.longestMillis() + " ms");
-                }
-                duplicates += reader.readUntil(scored, n -> n >= events.size(), scorer);
-            } finally {
-                publisher.interrupt();
-                publisher.join(10_000);
-            }
-            assertScoredOnce("rolling restart", restarts, model, events, scored, duplicates);
-        }
-    }
-
-    /** The node coordinating the scorer's transactions, asked of a fresh client (one that saw nodes die can fail it). */
-    private int transactionCoordinator(String app) throws Exception {
-        int[] found = {-1};
-        Await.until("the scorer's transaction coordinator", WAIT, () -> {
-            try (Admin fresh = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-                List<String> ids = fresh.listTransactions().all().get().stream().map(t -> t.transactionalId())
-                        .filter(id -> id.startsWith(app)).toList();
-                found[0] = fresh.describeTransactions(ids).all().get().values().iterator().next().coordinatorId();
-                return true;
-            } catch (java.util.concurrent.ExecutionException | java.util.NoSuchElementException e) {
-                return false;
-            }
-        });
-        return found[0];
-    }
-
-    /** SIGKILL a node, wait for the next score, keep it down ten seconds, start it again; says the stall. */
-    private static int killAndRestart(KafkaCluster cluster, int node, String role, ScoreReader reader,
-                                      Map<String, ScoredEvent> scored, int total, ScorerProcess scorer, List<String> kills)
-            throws Exception {
-        cluster.kill(node);
-        long killed = System.nanoTime();
-        int before = scored.size();
-        // the longest wait between new scores over the 15 s after the kill, input flowing all along: scores in flight
-        // when the node died come at once, and the stall is the gap after them
-        Gaps gaps = new Gaps(scored.size());
-        int duplicates = reader.readUntil(scored, n -> gaps.note(n) && (n >= total
-                || (System.nanoTime() - killed > 15_000_000_000L && gaps.sinceLastNanos() < 1_000_000_000L)), scorer);
-        cluster.restart(node); // down 15 s, as a machine's reboot would be
-        kills.add(role + " (node " + node + "): longest wait for a score " + gaps.longestMillis() + " ms");
-        return duplicates;
-    }
-
     private ScorerConfig config(String name) {
         ScorerConfig config = new ScorerConfig(IsolatedScorer.settings(bootstrap, "faults-" + name));
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            TopicSetup.ensure(admin, ScorerTopics.all(config, 4, replication), true);
+            TopicSetup.ensure(admin, ScorerTopics.all(config, 4, (short) 1), true);
         }
         return config;
     }
@@ -310,7 +186,7 @@ class ScorerFaultsIT {
     /** The packaged scorer on its own state directory, under static membership. */
     private ScorerProcess scorer(ScorerConfig config, String log) throws IOException {
         return ScorerProcess.start(dir.resolve(log + ".log"), FaultRuns.scorerArguments(dir, config, "a", bootstrap,
-                replication, registryServer.url(), formatSettings));
+                (short) 1, registryServer.url(), formatSettings));
     }
 
     /** The events as a log shipper writes them: JSON with the session and the id in fields, keyed by session. */

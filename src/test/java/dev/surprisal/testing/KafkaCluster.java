@@ -6,6 +6,7 @@ import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.common.Uuid;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,16 +29,30 @@ public final class KafkaCluster implements AutoCloseable {
     private final int[] brokerPorts = new int[NODES];
     private final int[] controllerPorts = new int[NODES];
     private final Process[] processes = new Process[NODES];
+    private Path mounted;
 
     private KafkaCluster(Path dir) {
         this.dir = dir;
     }
 
     public static KafkaCluster start(Path dir) throws IOException, InterruptedException {
+        return start(dir, 0, 0);
+    }
+
+    /**
+     * Node {@code smallDiskNode}'s log directory on a tmpfs of {@code bytes}, a disk a test can fill (root only:
+     * see {@link #canMount}); 0: none.
+     */
+    public static KafkaCluster start(Path dir, int smallDiskNode, long bytes) throws IOException, InterruptedException {
         if (!Files.exists(JAR)) {
             throw new IllegalStateException(JAR + " is missing: integration tests run after `package`");
         }
         KafkaCluster cluster = new KafkaCluster(dir);
+        if (smallDiskNode > 0) {
+            Path data = Files.createDirectories(cluster.dataDir(smallDiskNode));
+            run(List.of("mount", "-t", "tmpfs", "-o", "size=" + bytes, "tmpfs", data.toString()), dir.resolve("mount.log"));
+            cluster.mounted = data;
+        }
         for (int n = 0; n < NODES; n++) {
             cluster.brokerPorts[n] = FreePorts.any();
             cluster.controllerPorts[n] = FreePorts.any();
@@ -70,6 +85,40 @@ public final class KafkaCluster implements AutoCloseable {
         if (!p.waitFor(30, TimeUnit.SECONDS)) {
             throw new IllegalStateException("node " + id + " survived SIGKILL for 30 s");
         }
+    }
+
+    /** Whether this process may mount a tmpfs (root, with the capability), for a disk a test can fill. */
+    public static boolean canMount() {
+        try {
+            Path probe = Files.createTempDirectory("mount-probe");
+            Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", probe.toString())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            boolean ok = mount.waitFor(10, TimeUnit.SECONDS) && mount.exitValue() == 0;
+            if (ok) {
+                new ProcessBuilder("umount", probe.toString()).start().waitFor(10, TimeUnit.SECONDS);
+            }
+            Files.deleteIfExists(probe);
+            return ok;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Node {@code id}'s log directory. */
+    public Path dataDir(int id) {
+        return dir.resolve("data-" + id);
+    }
+
+    /** Waits until node {@code id}'s process has exited by itself; its exit code. */
+    public int awaitExit(int id, Duration limit) throws InterruptedException {
+        Process p = processes[id - 1];
+        if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("node " + id + " still running after " + limit);
+        }
+        return p.exitValue();
     }
 
     /** SIGTERM: a controlled shutdown, as a rolling restart does it (leadership moves away first). */
@@ -134,7 +183,7 @@ public final class KafkaCluster implements AutoCloseable {
                 "advertised.listeners=PLAINTEXT://127.0.0.1:" + brokerPorts[n],
                 "controller.listener.names=CONTROLLER",
                 "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-                "log.dirs=" + dir.resolve("data-" + (n + 1)),
+                "log.dirs=" + dataDir(n + 1),
                 "default.replication.factor=3",
                 "min.insync.replicas=2",
                 "offsets.topic.replication.factor=3",
@@ -181,6 +230,13 @@ public final class KafkaCluster implements AutoCloseable {
         for (Process p : alive) {
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
                 p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+        if (mounted != null) {
+            try {
+                new ProcessBuilder("umount", mounted.toString()).start().waitFor(10, TimeUnit.SECONDS);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
     }
