@@ -11,6 +11,8 @@ import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.filter.AbstractFilter;
 import org.apache.logging.log4j.message.Message;
 
+import java.util.function.Supplier;
+
 /**
  * Drops an ERROR about a producer a newer instance fenced: the Kafka producer's {@code Aborting producer batches due
  * to fatal error} and Kafka Streams' {@code Error encountered sending record}, with a {@link ProducerFencedException}
@@ -53,29 +55,33 @@ public final class FencedProducerLog extends AbstractFilter {
 
     private static final String FENCED_TEXT = "since the producer is fenced";
 
-    private Result decide(Level level, Object message, Throwable thrown) {
-        return fenced(level, thrown) || fenced(level, message == null ? null : message.toString()) ? onMatch : onMismatch;
+    /** Every log call passes here: below ERROR nothing is formatted or walked. */
+    private Result decide(Level level, Supplier<String> message, Throwable thrown) {
+        if (level == null || !level.isMoreSpecificThan(Level.ERROR)) {
+            return onMismatch;
+        }
+        return fenced(level, thrown) || fenced(level, message.get()) ? onMatch : onMismatch;
     }
 
     @Override
     public Result filter(LogEvent event) {
-        return decide(event.getLevel(), event.getMessage().getFormattedMessage(), event.getThrown());
+        return decide(event.getLevel(), () -> event.getMessage().getFormattedMessage(), event.getThrown());
     }
 
     @Override
     public Result filter(Logger logger, Level level, Marker marker, Message msg, Throwable t) {
-        return decide(level, msg == null ? null : msg.getFormattedMessage(), t);
+        return decide(level, () -> msg == null ? null : msg.getFormattedMessage(), t);
     }
 
     @Override
     public Result filter(Logger logger, Level level, Marker marker, Object msg, Throwable t) {
-        return decide(level, msg, t);
+        return decide(level, () -> msg == null ? null : msg.toString(), t);
     }
 
     /** Through slf4j a message's exception is its last parameter. */
     @Override
     public Result filter(Logger logger, Level level, Marker marker, String msg, Object... params) {
         Throwable thrown = params != null && params.length > 0 && params[params.length - 1] instanceof Throwable t ? t : null;
-        return decide(level, msg, thrown);
+        return decide(level, () -> msg, thrown);
     }
 }

@@ -158,8 +158,8 @@ final class Health implements AutoCloseable {
             problems.add("topic(s) " + String.join(", ", missing) + " were deleted under the running scorer");
         }
         if (!recreated.isEmpty()) {
-            problems.add("topic(s) " + String.join(", ", recreated) + " were deleted and created again: the committed "
-                    + "offsets point into the old ones");
+            problems.add("topic(s) " + String.join(", ", recreated) + " were deleted and created again (a new topic id): "
+                    + "the offsets committed on a topic the scorer reads point into the old one");
         }
         if (!problems.isEmpty()) {
             problems.add(TOPIC_ADVICE);
